@@ -1,0 +1,67 @@
+"""Configuration classes for tumorboard.
+
+The environment is read only inside :func:`tumorboard.create_app`, never at import.
+Settings prefixed with ``TUMORBOARD_`` (for example ``TUMORBOARD_SECRET_KEY``) and the
+conventional ``DATABASE_URL`` and ``SECRET_KEY`` override these defaults.
+"""
+
+from datetime import timedelta
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_DURATION = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # A board meeting lasts longer than Flask-WTF's one-hour default: the CSRF
+    # token lives as long as the session instead.
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    PAGE_SIZE = 25
+    #: Demo data may be loaded only where this is true.
+    ALLOW_DEMO_DATA = True
+    #: Argon2 cost; tests lower it, production keeps the library default profile.
+    ARGON2_PROFILE = "default"
+    #: Time zone used to show dates and times to users.
+    DISPLAY_TIMEZONE = "UTC"
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite under instance/, a secret generated once."""
+
+    ENV_NAME = "development"
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """Test suite: in-memory SQLite unless the fixture passes another URL."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    ARGON2_PROFILE = "cheapest"
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    """Production: secrets from the environment, secure cookies, no demo data."""
+
+    ENV_NAME = "production"
+    ALLOW_DEMO_DATA = False
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

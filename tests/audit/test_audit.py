@@ -1,0 +1,108 @@
+"""The audit log: written with the change, never altered, browsable by admins."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DatabaseError
+
+from tumorboard.audit import services as audit
+from tumorboard.audit.models import AuditEntry
+from tumorboard.db import today
+from tumorboard.extensions import db
+
+
+def test_diff_lists_only_changed_fields():
+    assert audit.diff({"a": 1, "b": "x"}, {"a": 2, "b": "x", "c": None}) == {
+        "a": [1, 2]
+    }
+
+
+def test_record_in_the_same_transaction_is_rolled_back_with_it(make_user):
+    user = make_user("coordinator")
+    db.session.commit()
+    audit.record(user, "case.update", "case", 1, "Something that fails later")
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == 0
+
+
+def test_orm_refuses_to_update_or_delete_entries(make_user):
+    entry = audit.record(make_user("coordinator"), "x.y", "case", 1, "original")
+    db.session.flush()
+    entry.summary = "rewritten"
+    with pytest.raises(audit.AuditImmutable):
+        db.session.flush()
+    db.session.rollback()
+    entry = audit.record(None, "x.y", "case", 1, "original")
+    db.session.flush()
+    db.session.delete(entry)
+    with pytest.raises(audit.AuditImmutable):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_entries SET summary = 'rewritten'", "DELETE FROM audit_entries"],
+)
+def test_database_refuses_to_update_or_delete_entries(app, statement):
+    audit.record(None, "x.y", "case", 1, "original")
+    db.session.commit()
+    with pytest.raises(DatabaseError, match="append-only"):
+        with db.session.begin_nested():
+            db.session.execute(sa.text(statement))
+    assert db.session.scalar(sa.select(AuditEntry.summary)) == "original"
+
+
+def test_admin_browses_and_filters_the_log(client, login_as, make_user, make_case):
+    login_as("admin")
+    coordinator = make_user("coordinator", name="Cora Coordinator")
+    case = make_case()
+    audit.record(
+        coordinator,
+        "case.status",
+        "case",
+        case.id,
+        "Moved it",
+        case_id=case.id,
+        changes={"status": ["referred", "workup"]},
+    )
+    audit.record(None, "auth.login_failed", "user", "-", "Failed sign-in")
+    db.session.commit()
+    page = client.get("/admin/audit/").text
+    assert "Moved it" in page and "Failed sign-in" in page
+    page = client.get(f"/admin/audit/?actor={coordinator.id}").text
+    assert "Moved it" in page and "Failed sign-in" not in page
+    page = client.get(f"/admin/audit/?case_id={case.reference}").text
+    assert "Moved it" in page and "Failed sign-in" not in page
+    page = client.get("/admin/audit/?action=auth.").text
+    assert "Moved it" not in page and "Failed sign-in" in page
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    page = client.get(f"/admin/audit/?date_from={tomorrow}").text
+    assert "No entry matches." in page
+    page = client.get("/admin/audit/?case_id=banana").text
+    assert "Enter a case number such as TB-00012." in page
+
+
+def test_clinicians_cannot_read_the_audit_log(client, login_as):
+    login_as("pathologist")
+    assert client.get("/admin/audit/").status_code == 403
+
+
+def test_audit_list_query_count_is_constant(client, login_as, make_user, count_queries):
+    login_as("admin")
+    for n in range(60):
+        audit.record(
+            make_user("coordinator") if n % 10 == 0 else None,
+            "x.y",
+            "case",
+            n,
+            f"entry {n}",
+        )
+    db.session.commit()
+    with count_queries() as counter:
+        assert client.get("/admin/audit/").status_code == 200
+    # user load, actor choices, count, page with actors
+    assert counter.count == 4, counter.statements

@@ -1,0 +1,106 @@
+"""Plain builders for test data; every value is synthetic."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from tumorboard.auth.models import User
+from tumorboard.auth.passwords import hash_password
+from tumorboard.auth.permissions import Role
+from tumorboard.cases.models import Case
+from tumorboard.db import today
+from tumorboard.extensions import db
+from tumorboard.patients.models import Patient
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+_hashes: dict[str, str] = {}
+
+
+def _password_hash(password: str) -> str:
+    # Hashing is the slow part of making users; reuse one hash per password.
+    if password not in _hashes:
+        _hashes[password] = hash_password(password)
+    return _hashes[password]
+
+
+def make_user(role: str | Role = Role.COORDINATOR, **fields) -> User:
+    """An active user with ``PASSWORD`` unless told otherwise."""
+    n = next(_seq)
+    role = Role(role)
+    password = fields.pop("password", PASSWORD)
+    values = {
+        "email": f"{role.value}{n}@example.org",
+        "name": f"Test {role.label} {n}",
+        "role": role,
+        "password_hash": _password_hash(password),
+        "is_active": True,
+    }
+    values.update(fields)
+    user = User(**values)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_patient(**fields) -> Patient:
+    """A synthetic adult patient with a unique MRN."""
+    n = next(_seq)
+    values = {
+        "mrn": f"T{n:06d}",
+        "given_name": "Alex",
+        "family_name": f"Testperson{n}",
+        "birth_date": date(1980, 5, 17),
+        "sex": "female",
+    }
+    values.update(fields)
+    patient = Patient(**values)
+    db.session.add(patient)
+    db.session.flush()
+    return patient
+
+
+def make_case(patient: Patient | None = None, **fields) -> Case:
+    """A referred primary bone tumour case of the distal femur."""
+    patient = patient or make_patient()
+    values = {
+        "patient_id": patient.id,
+        "case_type": "primary_bone_tumour",
+        "site_code": "C40.2",
+        "laterality": "left",
+        "presentation": "Knee pain at night for six weeks.",
+        "clinical_question": "Suspected osteosarcoma: biopsy route?",
+        "referral_source": "external_hospital",
+        "referring_clinician": "Dr Example",
+        "referral_date": today() - timedelta(days=7),
+        "urgency": "urgent",
+        "biopsy_status": "not_biopsied",
+    }
+    values.update(fields)
+    case = Case(**values)
+    db.session.add(case)
+    db.session.flush()
+    return case
+
+
+def case_form_data(**overrides) -> dict:
+    """Valid POST data for the case intake form."""
+    data = {
+        "case_type": "primary_bone_tumour",
+        "site_code": "C40.2",
+        "laterality": "left",
+        "known_primary": "",
+        "presentation": "Night pain in the distal femur.",
+        "clinical_question": "Suspected osteosarcoma: which biopsy route?",
+        "referral_source": "external_hospital",
+        "referring_clinician": "Dr Hale",
+        "referral_date": (today() - timedelta(days=3)).isoformat(),
+        "urgency": "urgent",
+        "biopsy_status": "not_biopsied",
+        "unplanned_excision_date": "",
+        "unplanned_excision_institution": "",
+        "lead_clinician_id": "",
+    }
+    data.update(overrides)
+    return data

@@ -1,0 +1,112 @@
+"""Patient registration, search and correction."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tumorboard.audit.models import AuditEntry
+from tumorboard.db import today
+from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.extensions import db
+from tumorboard.patients import services
+from tumorboard.patients.models import Patient
+
+VALID = {
+    "mrn": " mrn-001 ",
+    "given_name": "Ines",
+    "family_name": "Varga",
+    "birth_date": date(1990, 3, 4),
+    "sex": "female",
+}
+
+
+def test_create_patient_normalises_and_audits(make_user):
+    coordinator = make_user("coordinator")
+    patient = services.create_patient(coordinator, VALID)
+    assert patient.mrn == "MRN-001"
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "patient.create")
+    ).one()
+    assert entry.patient_id == patient.id
+    assert entry.changes["birth_date"] == [None, "1990-03-04"]
+
+
+def test_duplicate_mrn_names_the_existing_patient(make_user, make_patient):
+    coordinator = make_user("coordinator")
+    existing = make_patient(mrn="MRN-001")
+    with pytest.raises(services.DuplicateMRN) as error:
+        services.create_patient(coordinator, VALID)
+    assert error.value.existing == existing
+    assert error.value.field == "mrn"
+    assert db.session.scalar(sa.select(sa.func.count(Patient.id))) == 1
+
+
+def test_future_birth_date_is_refused(make_user):
+    coordinator = make_user("coordinator")
+    with pytest.raises(InvalidInput, match="future"):
+        services.create_patient(
+            coordinator, {**VALID, "birth_date": today() + timedelta(days=1)}
+        )
+
+
+def test_clinicians_cannot_register_patients(make_user):
+    from tumorboard.auth.permissions import AccessDenied
+
+    with pytest.raises(AccessDenied):
+        services.create_patient(make_user("radiologist"), VALID)
+
+
+def test_search_matches_mrn_prefix_and_name_parts(make_patient):
+    varga = make_patient(mrn="MRN-777", family_name="Varga", given_name="Ines")
+    make_patient(mrn="X-1", family_name="Other", given_name="Person")
+    assert services.search_patients("mrn-7") == [varga]
+    assert services.search_patients("VARG") == [varga]
+    assert services.search_patients("ines varga") == [varga]
+    assert services.search_patients("ines other") == []
+    assert services.search_patients("   ") == []
+
+
+def test_update_patient_refuses_stale_version_and_keeps_record(make_user, make_patient):
+    coordinator = make_user("coordinator")
+    patient = make_patient(family_name="Before")
+    with pytest.raises(Conflict):
+        services.update_patient(
+            coordinator, patient, {**VALID, "mrn": patient.mrn}, patient.version + 1
+        )
+    assert patient.family_name == "Before"
+
+
+def test_update_patient_refuses_birth_date_after_a_referral(
+    make_user, make_patient, make_case
+):
+    coordinator = make_user("coordinator")
+    patient = make_patient()
+    make_case(patient, referral_date=date(2020, 1, 1))
+    with pytest.raises(InvalidInput, match="referred before this birth date"):
+        services.update_patient(
+            coordinator,
+            patient,
+            {**VALID, "mrn": patient.mrn, "birth_date": date(2021, 1, 1)},
+            patient.version,
+        )
+
+
+def test_update_patient_records_changed_fields_only(make_user, make_patient):
+    coordinator = make_user("coordinator")
+    patient = make_patient(
+        mrn="MRN-001",
+        given_name="Ines",
+        family_name="Varga",
+        birth_date=date(1990, 3, 4),
+        sex="female",
+    )
+    services.update_patient(
+        coordinator, patient, {**VALID, "family_name": "Varga-Kiss"}, patient.version
+    )
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "patient.update")
+    ).one()
+    assert entry.changes == {"family_name": ["Varga", "Varga-Kiss"]}

@@ -1,0 +1,79 @@
+"""Application factory, configuration and HTTP-wide behaviour."""
+
+from __future__ import annotations
+
+import pytest
+
+from tumorboard import create_app
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("TUMORBOARD_SECRET_KEY", raising=False)
+    monkeypatch.setenv("TUMORBOARD_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TUMORBOARD_ENV", "production")
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app()
+
+
+def test_production_reads_secret_and_database_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUMORBOARD_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TUMORBOARD_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s3cret-from-env")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db.example.org/board")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "s3cret-from-env"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        "postgresql+psycopg://db.example.org/board"
+    )
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["ALLOW_DEMO_DATA"] is False
+
+
+def test_development_generates_one_secret_and_keeps_it(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("TUMORBOARD_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TUMORBOARD_ENV", "development")
+    first = create_app()
+    second = create_app()
+    assert len(first.config["SECRET_KEY"]) >= 32
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (tmp_path / "secret_key").read_text().strip() == first.config["SECRET_KEY"]
+    assert first.config["SQLALCHEMY_DATABASE_URI"] == (
+        f"sqlite:///{tmp_path / 'tumorboard.db'}"
+    )
+
+
+def test_unknown_environment_name_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUMORBOARD_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TUMORBOARD_ENV", "staging")
+    with pytest.raises(RuntimeError, match="not one of development, testing"):
+        create_app()
+
+
+def test_health_endpoint_is_public(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/login")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_unknown_page_gets_the_404_page(client, login_as):
+    login_as("coordinator")
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Not found" in response.text
+
+
+def test_anonymous_user_is_sent_to_login_with_next(client):
+    response = client.get("/cases/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")

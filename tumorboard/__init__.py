@@ -1,0 +1,187 @@
+"""tumorboard: a multidisciplinary bone-tumour board."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, abort, request
+from sqlalchemy.engine import Engine
+
+from config import CONFIGS, Config
+from tumorboard import extensions
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the application: load config, initialise extensions, register blueprints.
+
+    ``config`` is a config class, or a mapping of overrides applied on top of the
+    class named by ``TUMORBOARD_ENV`` (``development`` by default).
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get(
+            "TUMORBOARD_INSTANCE_PATH", str(ROOT / "instance")
+        ),
+    )
+    overrides: dict[str, Any] = {}
+    if isinstance(config, dict):
+        overrides = config
+        config = None
+    if config is None:
+        env_name = overrides.get("ENV_NAME") or os.environ.get(
+            "TUMORBOARD_ENV", "development"
+        )
+        if env_name not in CONFIGS:
+            raise RuntimeError(
+                f"TUMORBOARD_ENV={env_name!r} is not one of {', '.join(CONFIGS)}"
+            )
+        config = CONFIGS[env_name]
+    app.config.from_object(config)
+    if not app.config.get("TESTING"):
+        app.config.from_prefixed_env("TUMORBOARD")
+        for key in ("SECRET_KEY", "DATABASE_URL"):
+            if os.environ.get(key):
+                target = "SQLALCHEMY_DATABASE_URI" if key == "DATABASE_URL" else key
+                app.config[target] = os.environ[key]
+    app.config.update(overrides)
+    _finish_config(app)
+
+    # ``tumorboard.db`` is the module of column types; the extension is reached
+    # through ``extensions`` so the package attribute is never shadowed.
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_security(app)
+
+    from tumorboard.cli import register_cli
+    from tumorboard.errors import register_error_handlers
+
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    """Fill in what depends on the environment: database URL and secret key."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        uri = f"sqlite:///{Path(app.instance_path) / 'tumorboard.db'}"
+    if uri.startswith("postgres://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgres://")
+    elif uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] == "production":
+            raise RuntimeError(
+                "SECRET_KEY is not set. Production refuses to start without it: "
+                "set SECRET_KEY (the same value in every worker)."
+            )
+        # Development keeps one generated secret so sessions survive restarts.
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+@sa.event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Enforce foreign keys on SQLite; WAL and a busy timeout for several workers."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode")
+    if cursor.fetchone()[0] != "memory":
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _init_login(app: Flask) -> None:
+    from tumorboard.auth.models import User
+
+    login_manager = extensions.login_manager
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(login_id: str) -> User | None:
+        return extensions.db.session.scalar(
+            sa.select(User).where(User.login_id == login_id, User.is_active.is_(True))
+        )
+
+
+def _register_blueprints(app: Flask) -> None:
+    import tumorboard.models  # noqa: F401  (complete metadata for Alembic)
+    from tumorboard.audit.views import bp as audit_bp
+    from tumorboard.auth.views import bp as auth_bp
+    from tumorboard.cases.views import bp as cases_bp
+    from tumorboard.main.views import bp as main_bp
+    from tumorboard.patients.views import bp as patients_bp
+
+    for blueprint in (main_bp, auth_bp, patients_bp, cases_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from tumorboard import formatting
+    from tumorboard.auth.permissions import Permission, Role, can
+    from tumorboard.db import today
+
+    app.jinja_env.globals.update(can=can, Permission=Permission, Role=Role)
+    app.jinja_env.filters.update(formatting.FILTERS)
+    app.context_processor(lambda: {"today": today()})
+
+
+def _register_security(app: Flask) -> None:
+    """Deny undeclared endpoints; send security headers on every response."""
+    from tumorboard.auth.permissions import declared_access
+
+    @app.before_request
+    def deny_undeclared():
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if view is None or declared_access(view) is None:
+            log.error("endpoint %s declares no access rule", request.endpoint)
+            abort(403)
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+            "base-uri 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Pages carry patient data: never keep them in shared caches.
+            headers.setdefault("Cache-Control", "no-store")
+        return response

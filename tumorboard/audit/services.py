@@ -1,0 +1,114 @@
+"""Writing the audit log: services call :func:`record` in the same transaction."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session, joinedload
+
+from tumorboard.audit.models import AuditEntry
+from tumorboard.extensions import db
+
+
+class AuditImmutable(RuntimeError):
+    """Raised when code tries to change or delete an audit row."""
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly form of a field value for the changes column."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for every field whose value differs."""
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = _plain(before.get(key)), _plain(after.get(key))
+        if old != new:
+            changes[key] = [old, new]
+    return changes
+
+
+def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Current values of ``fields`` on ``obj``, for a later :func:`diff`."""
+    return {f: _plain(getattr(obj, f)) for f in fields}
+
+
+def record(
+    actor: Any,
+    action: str,
+    entity_type: str,
+    entity_id: Any,
+    summary: str,
+    *,
+    changes: dict[str, list[Any]] | None = None,
+    case_id: int | None = None,
+    patient_id: int | None = None,
+) -> AuditEntry:
+    """Add one audit entry to the current transaction and return it."""
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        summary=summary[:500],
+        changes=changes or {},
+        case_id=case_id,
+        patient_id=patient_id,
+    )
+    if has_request_context():
+        entry.ip_address = (request.remote_addr or "")[:45] or None
+        entry.user_agent = (request.user_agent.string or "")[:255] or None
+        entry.request_path = request.path[:255]
+    db.session.add(entry)
+    return entry
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, flush_context, instances) -> None:
+    """Audit rows are append-only: refuse any update or delete through the ORM."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry) and (
+            obj in session.deleted or session.is_modified(obj)
+        ):
+            raise AuditImmutable("audit entries cannot be changed or deleted")
+
+
+def entries_query(
+    *,
+    actor_id: int | None = None,
+    action: str | None = None,
+    entity_type: str | None = None,
+    case_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> sa.Select:
+    """A filtered, newest-first select of audit entries with their actors."""
+    stmt = (
+        sa.select(AuditEntry)
+        .options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+    if actor_id:
+        stmt = stmt.where(AuditEntry.actor_id == actor_id)
+    if action:
+        stmt = stmt.where(AuditEntry.action.like(f"{action}%"))
+    if entity_type:
+        stmt = stmt.where(AuditEntry.entity_type == entity_type)
+    if case_id:
+        stmt = stmt.where(AuditEntry.case_id == case_id)
+    if date_from:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(date_from, time.min, UTC))
+    if date_to:
+        next_day = date_to + timedelta(days=1)
+        stmt = stmt.where(AuditEntry.at < datetime.combine(next_day, time.min, UTC))
+    return stmt

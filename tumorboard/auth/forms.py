@@ -1,0 +1,87 @@
+"""Sign-in and account forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    StringField,
+)
+from wtforms.validators import Email, EqualTo, Length
+
+from tumorboard.auth.passwords import MIN_PASSWORD_LENGTH
+from tumorboard.auth.permissions import Role
+from tumorboard.forms import SelectField, max_length, required, strip_filter
+
+ROLE_CHOICES = [(r.value, r.label) for r in Role]
+
+_new_password = [
+    required("Enter a new password."),
+    Length(
+        min=MIN_PASSWORD_LENGTH,
+        max=200,
+        message=f"Use between {MIN_PASSWORD_LENGTH} and 200 characters.",
+    ),
+]
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField(
+        "Email",
+        filters=[strip_filter],
+        validators=[required("Enter your email address."), max_length(254)],
+    )
+    password = PasswordField(
+        "Password", validators=[required("Enter your password."), max_length(200)]
+    )
+    next = HiddenField()
+
+
+class UserForm(FlaskForm):
+    """Create or edit an account."""
+
+    name = StringField(
+        "Full name",
+        filters=[strip_filter],
+        validators=[required("Enter the person's name."), max_length(120)],
+    )
+    email = EmailField(
+        "Email",
+        filters=[strip_filter],
+        validators=[
+            required("Enter an email address."),
+            max_length(254),
+            Email("Enter a valid email address.", check_deliverability=False),
+        ],
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[required()])
+    is_active = BooleanField("Active (may sign in)", default=True)
+    version = IntegerField(widget=HiddenField.widget)
+
+
+class NewUserForm(UserForm):
+    """A new account also needs its first password."""
+
+    password = PasswordField("Initial password", validators=_new_password)
+
+
+class ResetPasswordForm(FlaskForm):
+    """An administrator sets a new password for someone."""
+
+    new_password = PasswordField("New password", validators=_new_password)
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[EqualTo("new_password", message="The two passwords differ.")],
+    )
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    """A user changes their own password."""
+
+    current_password = PasswordField(
+        "Current password", validators=[required("Enter your current password.")]
+    )

@@ -1,0 +1,355 @@
+"""Case intake, editing, status transitions and the worklist query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from tumorboard.audit import services as audit
+from tumorboard.auth.models import User
+from tumorboard.auth.permissions import (
+    CLINICAL_ROLES,
+    authorize,
+    can_edit_case,
+    can_transition_case,
+    can_view_case,
+)
+from tumorboard.cases.models import (
+    BiopsyStatus,
+    Case,
+    CaseStatus,
+    CaseType,
+    Laterality,
+    ReferralSource,
+    Urgency,
+)
+from tumorboard.cases.workflow import get_transition
+from tumorboard.clinical import catalogue
+from tumorboard.db import today, utcnow
+from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.extensions import db
+from tumorboard.patients.models import Patient
+
+CASE_FIELDS = (
+    "case_type",
+    "site_code",
+    "laterality",
+    "presentation",
+    "clinical_question",
+    "referral_source",
+    "referring_clinician",
+    "referral_date",
+    "urgency",
+    "biopsy_status",
+    "unplanned_excision_date",
+    "unplanned_excision_institution",
+    "known_primary",
+    "lead_clinician_id",
+)
+
+
+def _text(data: dict[str, Any], key: str, label: str, limit: int) -> str:
+    value = (data.get(key) or "").strip()
+    if not value:
+        raise InvalidInput(f"{label} is required.", key)
+    if len(value) > limit:
+        raise InvalidInput(f"{label} must be at most {limit} characters.", key)
+    return value
+
+
+def _clean_case_data(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
+    """Check every field against the clinical catalogue and the patient's dates."""
+    clean: dict[str, Any] = {}
+    try:
+        clean["case_type"] = CaseType(data["case_type"])
+    except ValueError:
+        raise InvalidInput("Choose the case type.", "case_type") from None
+    try:
+        clean["site_code"] = catalogue.topography(data["site_code"]).code
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput(
+            f"'{data.get('site_code')}' is not an ICD-O-3 bone site (C40–C41).",
+            "site_code",
+        ) from None
+    for key, enum_cls in (
+        ("laterality", Laterality),
+        ("referral_source", ReferralSource),
+        ("urgency", Urgency),
+        ("biopsy_status", BiopsyStatus),
+    ):
+        try:
+            clean[key] = enum_cls(data[key])
+        except (ValueError, KeyError):
+            raise InvalidInput(
+                f"Choose a valid {key.replace('_', ' ')}.", key
+            ) from None
+    clean["presentation"] = _text(
+        data, "presentation", "The presenting complaint", 4000
+    )
+    clean["clinical_question"] = _text(
+        data, "clinical_question", "The question for the board", 2000
+    )
+    clean["referring_clinician"] = _text(
+        data, "referring_clinician", "The referring clinician", 120
+    )
+
+    referral: date | None = data.get("referral_date")
+    if referral is None:
+        raise InvalidInput("Enter the referral date.", "referral_date")
+    if referral > today():
+        raise InvalidInput("The referral date is in the future.", "referral_date")
+    if referral < patient.birth_date:
+        raise InvalidInput(
+            "The referral date is before the patient's date of birth.", "referral_date"
+        )
+    clean["referral_date"] = referral
+
+    excision: date | None = data.get("unplanned_excision_date")
+    institution = (data.get("unplanned_excision_institution") or "").strip() or None
+    if excision is not None:
+        if excision > today():
+            raise InvalidInput(
+                "The unplanned excision date is in the future.",
+                "unplanned_excision_date",
+            )
+        if excision < patient.birth_date:
+            raise InvalidInput(
+                "The unplanned excision date is before the patient's date of birth.",
+                "unplanned_excision_date",
+            )
+        if institution is None:
+            raise InvalidInput(
+                "Name the institution where the unplanned excision was done.",
+                "unplanned_excision_institution",
+            )
+    elif institution is not None:
+        raise InvalidInput(
+            "Enter the date of the unplanned excision, or clear the institution.",
+            "unplanned_excision_date",
+        )
+    if institution is not None and len(institution) > 160:
+        raise InvalidInput(
+            "The institution must be at most 160 characters.",
+            "unplanned_excision_institution",
+        )
+    clean["unplanned_excision_date"] = excision
+    clean["unplanned_excision_institution"] = institution
+
+    primary = data.get("known_primary") or None
+    if clean["case_type"] == CaseType.SKELETAL_METASTASIS:
+        if primary is None:
+            raise InvalidInput(
+                "A skeletal metastasis needs its known primary "
+                "(choose 'unknown primary' if it is not known).",
+                "known_primary",
+            )
+        try:
+            primary = catalogue.metastatic_primary(primary).key
+        except ValueError:
+            raise InvalidInput(
+                f"'{primary}' is not a known primary site.", "known_primary"
+            ) from None
+    else:
+        primary = None
+    clean["known_primary"] = primary
+
+    lead_id = data.get("lead_clinician_id") or None
+    if lead_id is not None:
+        lead = db.session.get(User, int(lead_id))
+        if lead is None or not lead.is_active or lead.role not in CLINICAL_ROLES:
+            raise InvalidInput(
+                "The lead clinician must be an active clinician.", "lead_clinician_id"
+            )
+        lead_id = lead.id
+    clean["lead_clinician_id"] = lead_id
+    return clean
+
+
+def create_case(actor: User, patient: Patient, data: dict[str, Any]) -> Case:
+    """Register a new case for ``patient`` in status ``referred``."""
+    authorize(can_edit_case(actor, None), "Only the coordinator registers cases.")
+    clean = _clean_case_data(patient, data)
+    case = Case(patient_id=patient.id, created_by_id=actor.id, **clean)
+    db.session.add(case)
+    db.session.flush()
+    audit.record(
+        actor,
+        "case.create",
+        "case",
+        case.id,
+        f"Registered case {case.reference} for {patient.mrn}",
+        changes=audit.diff({}, audit.snapshot(case, CASE_FIELDS)),
+        case_id=case.id,
+        patient_id=patient.id,
+    )
+    return case
+
+
+def update_case(actor: User, case: Case, data: dict[str, Any], version: int) -> Case:
+    """Edit the intake data of a case, refusing a stale form."""
+    authorize(can_edit_case(actor, case), "Only the coordinator edits case data.")
+    if version != case.version:
+        raise Conflict(
+            "This case was changed by someone else since you opened the form. "
+            "Your entries are kept below; check the current case and save again."
+        )
+    if not case.is_open:
+        raise InvalidInput("A closed or withdrawn case cannot be edited.")
+    patient = db.session.get(Patient, case.patient_id)
+    clean = _clean_case_data(patient, data)
+    before = audit.snapshot(case, CASE_FIELDS)
+    for key, value in clean.items():
+        setattr(case, key, value)
+    changes = audit.diff(before, audit.snapshot(case, CASE_FIELDS))
+    if changes:
+        db.session.flush()
+        audit.record(
+            actor,
+            "case.update",
+            "case",
+            case.id,
+            f"Updated case {case.reference}: {', '.join(changes)}",
+            changes=changes,
+            case_id=case.id,
+            patient_id=case.patient_id,
+        )
+    return case
+
+
+def transition_case(
+    actor: User | None,
+    case: Case,
+    target: CaseStatus | str,
+    *,
+    reason: str | None = None,
+    version: int | None = None,
+    manual: bool = True,
+) -> Case:
+    """Move ``case`` to ``target`` if the workflow table allows it; audited.
+
+    ``manual`` transitions are the coordinator's; board services pass
+    ``manual=False`` for the moves their events cause.
+    """
+    transition = get_transition(case.status, target)
+    if manual:
+        authorize(
+            can_transition_case(actor, case),
+            "Only the coordinator changes a case's status.",
+        )
+        if not transition.manual:
+            raise InvalidInput(
+                f"'{transition.label}' happens through the board meeting, not by hand."
+            )
+    if version is not None and version != case.version:
+        raise Conflict(
+            "This case changed since you opened it; its status is now "
+            f"'{case.status.label}'. Nothing was changed."
+        )
+    reason = (reason or "").strip() or None
+    if transition.reason_required and not reason:
+        raise InvalidInput(f"Give a reason to {transition.label.lower()}.", "reason")
+    if reason and len(reason) > 2000:
+        raise InvalidInput("The reason must be at most 2000 characters.", "reason")
+    old = case.status
+    case.status = transition.target
+    case.status_changed_at = utcnow()
+    case.status_reason = reason
+    db.session.flush()
+    changes = {"status": [old.value, case.status.value]}
+    if reason:
+        changes["reason"] = [None, reason]
+    audit.record(
+        actor,
+        "case.status",
+        "case",
+        case.id,
+        f"{case.reference}: {old.label} → {case.status.label}",
+        changes=changes,
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )
+    return case
+
+
+def record_read(actor: User, case: Case) -> None:
+    """Audit that ``actor`` opened the case."""
+    authorize(can_view_case(actor, case), "You cannot see this case.")
+    audit.record(
+        actor,
+        "case.read",
+        "case",
+        case.id,
+        f"Viewed case {case.reference}",
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )
+
+
+# Worklist ---------------------------------------------------------------------
+
+URGENCY_ORDER = sa.case(
+    {Urgency.EMERGENCY.value: 0, Urgency.URGENT.value: 1}, value=Case.urgency, else_=2
+)
+
+SORTS = {
+    "referral": ("Newest referral", (Case.referral_date.desc(), Case.id.desc())),
+    "urgency": ("Urgency", (URGENCY_ORDER, Case.referral_date, Case.id)),
+    "name": ("Patient name", (Patient.family_name, Patient.given_name, Case.id)),
+    "status": ("Status change", (Case.status_changed_at.desc(), Case.id.desc())),
+    "updated": ("Recently updated", (Case.updated_at.desc(), Case.id.desc())),
+}
+
+
+@dataclass
+class CaseFilters:
+    """What the worklist is filtered and sorted by (all optional)."""
+
+    q: str = ""
+    status: str = ""
+    case_type: str = ""
+    site: str = ""
+    lead: int | None = None
+    urgency: str = ""
+    sort: str = "referral"
+    mine_for: int | None = None
+
+
+def case_list_query(filters: CaseFilters) -> sa.Select:
+    """One SELECT for a worklist page: cases with patient and lead clinician."""
+    stmt = (
+        sa.select(Case)
+        .join(Case.patient)
+        .options(contains_eager(Case.patient), joinedload(Case.lead_clinician))
+    )
+    for word in filters.q.split()[:4]:
+        like = f"%{word.lower()}%"
+        stmt = stmt.where(
+            sa.or_(
+                Patient.mrn.startswith(word.upper()),
+                sa.func.lower(Patient.family_name).like(like),
+                sa.func.lower(Patient.given_name).like(like),
+            )
+        )
+    if filters.status:
+        stmt = stmt.where(Case.status == CaseStatus(filters.status))
+    if filters.case_type:
+        stmt = stmt.where(Case.case_type == CaseType(filters.case_type))
+    if filters.site:
+        stmt = stmt.where(Case.site_code == filters.site)
+    if filters.lead:
+        stmt = stmt.where(Case.lead_clinician_id == filters.lead)
+    if filters.urgency:
+        stmt = stmt.where(Case.urgency == Urgency(filters.urgency))
+    if filters.mine_for:
+        stmt = stmt.where(
+            sa.or_(
+                Case.lead_clinician_id == filters.mine_for,
+                Case.created_by_id == filters.mine_for,
+            )
+        )
+    _, order = SORTS.get(filters.sort, SORTS["referral"])
+    return stmt.order_by(*order)

@@ -1,0 +1,197 @@
+"""Case worklist, intake, detail and status changes."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from tumorboard.audit.models import AuditEntry
+from tumorboard.auth.permissions import Permission, permission_required
+from tumorboard.auth.services import clinicians
+from tumorboard.cases import services
+from tumorboard.cases.forms import CaseFilterForm, CaseForm, TransitionForm
+from tumorboard.cases.models import Case
+from tumorboard.cases.workflow import IllegalTransition, manual_transitions
+from tumorboard.clinical import catalogue
+from tumorboard.errors import ServiceError, apply_to_form
+from tumorboard.extensions import db
+from tumorboard.patients.models import Patient
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+def _worklist(title: str, mine: bool):
+    staff = clinicians()
+    form = CaseFilterForm(request.args, clinicians=staff)
+    if not form.validate():
+        flash("Some filters were not valid and were ignored.", "warning")
+        for field in form:
+            if field.errors:
+                field.data = field.default
+                field.errors = []
+    filters = services.CaseFilters(
+        q=form.q.data or "",
+        status=form.status.data or "",
+        case_type=form.case_type.data or "",
+        site=form.site.data or "",
+        lead=form.lead.data,
+        urgency=form.urgency.data or "",
+        sort=form.sort.data or "referral",
+        mine_for=current_user.id if mine else None,
+    )
+    page = db.paginate(
+        services.case_list_query(filters),
+        per_page=current_app.config["PAGE_SIZE"],
+        max_per_page=100,
+        error_out=False,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "cases/index.html",
+        title=title,
+        form=form,
+        page=page,
+        args=args,
+        mine=mine,
+        topography=catalogue.topography,
+    )
+
+
+@bp.route("/")
+@permission_required(Permission.CASE_READ)
+def index():
+    return _worklist("Case worklist", mine=False)
+
+
+@bp.route("/mine")
+@permission_required(Permission.CASE_READ)
+def mine():
+    return _worklist("My cases", mine=True)
+
+
+@bp.route("/new")
+@permission_required(Permission.CASE_WRITE)
+def start():
+    flash("Find the patient first, or register a new one.", "info")
+    return redirect(url_for("patients.index"))
+
+
+@bp.route("/new/<int:patient_id>", methods=["GET", "POST"])
+@permission_required(Permission.CASE_WRITE)
+def new(patient_id: int):
+    patient = db.get_or_404(Patient, patient_id)
+    form = CaseForm(clinicians=clinicians())
+    if form.validate_on_submit():
+        try:
+            case = services.create_case(current_user, patient, form.service_data())
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(f"Case {case.reference} registered.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/form.html", form=form, patient=patient, case=None), (
+        400 if form.errors else 200
+    )
+
+
+def _load_case(case_id: int) -> Case:
+    return db.first_or_404(
+        sa.select(Case)
+        .where(Case.id == case_id)
+        .options(
+            joinedload(Case.patient),
+            joinedload(Case.lead_clinician),
+            joinedload(Case.created_by),
+        )
+    )
+
+
+@bp.route("/<int:case_id>")
+@permission_required(Permission.CASE_READ)
+def detail(case_id: int):
+    case = _load_case(case_id)
+    services.record_read(current_user, case)
+    db.session.commit()
+    timeline = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.case_id == case.id, AuditEntry.action != "case.read")
+        .options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(200)
+    ).all()
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        timeline=timeline,
+        transitions=manual_transitions(case.status),
+        transition_form=TransitionForm(version=case.version),
+        site=catalogue.topography(case.site_code),
+        primary=(
+            catalogue.metastatic_primary(case.known_primary)
+            if case.known_primary
+            else None
+        ),
+    )
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.CASE_WRITE)
+def edit(case_id: int):
+    case = _load_case(case_id)
+    form = CaseForm(
+        obj=case if request.method == "GET" else None, clinicians=clinicians()
+    )
+    if form.validate_on_submit():
+        try:
+            services.update_case(
+                current_user, case, form.service_data(), form.version.data
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+            case = _load_case(case_id)
+            form.version.data = case.version
+        else:
+            db.session.commit()
+            flash("Case updated.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template(
+        "cases/form.html", form=form, patient=case.patient, case=case
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/<int:case_id>/status", methods=["POST"])
+@permission_required(Permission.CASE_TRANSITION)
+def transition(case_id: int):
+    case = _load_case(case_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        flash("The status change was incomplete; nothing was changed.", "error")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    try:
+        services.transition_case(
+            current_user,
+            case,
+            form.target.data,
+            reason=form.reason.data,
+            version=form.version.data,
+        )
+    except (ServiceError, IllegalTransition, ValueError) as error:
+        db.session.rollback()
+        flash(getattr(error, "message", str(error)), "error")
+        return redirect(url_for("cases.detail", case_id=case_id))
+    db.session.commit()
+    flash(f"{case.reference} is now '{case.status.label}'.", "success")
+    return redirect(url_for("cases.detail", case_id=case.id))

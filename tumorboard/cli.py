@@ -1,0 +1,71 @@
+"""Flask commands: ``flask users create``, ``flask demo load``."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from tumorboard.auth import services as auth_services
+from tumorboard.auth.models import User
+from tumorboard.auth.permissions import Role
+from tumorboard.errors import ServiceError
+from tumorboard.extensions import db
+
+users_cli = AppGroup("users", help="Manage accounts.")
+demo_cli = AppGroup("demo", help="Synthetic demonstration data.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="Sign-in email address.")
+@click.option("--name", required=True, help="Full name.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.ADMIN.value,
+    show_default=True,
+)
+@click.password_option(help="At least 12 characters (prompted if omitted).")
+def create_user_command(email: str, name: str, role: str, password: str) -> None:
+    """Create an account, typically the first administrator."""
+    try:
+        user = auth_services.create_user(
+            None, email=email, name=name, role=role, password=password
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created {user.role_label.lower()} account {user.email}.")
+
+
+@demo_cli.command("load")
+@click.option(
+    "--first-start",
+    is_flag=True,
+    help="Load only if the database has no account yet (used by `make run`).",
+)
+def demo_load_command(first_start: bool) -> None:
+    """Load demo accounts and synthetic cases; safe to run twice."""
+    from tumorboard import demo
+
+    if not current_app.config.get("ALLOW_DEMO_DATA"):
+        raise click.ClickException(
+            "Demo data is refused with production settings (TUMORBOARD_ENV=production)."
+        )
+    if first_start and db.session.scalar(sa.select(sa.func.count(User.id))):
+        click.echo("Database already has accounts; demo data not loaded.")
+        return
+    created = demo.load()
+    db.session.commit()
+    click.echo(
+        f"Demo data: {created['users']} accounts and {created['cases']} cases created."
+    )
+    click.echo(f"Demo accounts use the password '{demo.DEMO_PASSWORD}'.")
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

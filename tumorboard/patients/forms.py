@@ -1,0 +1,63 @@
+"""Patient registration form."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, StringField
+from wtforms.validators import Regexp
+
+from tumorboard.forms import (
+    SelectField,
+    max_length,
+    not_before,
+    not_in_future,
+    required,
+    strip_filter,
+)
+from tumorboard.patients.models import Sex
+
+
+class PatientForm(FlaskForm):
+    """Demographics of a patient."""
+
+    mrn = StringField(
+        "MRN (hospital number)",
+        filters=[strip_filter],
+        validators=[
+            required("Enter the medical record number."),
+            max_length(20),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+                message="Use letters, digits and hyphens only.",
+            ),
+        ],
+    )
+    family_name = StringField(
+        "Family name",
+        filters=[strip_filter],
+        validators=[required("Enter the family name."), max_length(100)],
+    )
+    given_name = StringField(
+        "Given name(s)",
+        filters=[strip_filter],
+        validators=[required("Enter the given name."), max_length(100)],
+    )
+    birth_date = DateField(
+        "Date of birth",
+        validators=[
+            required("Enter a valid date of birth (YYYY-MM-DD)."),
+            not_in_future,
+            not_before(1900),
+        ],
+    )
+    sex = SelectField(
+        "Sex",
+        choices=[("", "Choose…")] + [(s.value, s.label) for s in Sex],
+        validators=[required("Choose the sex recorded at registration.")],
+    )
+    version = IntegerField(widget=HiddenField.widget)
+
+    def service_data(self) -> dict:
+        """The fields the patient services take."""
+        return {
+            k: self.data[k]
+            for k in ("mrn", "family_name", "given_name", "birth_date", "sex")
+        }

@@ -1,0 +1,157 @@
+"""Patient registration and search."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from tumorboard.audit import services as audit
+from tumorboard.auth.models import User
+from tumorboard.auth.permissions import Permission, authorize, has_permission
+from tumorboard.cases.models import Case
+from tumorboard.db import today
+from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.extensions import db
+from tumorboard.patients.models import Patient, Sex
+
+PATIENT_FIELDS = ("mrn", "given_name", "family_name", "birth_date", "sex")
+
+
+class DuplicateMRN(Conflict):
+    """The MRN belongs to another patient, who is attached for linking."""
+
+    def __init__(self, existing: Patient):
+        super().__init__(
+            f"MRN {existing.mrn} is already registered to {existing.display_name}.",
+            "mrn",
+        )
+        self.existing = existing
+
+
+def normalise_mrn(mrn: str) -> str:
+    """MRNs are compared upper-case without surrounding spaces."""
+    return mrn.strip().upper()
+
+
+def find_by_mrn(mrn: str) -> Patient | None:
+    """The patient with this MRN, if any."""
+    return db.session.scalar(
+        sa.select(Patient).where(Patient.mrn == normalise_mrn(mrn))
+    )
+
+
+def search_patients(query: str, limit: int = 50) -> list[Patient]:
+    """Patients whose MRN starts with, or name contains, each word of ``query``."""
+    words = [w for w in query.split() if w][:4]
+    if not words:
+        return []
+    stmt = sa.select(Patient)
+    for word in words:
+        like = f"%{word.lower()}%"
+        stmt = stmt.where(
+            sa.or_(
+                Patient.mrn.startswith(word.upper()),
+                sa.func.lower(Patient.family_name).like(like),
+                sa.func.lower(Patient.given_name).like(like),
+            )
+        )
+    stmt = stmt.order_by(Patient.family_name, Patient.given_name).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def _validate(data: dict[str, Any]) -> dict[str, Any]:
+    birth: date = data["birth_date"]
+    if birth > today():
+        raise InvalidInput("The birth date is in the future.", "birth_date")
+    clean = {
+        "mrn": normalise_mrn(data["mrn"]),
+        "given_name": data["given_name"].strip(),
+        "family_name": data["family_name"].strip(),
+        "birth_date": birth,
+        "sex": Sex(data["sex"]),
+    }
+    if not clean["mrn"] or not clean["given_name"] or not clean["family_name"]:
+        raise InvalidInput("MRN, given name and family name are required.")
+    return clean
+
+
+def create_patient(actor: User, data: dict[str, Any]) -> Patient:
+    """Register a patient; a duplicate MRN raises :class:`DuplicateMRN`."""
+    authorize(
+        has_permission(actor, Permission.PATIENT_WRITE),
+        "Only the coordinator registers patients.",
+    )
+    clean = _validate(data)
+    existing = find_by_mrn(clean["mrn"])
+    if existing is not None:
+        raise DuplicateMRN(existing)
+    patient = Patient(**clean)
+    db.session.add(patient)
+    db.session.flush()
+    audit.record(
+        actor,
+        "patient.create",
+        "patient",
+        patient.id,
+        f"Registered patient {patient.mrn}",
+        changes=audit.diff({}, audit.snapshot(patient, PATIENT_FIELDS)),
+        patient_id=patient.id,
+    )
+    return patient
+
+
+def update_patient(
+    actor: User, patient: Patient, data: dict[str, Any], version: int
+) -> Patient:
+    """Correct a patient's demographics, refusing a stale form."""
+    authorize(
+        has_permission(actor, Permission.PATIENT_WRITE),
+        "Only the coordinator edits patients.",
+    )
+    if version != patient.version:
+        raise Conflict(
+            "This patient was changed by someone else since you opened the form. "
+            "Your entries are kept below; check the current record and save again."
+        )
+    clean = _validate(data)
+    existing = find_by_mrn(clean["mrn"])
+    if existing is not None and existing.id != patient.id:
+        raise DuplicateMRN(existing)
+    first_referral = db.session.scalar(
+        sa.select(sa.func.min(Case.referral_date)).where(Case.patient_id == patient.id)
+    )
+    if first_referral is not None and first_referral < clean["birth_date"]:
+        raise InvalidInput(
+            "A case of this patient was referred before this birth date.",
+            "birth_date",
+        )
+    before = audit.snapshot(patient, PATIENT_FIELDS)
+    for key, value in clean.items():
+        setattr(patient, key, value)
+    changes = audit.diff(before, audit.snapshot(patient, PATIENT_FIELDS))
+    if changes:
+        db.session.flush()
+        audit.record(
+            actor,
+            "patient.update",
+            "patient",
+            patient.id,
+            f"Updated patient {patient.mrn}",
+            changes=changes,
+            patient_id=patient.id,
+        )
+    return patient
+
+
+def record_read(actor: User, patient: Patient) -> None:
+    """Audit that ``actor`` opened this patient's record."""
+    audit.record(
+        actor,
+        "patient.read",
+        "patient",
+        patient.id,
+        f"Viewed patient {patient.mrn}",
+        patient_id=patient.id,
+    )
