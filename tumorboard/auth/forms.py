@@ -9,7 +9,7 @@ from wtforms import (
     PasswordField,
     StringField,
 )
-from wtforms.validators import Email, EqualTo, Length
+from wtforms.validators import Email, EqualTo, Length, Optional
 
 from tumorboard.auth.passwords import MIN_PASSWORD_LENGTH
 from tumorboard.auth.permissions import Role
@@ -60,7 +60,7 @@ class UserForm(FlaskForm):
     )
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[required()])
     is_active = BooleanField("Active (may sign in)", default=True)
-    version = IntegerField(widget=HiddenField.widget)
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
 
 class NewUserForm(UserForm):

@@ -113,7 +113,7 @@ class CaseForm(FlaskForm):
     lead_clinician_id = SelectField(
         "Lead clinician", coerce=_coerce_int_or_none, validators=[Optional()]
     )
-    version = IntegerField(widget=HiddenField.widget)
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
     def __init__(self, *args, clinicians=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,7 +152,7 @@ class TransitionForm(FlaskForm):
     reason = TextAreaField(
         "Reason", filters=[strip_filter], validators=[Optional(), max_length(2000)]
     )
-    version = IntegerField(widget=HiddenField.widget)
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
 
 class CaseFilterForm(FlaskForm):

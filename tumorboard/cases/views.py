@@ -21,6 +21,7 @@ from tumorboard.auth.services import clinicians
 from tumorboard.cases import services
 from tumorboard.cases.forms import CaseFilterForm, CaseForm, TransitionForm
 from tumorboard.cases.models import Case
+from tumorboard.cases.panels import load_panels
 from tumorboard.cases.workflow import IllegalTransition, manual_transitions
 from tumorboard.clinical import catalogue
 from tumorboard.errors import ServiceError, apply_to_form
@@ -136,6 +137,8 @@ def detail(case_id: int):
         case=case,
         timeline=timeline,
         transitions=manual_transitions(case.status),
+        main_panels=load_panels("main", current_user, case),
+        side_panels=load_panels("side", current_user, case),
         transition_form=TransitionForm(version=case.version),
         site=catalogue.topography(case.site_code),
         primary=(

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, StringField
-from wtforms.validators import Regexp
+from wtforms.validators import Optional, Regexp
 
 from tumorboard.forms import (
     SelectField,
@@ -53,7 +53,7 @@ class PatientForm(FlaskForm):
         choices=[("", "Choose…")] + [(s.value, s.label) for s in Sex],
         validators=[required("Choose the sex recorded at registration.")],
     )
-    version = IntegerField(widget=HiddenField.widget)
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
     def service_data(self) -> dict:
         """The fields the patient services take."""

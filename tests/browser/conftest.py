@@ -1,0 +1,202 @@
+"""Browser fixtures: a live tumorboard on a file SQLite database, driven by
+Debian's Chromium through Playwright.
+
+These tests do not use the shared ``app`` fixture: that one is parametrized over
+backends and lives inside one test's transaction, while a browser needs a real
+server in another thread that commits for real.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from tests.factories import PASSWORD
+from tumorboard import create_app
+from tumorboard.auth.permissions import Role
+from tumorboard.auth.services import create_user
+from tumorboard.extensions import db
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+#: Milliseconds Playwright waits for a page, a locator or an ``expect``.
+TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test under tests/browser as ``browser`` (``-m "not browser"``)."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass(frozen=True)
+class Account:
+    """A test account the browser signs in with."""
+
+    email: str
+    name: str
+    role: Role
+    password: str = PASSWORD
+
+
+@dataclass
+class LiveServer:
+    """The running app: its base URL and its accounts, by role value."""
+
+    url: str
+    app: Flask
+    accounts: dict[str, Account] = field(default_factory=dict)
+
+    def account(self, role: Role | str) -> Account:
+        """The account with ``role``."""
+        return self.accounts[Role(role).value]
+
+
+ACCOUNTS = [
+    Account("coordinator@browser.example.org", "Cora Coordinator", Role.COORDINATOR),
+    Account("radiologist@browser.example.org", "Dr Ray Radiologist", Role.RADIOLOGIST),
+    Account("admin@browser.example.org", "Ada Admin", Role.ADMIN),
+]
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """Keep one line per request out of the test output; errors are still logged."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+@contextmanager
+def _logging_kept() -> Iterator[None]:
+    """Undo what Alembic's env.py does to logging (``fileConfig`` disables every
+    existing logger and replaces the root handlers), so later tests still log."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    disabled = {
+        name: logger.disabled
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, logger in logging.root.manager.loggerDict.items():
+            if isinstance(logger, logging.Logger):
+                logger.disabled = disabled.get(name, False)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """The app on a file SQLite database built by the real migrations, served
+    from a threaded werkzeug server on a free port for the whole session."""
+    tmp = tmp_path_factory.mktemp("live")
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            # A file, not ``sqlite://``: the server threads must share one
+            # database, and the engine listener turns on WAL and a busy timeout.
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'tumorboard.db'}",
+            "WTF_CSRF_ENABLED": True,
+            "UPLOAD_FOLDER": str(tmp / "uploads"),
+        }
+    )
+    with app.app_context():
+        with _logging_kept():
+            upgrade()
+        for account in ACCOUNTS:
+            create_user(
+                None,
+                email=account.email,
+                name=account.name,
+                role=account.role,
+                password=account.password,
+            )
+        db.session.commit()
+        db.session.remove()
+
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler
+    )
+    thread = threading.Thread(
+        target=server.serve_forever, name="live-server", daemon=True
+    )
+    thread.start()
+    try:
+        yield LiveServer(
+            url=f"http://127.0.0.1:{server.server_port}",
+            app=app,
+            accounts={a.role.value: a for a in ACCOUNTS},
+        )
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        # Close pooled SQLite connections, or they surface as ResourceWarnings.
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium (``playwright install`` cannot download here)."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"{CHROMIUM} not found: install Debian's chromium "
+            "(apt-get install chromium) to run the browser tests"
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page in its own context (no cookies shared between tests)."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def login(page: Page, live_server: LiveServer, email: str, password: str) -> None:
+    """Sign in through the login form and wait until the app has let us in."""
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -1,0 +1,1 @@
+"""Boards, meetings, agendas and attendance."""

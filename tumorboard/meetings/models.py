@@ -1,0 +1,198 @@
+"""Boards, their meetings, agenda items and attendance."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tumorboard.cases.models import LabelledEnum
+from tumorboard.db import TimestampMixin, enum_type, utcnow
+from tumorboard.disciplines import Discipline
+from tumorboard.extensions import db
+
+
+class BoardKind(LabelledEnum):
+    """Which cases a board discusses."""
+
+    BONE_SARCOMA = "bone_sarcoma"
+    SKELETAL_METASTASIS = "skeletal_metastasis"
+    GENERAL = "general"
+
+
+class MeetingStatus(LabelledEnum):
+    """planned → published → in_progress → closed; cancelled from planned/published."""
+
+    PLANNED = "planned"
+    PUBLISHED = "published"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class AgendaItemStatus(LabelledEnum):
+    """What happened to a case on one meeting's agenda."""
+
+    LISTED = "listed"
+    DISCUSSED = "discussed"
+    DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"
+
+
+board_members = sa.Table(
+    "board_members",
+    db.metadata,
+    sa.Column(
+        "board_id", sa.ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True, index=True),
+)
+
+
+class Board(TimestampMixin, db.Model):
+    """A recurring multidisciplinary board (e.g. the weekly bone sarcoma board)."""
+
+    __tablename__ = "boards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[BoardKind] = mapped_column(enum_type(BoardKind, "board_kind"))
+    #: Discipline values that must be present for the meeting to be quorate.
+    required_disciplines: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: Recurrence: ISO weekday (0 = Monday) and local start time in ``timezone``.
+    weekday: Mapped[int]
+    start_time: Mapped[time]
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    duration_minutes: Mapped[int]
+    minutes_per_case: Mapped[int]
+    capacity: Mapped[int]
+    location: Mapped[str] = mapped_column(sa.String(200), default="")
+    video_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    members = relationship("User", secondary=board_members, lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        sa.CheckConstraint("minutes_per_case > 0", name="minutes_per_case_positive"),
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+    )
+
+
+class Meeting(TimestampMixin, db.Model):
+    """One sitting of a board."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    status: Mapped[MeetingStatus] = mapped_column(
+        enum_type(MeetingStatus, "meeting_status"), default=MeetingStatus.PLANNED
+    )
+    chair_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    location: Mapped[str] = mapped_column(sa.String(200), default="")
+    video_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    published_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: Quorum as recorded when the meeting closed (None while open).
+    is_quorate: Mapped[bool | None]
+    #: Required disciplines that were absent, recorded at close.
+    missing_disciplines: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: RFC 5545 SEQUENCE, incremented on every change sent to calendars.
+    ical_sequence: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    board = relationship("Board", lazy="raise")
+    chair = relationship("User", lazy="raise")
+    items = relationship(
+        "AgendaItem",
+        back_populates="meeting",
+        lazy="raise",
+        order_by="AgendaItem.position",
+    )
+    attendance = relationship("Attendance", back_populates="meeting", lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.UniqueConstraint("board_id", "starts_at", name="board_start"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    @property
+    def ical_uid(self) -> str:
+        """Stable calendar UID for this meeting."""
+        return f"meeting-{self.id}@tumorboard"
+
+
+class AgendaItem(TimestampMixin, db.Model):
+    """One discussion of one case at one meeting."""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    position: Mapped[int]
+    question: Mapped[str] = mapped_column(sa.Text)
+    presenter_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id"), index=True
+    )
+    planned_minutes: Mapped[int]
+    status: Mapped[AgendaItemStatus] = mapped_column(
+        enum_type(AgendaItemStatus, "agenda_item_status"),
+        default=AgendaItemStatus.LISTED,
+    )
+    #: Why the item was deferred or withdrawn.
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: The item of an earlier meeting this one carries over, if any.
+    carried_from_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agenda_items.id"), index=True
+    )
+    discussed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    meeting = relationship("Meeting", back_populates="items", lazy="raise")
+    case = relationship("Case", lazy="raise")
+    presenter = relationship("User", lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "case_id", name="meeting_case"),
+        sa.CheckConstraint("planned_minutes > 0", name="planned_minutes_positive"),
+    )
+
+
+class Attendance(db.Model):
+    """Who was at a meeting, and for which discipline; guests have no account."""
+
+    __tablename__ = "attendances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    guest_name: Mapped[str | None] = mapped_column(sa.String(120))
+    discipline: Mapped[Discipline] = mapped_column(
+        enum_type(Discipline, "attendance_discipline")
+    )
+    present: Mapped[bool] = mapped_column(default=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    meeting = relationship("Meeting", back_populates="attendance", lazy="raise")
+    user = relationship("User", foreign_keys=[user_id], lazy="raise")
+
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "user_id", name="meeting_user"),
+        sa.CheckConstraint(
+            "(user_id IS NULL) <> (guest_name IS NULL)", name="member_or_guest"
+        ),
+    )
