@@ -75,6 +75,20 @@ class LiveServer:
 ACCOUNTS = [
     Account("coordinator@browser.example.org", "Cora Coordinator", Role.COORDINATOR),
     Account("radiologist@browser.example.org", "Dr Ray Radiologist", Role.RADIOLOGIST),
+    Account("pathologist@browser.example.org", "Dr Pat Pathologist", Role.PATHOLOGIST),
+    Account(
+        "ortho@browser.example.org", "Dr Otto Orthopaedist", Role.ORTHOPEDIC_ONCOLOGIST
+    ),
+    Account(
+        "palliative@browser.example.org", "Dr Pia Palliative", Role.PALLIATIVE_CARE
+    ),
+    Account(
+        "medonc@browser.example.org", "Dr Meda Oncologist", Role.MEDICAL_ONCOLOGIST
+    ),
+    Account(
+        "radonc@browser.example.org", "Dr Rad Radiotherapist", Role.RADIATION_ONCOLOGIST
+    ),
+    Account("nurse@browser.example.org", "Nell Nurse", Role.NURSE_SPECIALIST),
     Account("admin@browser.example.org", "Ada Admin", Role.ADMIN),
 ]
 

@@ -126,3 +126,14 @@ def test_edit_patient_saves(client, login_as, make_patient):
 def test_unknown_patient_is_404(client, login_as):
     login_as("coordinator")
     assert client.get("/patients/424242").status_code == 404
+
+
+def test_error_on_a_hidden_field_is_shown_at_the_top(client, login_as, make_patient):
+    login_as("coordinator")
+    patient = make_patient()
+    db.session.commit()
+    response = client.post(
+        f"/patients/{patient.id}/edit", data={**FORM, "version": "not-a-number"}
+    )
+    assert response.status_code == 400
+    assert "The form was incomplete (Not a valid integer value.)" in response.text
