@@ -24,6 +24,11 @@ class Config:
     # token lives as long as the session instead.
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    #: Folder for attachments, outside static/; empty means <instance>/uploads.
+    UPLOAD_FOLDER: str | None = None
+    #: Largest attachment accepted, in bytes (below MAX_CONTENT_LENGTH so the
+    #: user gets a specific message rather than a bare 413).
+    MAX_UPLOAD_BYTES = 15 * 1024 * 1024
     PAGE_SIZE = 25
     #: Demo data may be loaded only where this is true.
     ALLOW_DEMO_DATA = True

@@ -56,9 +56,15 @@ def test_demo_load_is_idempotent_and_realistic(app):
     assert len(cases) >= 30
     assert {c.case_type for c in cases} == set(CaseType)
     assert len({c.site_code for c in cases}) >= 6
-    assert {CaseStatus.REFERRED, CaseStatus.WORKUP, CaseStatus.READY} <= {
-        c.status for c in cases
-    }
+    assert {
+        CaseStatus.REFERRED,
+        CaseStatus.WORKUP,
+        CaseStatus.READY,
+        CaseStatus.LISTED,
+        CaseStatus.FOLLOW_UP,
+        CaseStatus.WITHDRAWN,
+    } <= {c.status for c in cases}
+    assert "reviews" in first.output and "recommendations)" in first.output
     roles = set(db.session.scalars(sa.select(User.role)))
     assert len(roles) == len(DEMO_USERS)
 

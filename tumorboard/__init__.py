@@ -135,13 +135,24 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import tumorboard.models  # noqa: F401  (complete metadata for Alembic)
+    from tumorboard.annotations.views import bp as annotations_bp
+    from tumorboard.attachments.views import bp as attachments_bp
     from tumorboard.audit.views import bp as audit_bp
     from tumorboard.auth.views import bp as auth_bp
     from tumorboard.cases.views import bp as cases_bp
+    from tumorboard.documents.views import bp as documents_bp
     from tumorboard.main.views import bp as main_bp
+    from tumorboard.meetings.views import bp as meetings_bp
     from tumorboard.patients.views import bp as patients_bp
+    from tumorboard.recommendations.views import bp as recommendations_bp
+    from tumorboard.reviews.views import bp as reviews_bp
 
     for blueprint in (main_bp, auth_bp, patients_bp, cases_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(meetings_bp)
+    for blueprint in (recommendations_bp, documents_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (reviews_bp, annotations_bp, attachments_bp):
         app.register_blueprint(blueprint)
 
 

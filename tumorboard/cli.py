@@ -60,7 +60,9 @@ def demo_load_command(first_start: bool) -> None:
     created = demo.load()
     db.session.commit()
     click.echo(
-        f"Demo data: {created['users']} accounts and {created['cases']} cases created."
+        f"Demo data: {created['users']} accounts and {created['cases']} cases created"
+        f" ({created['reviews']} reviews, {created['meetings']} meetings,"
+        f" {created['recommendations']} recommendations)."
     )
     click.echo(f"Demo accounts use the password '{demo.DEMO_PASSWORD}'.")
 

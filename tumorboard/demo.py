@@ -14,10 +14,14 @@ from tumorboard.auth import services as auth_services
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
 from tumorboard.cases import services as case_services
-from tumorboard.cases.models import CaseStatus
+from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.db import today
 from tumorboard.extensions import db
+from tumorboard.meetings import demo as meetings_demo
 from tumorboard.patients import services as patient_services
+from tumorboard.patients.models import Patient
+from tumorboard.recommendations import demo as recommendations_demo
+from tumorboard.reviews import demo as reviews_demo
 
 DEMO_PASSWORD = "tumorboard-demo"
 
@@ -230,7 +234,8 @@ _PATH_TO_STATUS = {
 
 
 def load() -> dict[str, int]:
-    """Create what is missing and report how many accounts and cases were added."""
+    """Create what is missing; report how many accounts, cases, reviews, meetings
+    and recommendations were added."""
     created = {"users": 0, "cases": 0}
     users = {}
     for email, name, role in DEMO_USERS:
@@ -300,6 +305,9 @@ def load() -> dict[str, int]:
             },
         )
         for target in _PATH_TO_STATUS[status]:
+            if target == CaseStatus.READY:
+                # The readiness gate needs the reviews (or waivers) first.
+                reviews_demo.make_ready(users, case, index)
             case_services.transition_case(
                 coordinator,
                 case,
@@ -311,4 +319,15 @@ def load() -> dict[str, int]:
                 ),
             )
         created["cases"] += 1
+    cases = list(
+        db.session.scalars(
+            sa.select(Case)
+            .join(Case.patient)
+            .where(Patient.mrn.startswith("DEMO"))
+            .order_by(Case.id)
+        )
+    )
+    created["reviews"] = reviews_demo.load(users, cases)
+    created["meetings"] = meetings_demo.load(users, cases)
+    created["recommendations"] = recommendations_demo.load(users, cases)
     return created

@@ -38,6 +38,17 @@ def not_before(year: int = 1900):
     return check
 
 
+#: First option of a required select: nothing chosen yet.
+CHOOSE = [("", "Choose…")]
+
+
+def coerce_int_or_none(value):
+    """Coerce a select value to an int id, with '' or 'None' meaning no choice."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
 def strip_filter(value):
     """Trim surrounding spaces from text input."""
     return value.strip() if isinstance(value, str) else value

@@ -1,18 +1,34 @@
 """Import every model so that metadata is complete (Alembic, create_all)."""
 
+from tumorboard.annotations.models import Annotation, AnnotationRevision
+from tumorboard.attachments.models import Attachment
 from tumorboard.audit.models import AuditEntry
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
 from tumorboard.meetings.models import AgendaItem, Attendance, Board, Meeting
 from tumorboard.patients.models import Patient
+from tumorboard.recommendations.models import ActionItem, Recommendation
+from tumorboard.reviews.models import (
+    DisciplineReview,
+    ReadinessWaiver,
+    ReviewRevision,
+)
 
 __all__ = [
+    "ActionItem",
     "AgendaItem",
+    "Annotation",
+    "AnnotationRevision",
+    "Attachment",
     "Attendance",
     "AuditEntry",
     "Board",
     "Case",
+    "DisciplineReview",
     "Meeting",
     "Patient",
+    "ReadinessWaiver",
+    "Recommendation",
+    "ReviewRevision",
     "User",
 ]

@@ -250,3 +250,48 @@ def test_worklist_filters_and_sorts(make_case, make_patient, make_user):
     assert run(lead=lead.id) == [second]
     assert run(mine_for=lead.id) == [second]
     assert run(status="ready") == []
+
+
+class TestClosing:
+    """ARCHITECTURE.md: `closed` needs every recommendation completed, deviated or
+    cancelled, or a coordinator's reason."""
+
+    @pytest.fixture
+    def followed_up(self, app):
+        from tests.recommendations import factories as rf
+
+        rec = rf.signed_recommendation()
+        case = db.session.get(Case, rec.case_id)
+        assert case.status == CaseStatus.FOLLOW_UP
+        return case, rec
+
+    def test_open_recommendation_blocks_closing_without_reason(
+        self, coordinator, followed_up
+    ):
+        case, _ = followed_up
+        with pytest.raises(
+            InvalidInput, match="not yet completed, deviated or cancelled"
+        ):
+            services.transition_case(coordinator, case, CaseStatus.CLOSED)
+        assert case.status == CaseStatus.FOLLOW_UP
+
+    def test_a_reason_closes_it_anyway(self, coordinator, followed_up):
+        case, _ = followed_up
+        services.transition_case(
+            coordinator, case, CaseStatus.CLOSED, reason="Care transferred abroad"
+        )
+        assert case.status == CaseStatus.CLOSED
+        assert case.status_reason == "Care transferred abroad"
+
+    def test_completed_recommendations_allow_closing(self, coordinator, followed_up):
+        from tumorboard.recommendations import services as rec_services
+
+        case, rec = followed_up
+        rec_services.update_implementation(
+            coordinator,
+            rec,
+            {"implementation_status": "completed", "implementation_date": today()},
+            rec.version,
+        )
+        services.transition_case(coordinator, case, CaseStatus.CLOSED)
+        assert case.status == CaseStatus.CLOSED

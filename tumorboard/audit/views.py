@@ -12,7 +12,7 @@ from tumorboard.audit.services import entries_query
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Permission, permission_required
 from tumorboard.extensions import db
-from tumorboard.forms import SelectField, max_length, strip_filter
+from tumorboard.forms import SelectField, coerce_int_or_none, max_length, strip_filter
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -25,7 +25,7 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    actor = SelectField("Who", coerce=lambda v: int(v) if v not in ("", None) else None)
+    actor = SelectField("Who", coerce=coerce_int_or_none)
     action = StringField(
         "Action starts with", filters=[strip_filter], validators=[max_length(64)]
     )

@@ -21,6 +21,7 @@ from tumorboard.extensions import login_manager
 if TYPE_CHECKING:
     from tumorboard.auth.models import User
     from tumorboard.cases.models import Case
+    from tumorboard.meetings.models import Meeting
 
 
 class Role(enum.StrEnum):
@@ -82,9 +83,52 @@ class Permission(enum.StrEnum):
     CASE_TRANSITION = "case.transition"
     USER_MANAGE = "user.manage"
     AUDIT_READ = "audit.read"
+    REVIEW_WRITE = "review.write"
+    ANNOTATION_WRITE = "annotation.write"
+    ATTACHMENT_UPLOAD = "attachment.upload"
+    READINESS_WAIVE = "readiness.waive"
+    WORKLIST_READ = "worklist.read"
+    BOARD_MANAGE = "board.manage"
+    MEETING_MANAGE = "meeting.manage"
+    MEETING_READ = "meeting.read"
+    MEETING_PRESENT = "meeting.present"
+    ATTENDANCE_RECORD = "attendance.record"
+    RECOMMENDATION_WRITE = "recommendation.write"
+    RECOMMENDATION_SIGN = "recommendation.sign"
+    IMPLEMENTATION_UPDATE = "implementation.update"
+    IMPLEMENTATION_MONITOR = "implementation.monitor"
+    ACTION_MANAGE = "action.manage"
+    DOCUMENT_READ = "document.read"
 
 
-_CLINICIAN = frozenset({Permission.PATIENT_READ, Permission.CASE_READ})
+_CLINICIAN = frozenset(
+    {
+        Permission.PATIENT_READ,
+        Permission.CASE_READ,
+        Permission.MEETING_READ,
+        Permission.MEETING_PRESENT,
+        Permission.ANNOTATION_WRITE,
+        Permission.ATTACHMENT_UPLOAD,
+        Permission.WORKLIST_READ,
+        Permission.RECOMMENDATION_WRITE,
+        # Any clinician may chair a meeting; the object rule checks the chair.
+        Permission.RECOMMENDATION_SIGN,
+        # Narrowed to the case's lead clinician by can_update_implementation.
+        Permission.IMPLEMENTATION_UPDATE,
+        Permission.ACTION_MANAGE,
+        Permission.DOCUMENT_READ,
+    }
+)
+
+#: Roles that write one of the four structured discipline reviews.
+REVIEW_ROLES = frozenset(
+    {
+        Role.RADIOLOGIST,
+        Role.PATHOLOGIST,
+        Role.ORTHOPEDIC_ONCOLOGIST,
+        Role.PALLIATIVE_CARE,
+    }
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset(
@@ -94,12 +138,35 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_READ,
             Permission.CASE_WRITE,
             Permission.CASE_TRANSITION,
+            Permission.BOARD_MANAGE,
+            Permission.MEETING_MANAGE,
+            Permission.MEETING_READ,
+            Permission.MEETING_PRESENT,
+            Permission.ATTENDANCE_RECORD,
+            # Coordination notes and outside reports are not clinical reviews.
+            Permission.ANNOTATION_WRITE,
+            Permission.ATTACHMENT_UPLOAD,
+            Permission.READINESS_WAIVE,
+            Permission.WORKLIST_READ,
+            # The coordinator records during the meeting; only the chair signs.
+            Permission.RECOMMENDATION_WRITE,
+            Permission.IMPLEMENTATION_UPDATE,
+            Permission.IMPLEMENTATION_MONITOR,
+            Permission.ACTION_MANAGE,
+            Permission.DOCUMENT_READ,
         }
     ),
-    **{role: _CLINICIAN for role in CLINICAL_ROLES},
-    # Administrators manage accounts and read the audit log; they see no
-    # clinical data.
-    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_READ}),
+    **{
+        role: _CLINICIAN | {Permission.REVIEW_WRITE}
+        if role in REVIEW_ROLES
+        else _CLINICIAN
+        for role in CLINICAL_ROLES
+    },
+    # Administrators manage accounts, boards and read the audit log; they see
+    # no clinical data (no agendas: those name patients).
+    Role.ADMIN: frozenset(
+        {Permission.USER_MANAGE, Permission.AUDIT_READ, Permission.BOARD_MANAGE}
+    ),
 }
 
 
@@ -137,9 +204,147 @@ def can_transition_case(user: User, case: Case) -> bool:
     return has_permission(user, Permission.CASE_TRANSITION)
 
 
+def can_write_review(user: User, case: Case, discipline: str) -> bool:
+    """Each discipline writes only its own review, and only of an open case."""
+    from tumorboard.disciplines import discipline_of
+
+    return (
+        has_permission(user, Permission.REVIEW_WRITE)
+        and can_view_case(user, case)
+        and discipline_of(user.role) == discipline
+        and case.is_open
+    )
+
+
+def can_annotate(user: User, case: Case) -> bool:
+    """Clinicians and the coordinator annotate the cases they can see."""
+    return has_permission(user, Permission.ANNOTATION_WRITE) and can_view_case(
+        user, case
+    )
+
+
+def can_change_annotation(user: User, annotation: Any) -> bool:
+    """Only the author edits or deletes an annotation."""
+    return has_permission(user, Permission.ANNOTATION_WRITE) and (
+        annotation.author_id == user.id
+    )
+
+
+#: Attachment kinds each role may upload besides outside reports.
+ATTACHMENT_KINDS_BY_ROLE: dict[Role, frozenset[str]] = {
+    Role.RADIOLOGIST: frozenset({"key_image"}),
+    Role.PATHOLOGIST: frozenset({"micrograph", "report"}),
+}
+
+
+def can_upload_attachment(user: User, case: Case, kind: str) -> bool:
+    """Radiologists attach key images, pathologists micrographs and report PDFs;
+    anyone who may attach adds outside reports."""
+    if not has_permission(user, Permission.ATTACHMENT_UPLOAD) or not can_view_case(
+        user, case
+    ):
+        return False
+    if kind == "outside_report":
+        return True
+    return kind in ATTACHMENT_KINDS_BY_ROLE.get(Role(user.role), frozenset())
+
+
+def can_withdraw_attachment(user: User, attachment: Any) -> bool:
+    """The uploader, or the coordinator, withdraws an attachment."""
+    return attachment.uploaded_by_id == user.id or has_permission(
+        user, Permission.READINESS_WAIVE
+    )
+
+
+def can_waive_readiness(user: User, case: Case) -> bool:
+    """The coordinator waives readiness items and declares pre-biopsy discussions."""
+    return has_permission(user, Permission.READINESS_WAIVE) and case.is_open
+
+
 def can_manage_users(user: User) -> bool:
     """Administrators create, edit and deactivate accounts."""
     return has_permission(user, Permission.USER_MANAGE)
+
+
+def can_manage_board(user: User) -> bool:
+    """Administrators and the coordinator set up boards and their members."""
+    return has_permission(user, Permission.BOARD_MANAGE)
+
+
+def can_manage_meeting(user: User, meeting: Meeting | None) -> bool:
+    """The coordinator schedules meetings and builds their agendas."""
+    return has_permission(user, Permission.MEETING_MANAGE)
+
+
+def can_view_agenda(user: User, meeting: Meeting) -> bool:
+    """Clinicians read published agendas; the coordinator also sees drafts."""
+    if has_permission(user, Permission.MEETING_MANAGE):
+        return True
+    return has_permission(user, Permission.MEETING_READ) and meeting.status.value in (
+        "published",
+        "in_progress",
+        "closed",
+    )
+
+
+def can_record_attendance(user: User, meeting: Meeting) -> bool:
+    """The coordinator, and the meeting's chair, record who is present."""
+    if has_permission(user, Permission.ATTENDANCE_RECORD):
+        return True
+    return (
+        has_permission(user, Permission.MEETING_READ)
+        and meeting.chair_id is not None
+        and meeting.chair_id == user.id
+    )
+
+
+def can_run_meeting(user: User, meeting: Meeting) -> bool:
+    """The coordinator and the chair mark items discussed or deferred."""
+    if has_permission(user, Permission.MEETING_MANAGE):
+        return True
+    return (
+        has_permission(user, Permission.MEETING_PRESENT)
+        and meeting.chair_id is not None
+        and meeting.chair_id == user.id
+    )
+
+
+def can_record_recommendation(user: User, meeting: Meeting) -> bool:
+    """Clinicians and the coordinator record and amend recommendations."""
+    return has_permission(user, Permission.RECOMMENDATION_WRITE)
+
+
+def can_sign_recommendation(user: User, meeting: Meeting) -> bool:
+    """Only the meeting's chair signs its recommendations."""
+    return (
+        has_permission(user, Permission.RECOMMENDATION_SIGN)
+        and meeting.chair_id is not None
+        and meeting.chair_id == user.id
+    )
+
+
+def can_update_implementation(user: User, case: Case) -> bool:
+    """The coordinator, or the case's lead clinician, records implementation."""
+    if not has_permission(user, Permission.IMPLEMENTATION_UPDATE):
+        return False
+    return Role(user.role) == Role.COORDINATOR or (
+        case.lead_clinician_id is not None and case.lead_clinician_id == user.id
+    )
+
+
+def can_change_action(user: User, action: Any) -> bool:
+    """The owner, the creator or the coordinator closes or cancels an action."""
+    if not has_permission(user, Permission.ACTION_MANAGE):
+        return False
+    return (
+        user.id in (action.owner_id, action.created_by_id)
+        or Role(user.role) == Role.COORDINATOR
+    )
+
+
+def can_read_documents(user: User) -> bool:
+    """Clinicians and the coordinator download board documents."""
+    return has_permission(user, Permission.DOCUMENT_READ)
 
 
 class AccessDenied(Exception):

@@ -23,7 +23,9 @@ from tumorboard.cases.models import (
 from tumorboard.cases.services import SORTS
 from tumorboard.clinical import catalogue
 from tumorboard.forms import (
+    CHOOSE,
     SelectField,
+    coerce_int_or_none,
     empty_to_none,
     max_length,
     not_before,
@@ -31,14 +33,6 @@ from tumorboard.forms import (
     required,
     strip_filter,
 )
-
-CHOOSE = [("", "Choose…")]
-
-
-def _coerce_int_or_none(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 class CaseForm(FlaskForm):
@@ -111,7 +105,7 @@ class CaseForm(FlaskForm):
         validators=[Optional(), max_length(160)],
     )
     lead_clinician_id = SelectField(
-        "Lead clinician", coerce=_coerce_int_or_none, validators=[Optional()]
+        "Lead clinician", coerce=coerce_int_or_none, validators=[Optional()]
     )
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
@@ -174,7 +168,7 @@ class CaseFilterForm(FlaskForm):
         choices=[("", "Any urgency")] + [(u.value, u.short_label) for u in Urgency],
         default="",
     )
-    lead = SelectField("Lead clinician", coerce=_coerce_int_or_none)
+    lead = SelectField("Lead clinician", coerce=coerce_int_or_none)
     sort = SelectField(
         "Sort by",
         choices=[(key, label) for key, (label, _) in SORTS.items()],

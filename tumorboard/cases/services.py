@@ -33,6 +33,7 @@ from tumorboard.db import today, utcnow
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
+from tumorboard.reviews import readiness
 
 CASE_FIELDS = (
     "case_type",
@@ -249,9 +250,20 @@ def transition_case(
             "This case changed since you opened it; its status is now "
             f"'{case.status.label}'. Nothing was changed."
         )
+    if (case.status, transition.target) == (CaseStatus.WORKUP, CaseStatus.READY):
+        readiness.require_ready(case)
     reason = (reason or "").strip() or None
     if transition.reason_required and not reason:
         raise InvalidInput(f"Give a reason to {transition.label.lower()}.", "reason")
+    if transition.target == CaseStatus.CLOSED and not reason:
+        unfinished = open_recommendation_count(case)
+        if unfinished:
+            raise InvalidInput(
+                f"{unfinished} board recommendation(s) of this case are not yet "
+                "completed, deviated or cancelled. Update their implementation, "
+                "or give a reason to close the case anyway.",
+                "reason",
+            )
     if reason and len(reason) > 2000:
         raise InvalidInput("The reason must be at most 2000 characters.", "reason")
     old = case.status
@@ -273,6 +285,25 @@ def transition_case(
         patient_id=case.patient_id,
     )
     return case
+
+
+def open_recommendation_count(case: Case) -> int:
+    """Current recommendations of ``case`` whose implementation is still open."""
+    # Imported here: recommendations build on cases, not the other way round.
+    from tumorboard.recommendations.models import (
+        ImplementationStatus,
+        Recommendation,
+    )
+
+    return db.session.scalar(
+        sa.select(sa.func.count(Recommendation.id)).where(
+            Recommendation.case_id == case.id,
+            Recommendation.current_key.is_not(None),
+            Recommendation.implementation_status.in_(
+                [ImplementationStatus.NOT_STARTED, ImplementationStatus.IN_PROGRESS]
+            ),
+        )
+    )
 
 
 def record_read(actor: User, case: Case) -> None:

@@ -127,7 +127,12 @@ def detail(case_id: int):
     db.session.commit()
     timeline = db.session.scalars(
         sa.select(AuditEntry)
-        .where(AuditEntry.case_id == case.id, AuditEntry.action != "case.read")
+        .where(
+            AuditEntry.case_id == case.id,
+            # Reads and downloads stay in the audit log, not on the timeline.
+            ~AuditEntry.action.like("%.read"),
+            ~AuditEntry.action.like("%.download"),
+        )
         .options(joinedload(AuditEntry.actor))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(200)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+import secrets
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +13,21 @@ from tumorboard.cases.models import LabelledEnum
 from tumorboard.db import TimestampMixin, enum_type, utcnow
 from tumorboard.disciplines import Discipline
 from tumorboard.extensions import db
+
+WEEKDAYS = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+
+
+def new_feed_token() -> str:
+    """A fresh secret for a board's calendar feed URL."""
+    return secrets.token_urlsafe(32)
 
 
 class BoardKind(LabelledEnum):
@@ -39,6 +56,9 @@ class AgendaItemStatus(LabelledEnum):
     DEFERRED = "deferred"
     WITHDRAWN = "withdrawn"
 
+
+#: Items that take a place (and minutes) on the agenda.
+ACTIVE_ITEM_STATUSES = frozenset({AgendaItemStatus.LISTED, AgendaItemStatus.DISCUSSED})
 
 board_members = sa.Table(
     "board_members",
@@ -70,9 +90,13 @@ class Board(TimestampMixin, db.Model):
     location: Mapped[str] = mapped_column(sa.String(200), default="")
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Secret in the calendar feed URL: calendar clients cannot sign in.
+    feed_token: Mapped[str] = mapped_column(sa.String(64), default=new_feed_token)
     version: Mapped[int] = mapped_column(default=1)
 
-    members = relationship("User", secondary=board_members, lazy="raise")
+    members = relationship(
+        "User", secondary=board_members, lazy="raise", order_by="User.name"
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -81,6 +105,29 @@ class Board(TimestampMixin, db.Model):
         sa.CheckConstraint("minutes_per_case > 0", name="minutes_per_case_positive"),
         sa.CheckConstraint("capacity > 0", name="capacity_positive"),
     )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The board's IANA time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def required(self) -> list[Discipline]:
+        """Disciplines required for quorum, in the board's order."""
+        return [Discipline(value) for value in self.required_disciplines]
+
+    @property
+    def weekday_label(self) -> str:
+        """``Tuesday``."""
+        return WEEKDAYS[self.weekday]
+
+    @property
+    def recurrence_label(self) -> str:
+        """``Every Tuesday, 16:00 (Europe/London), 120 min``."""
+        return (
+            f"Every {self.weekday_label}, {self.start_time:%H:%M} "
+            f"({self.timezone}), {self.duration_minutes} min"
+        )
 
 
 class Meeting(TimestampMixin, db.Model):
@@ -132,6 +179,35 @@ class Meeting(TimestampMixin, db.Model):
         """Stable calendar UID for this meeting."""
         return f"meeting-{self.id}@tumorboard"
 
+    @property
+    def duration_minutes(self) -> int:
+        """Length of the meeting in whole minutes."""
+        return int((self.ends_at - self.starts_at) / timedelta(minutes=1))
+
+    @property
+    def local_start(self) -> datetime:
+        """Start in the board's time zone (needs ``board`` loaded)."""
+        return self.starts_at.astimezone(self.board.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        """End in the board's time zone (needs ``board`` loaded)."""
+        return self.ends_at.astimezone(self.board.zone)
+
+    @property
+    def when_label(self) -> str:
+        """``Tue 3 Nov 2026, 16:00–18:00 GMT`` in the board's time zone."""
+        start, end = self.local_start, self.local_end
+        return (
+            f"{start:%a} {start.day} {start:%b %Y}, "
+            f"{start:%H:%M}–{end:%H:%M} {start.tzname()}"
+        )
+
+    @property
+    def is_open(self) -> bool:
+        """Planned or published: the agenda can still change."""
+        return self.status in (MeetingStatus.PLANNED, MeetingStatus.PUBLISHED)
+
 
 class AgendaItem(TimestampMixin, db.Model):
     """One discussion of one case at one meeting."""
@@ -163,6 +239,11 @@ class AgendaItem(TimestampMixin, db.Model):
     meeting = relationship("Meeting", back_populates="items", lazy="raise")
     case = relationship("Case", lazy="raise")
     presenter = relationship("User", lazy="raise")
+
+    @property
+    def is_active(self) -> bool:
+        """Listed or discussed: the item is (or was) on the agenda proper."""
+        return self.status in ACTIVE_ITEM_STATUSES
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

@@ -1,0 +1,93 @@
+"""Annotations over HTTP: threads on the case page, sanitising, edit, delete."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tumorboard.annotations import services
+from tumorboard.annotations.models import Annotation
+from tumorboard.extensions import db
+
+
+def test_post_an_annotation_and_see_it_on_the_case_page(client, login_as, make_case):
+    author = login_as("radiologist")
+    case = make_case()
+    db.session.commit()
+    response = client.post(
+        f"/cases/{case.id}/annotations",
+        data={
+            "body": "Look at [the PACS study](https://pacs.example.org/1).",
+            "review_id": "",
+        },
+    )
+    assert response.status_code == 302
+    note = db.session.scalar(sa.select(Annotation))
+    assert response.headers["Location"] == f"/cases/{case.id}#annotation-{note.id}"
+    page = client.get(f"/cases/{case.id}").text
+    assert (
+        '<a href="https://pacs.example.org/1" rel="noopener noreferrer nofollow">'
+        "the PACS study</a>" in page
+    )
+    assert f"<strong>{author.name}</strong>" in page
+    assert '<span class="badge discipline">Radiology</span>' in page
+    # On the case timeline too.
+    assert f"Note by {author.name} (Radiology)" in page
+
+
+def test_script_in_an_annotation_is_refused_and_the_text_kept(
+    client, login_as, make_case
+):
+    login_as("pathologist")
+    case = make_case()
+    db.session.commit()
+    body = "Please review <script>alert('x')</script>"
+    response = client.post(f"/cases/{case.id}/annotations", data={"body": body})
+    assert response.status_code == 400
+    assert "cannot contain &lt;script&gt; tags" in response.text
+    assert (
+        "Please review &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in response.text
+    )
+    assert db.session.scalar(sa.select(sa.func.count(Annotation.id))) == 0
+
+
+def test_edit_delete_and_history_pages(client, login_as, make_case):
+    author = login_as("palliative_care")
+    case = make_case()
+    note = services.create_annotation(author, case, "Family meeting on Friday.")
+    db.session.commit()
+    assert (
+        "Family meeting on Friday." in client.get(f"/annotations/{note.id}/edit").text
+    )
+    stale = client.post(
+        f"/annotations/{note.id}/edit",
+        data={"body": "Family meeting moved to Monday.", "version": note.version + 5},
+    )
+    assert stale.status_code == 400 and "changed since you opened it" in stale.text
+    assert "Family meeting moved to Monday." in stale.text
+    ok = client.post(
+        f"/annotations/{note.id}/edit",
+        data={"body": "Family meeting moved to Monday.", "version": note.version},
+    )
+    assert ok.status_code == 302
+    db.session.refresh(note)
+    deleted = client.post(
+        f"/annotations/{note.id}/delete", data={"version": note.version}
+    )
+    assert deleted.status_code == 302
+    page = client.get(f"/cases/{case.id}").text
+    assert "Deleted by the author" in page
+    assert "Family meeting moved to Monday." not in page
+    history = client.get(f"/annotations/{note.id}/history").text
+    assert "Family meeting on Friday." in history
+    assert "Family meeting moved to Monday." in history
+
+
+def test_another_user_cannot_edit(client, login_as, make_case, make_user):
+    case = make_case()
+    note = services.create_annotation(make_user("radiologist"), case, "Mine")
+    db.session.commit()
+    login_as("radiologist")
+    assert client.get(f"/annotations/{note.id}/edit").status_code == 403
+    assert client.get(f"/annotations/{note.id}/history").status_code == 403
+    page = client.get(f"/cases/{case.id}").text
+    assert f"/annotations/{note.id}/edit" not in page

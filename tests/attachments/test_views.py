@@ -1,0 +1,114 @@
+"""Attachments over HTTP: upload, thumbnails, access-checked downloads."""
+
+from __future__ import annotations
+
+import io
+
+import sqlalchemy as sa
+
+from tests.attachments.files import FAKE_PNG, PDF_BYTES, PNG_BYTES
+from tumorboard.attachments.models import Attachment
+from tumorboard.audit.models import AuditEntry
+from tumorboard.extensions import db
+
+
+def _upload(client, case, data: bytes, name: str, **fields):
+    form = {
+        "kind": "key_image",
+        "caption": "Axial STIR",
+        "series_slice": "Series 7, slice 23",
+        "review_id": "",
+        "file": (io.BytesIO(data), name),
+    }
+    form.update(fields)
+    return client.post(
+        f"/cases/{case.id}/attachments", data=form, content_type="multipart/form-data"
+    )
+
+
+def test_upload_then_thumbnail_and_download(client, login_as, make_case):
+    login_as("radiologist")
+    case = make_case()
+    db.session.commit()
+    response = _upload(client, case, PNG_BYTES, "stir.png")
+    assert response.status_code == 302
+    attachment = db.session.scalar(sa.select(Attachment))
+    page = client.get(f"/cases/{case.id}").text
+    assert f'src="/attachments/{attachment.id}?inline=1"' in page
+    assert 'alt="Axial STIR"' in page and "Series 7, slice 23" in page
+    inline = client.get(f"/attachments/{attachment.id}?inline=1")
+    assert inline.status_code == 200
+    assert inline.data == PNG_BYTES
+    assert inline.headers["Content-Type"] == "image/png"
+    assert inline.headers["X-Content-Type-Options"] == "nosniff"
+    assert inline.headers["Content-Disposition"].startswith("inline")
+    download = client.get(f"/attachments/{attachment.id}")
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert "stir.png" in download.headers["Content-Disposition"]
+    assert download.headers["Cache-Control"] == "no-store"
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(AuditEntry.action == "attachment.download")
+        )
+        == 2
+    )
+
+
+def test_pdf_is_never_shown_inline(client, login_as, make_case):
+    login_as("pathologist")
+    case = make_case()
+    db.session.commit()
+    _upload(client, case, PDF_BYTES, "report.pdf", kind="report", series_slice="")
+    attachment = db.session.scalar(sa.select(Attachment))
+    response = client.get(f"/attachments/{attachment.id}?inline=1")
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_fake_png_is_refused_with_a_message(client, login_as, make_case):
+    login_as("radiologist")
+    case = make_case()
+    db.session.commit()
+    response = _upload(client, case, FAKE_PNG, "fake.png")
+    assert response.status_code == 400
+    assert "named like a PNG image but its content is not one" in response.text
+    assert "Axial STIR" in response.text  # typed caption kept
+    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
+
+
+def test_oversized_upload_is_refused_with_a_message(app, client, login_as, make_case):
+    app.config["MAX_UPLOAD_BYTES"] = 100
+    login_as("radiologist")
+    case = make_case()
+    db.session.commit()
+    response = _upload(client, case, PNG_BYTES + b"\x00" * 200, "big.png")
+    assert response.status_code == 400
+    assert (
+        "larger than the" in response.text and "limit for attachments" in response.text
+    )
+
+
+def test_role_may_not_upload_another_kind(client, login_as, make_case):
+    login_as("orthopedic_oncologist")
+    case = make_case()
+    db.session.commit()
+    response = _upload(client, case, PNG_BYTES, "x.png")
+    assert response.status_code == 400
+    assert "Not a valid choice" in response.text
+
+
+def test_withdrawn_file_is_no_longer_served(client, login_as, make_case):
+    login_as("radiologist")
+    case = make_case()
+    db.session.commit()
+    _upload(client, case, PNG_BYTES, "x.png")
+    attachment = db.session.scalar(sa.select(Attachment))
+    bad = client.post(f"/attachments/{attachment.id}/withdraw", data={"reason": ""})
+    assert bad.status_code == 400
+    ok = client.post(
+        f"/attachments/{attachment.id}/withdraw", data={"reason": "Wrong series"}
+    )
+    assert ok.status_code == 302
+    assert client.get(f"/attachments/{attachment.id}").status_code == 404
+    page = client.get(f"/cases/{case.id}").text
+    assert f"/attachments/{attachment.id}?inline=1" not in page
+    assert "Withdrew key image" in page  # the timeline keeps the record

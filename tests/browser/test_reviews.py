@@ -1,0 +1,187 @@
+"""Four disciplines review one case in a real browser until the coordinator
+can mark it ready for the board."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import LiveServer, login
+from tumorboard.auth.models import User
+from tumorboard.auth.permissions import Role
+from tumorboard.cases import services as case_services
+from tumorboard.cases.models import CaseStatus
+from tumorboard.db import today
+from tumorboard.extensions import db
+from tumorboard.patients import services as patient_services
+
+SHOTS = "/tmp/shots-reviews-{}.png"
+
+
+def _case_in_workup(live_server: LiveServer) -> tuple[int, str]:
+    """A new primary tumour case in work-up; returns its id and reference."""
+    with live_server.app.app_context():
+        coordinator = db.session.scalar(
+            sa.select(User).where(
+                User.email == live_server.account(Role.COORDINATOR).email
+            )
+        )
+        patient = patient_services.create_patient(
+            coordinator,
+            {
+                "mrn": f"BR{uuid.uuid4().int % 10**8:08d}",
+                "given_name": "Nora",
+                "family_name": "Lindahl",
+                "birth_date": date(2008, 4, 2),
+                "sex": "female",
+            },
+        )
+        case = case_services.create_case(
+            coordinator,
+            patient,
+            {
+                "case_type": "primary_bone_tumour",
+                "site_code": "C40.2",
+                "laterality": "left",
+                "presentation": "Night pain above the left knee for two months.",
+                "clinical_question": "Distal femoral osteosarcoma: neoadjuvant plan?",
+                "referral_source": "external_hospital",
+                "referring_clinician": "Dr Hale",
+                "referral_date": today() - timedelta(days=4),
+                "urgency": "urgent",
+                "biopsy_status": "done_at_centre",
+            },
+        )
+        case_services.transition_case(coordinator, case, CaseStatus.WORKUP)
+        db.session.commit()
+        result = case.id, case.reference
+        db.session.remove()
+    return result
+
+
+def _sign_in(page: Page, live_server: LiveServer, role: Role) -> None:
+    page.context.clear_cookies()
+    account = live_server.account(role)
+    login(page, live_server, account.email, account.password)
+
+
+def _open_form(page: Page, live_server: LiveServer, case_id: int, name: str) -> None:
+    page.goto(f"{live_server.url}/cases/{case_id}")
+    page.get_by_role("link", name=f"Write the {name} review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(f"{name} review", re.IGNORECASE)
+    )
+
+
+def _save(page: Page, name: str) -> None:
+    page.get_by_role("button", name="Save review").last.click()
+    expect(
+        page.get_by_text(re.compile(f"{name} review saved as revision 1"))
+    ).to_be_visible()
+
+
+def test_four_disciplines_review_a_case_until_it_can_be_marked_ready(
+    page: Page, live_server: LiveServer
+):
+    case_id, reference = _case_in_workup(live_server)
+    case_url = f"{live_server.url}/cases/{case_id}"
+
+    # The coordinator cannot mark it ready yet, and is told what is missing.
+    _sign_in(page, live_server, Role.COORDINATOR)
+    page.goto(f"{live_server.url}/worklist")
+    expect(page.get_by_role("row", name=re.compile(reference))).to_contain_text(
+        "Imaging review"
+    )
+    page.goto(case_url)
+    page.get_by_role("button", name="Mark ready for the board").click()
+    expect(page.locator(".flash-error")).to_contain_text(
+        "cannot be marked ready for the board. Missing: Imaging review"
+    )
+
+    # Radiologist: from "Waiting for me" to a saved review, adding a study row.
+    _sign_in(page, live_server, Role.RADIOLOGIST)
+    page.get_by_role("link", name="Waiting for me").click()
+    row = page.get_by_role("row", name=re.compile(reference))
+    row.get_by_role("link", name=re.compile("Write the review")).click()
+    page.locator("#studies-0-modality").select_option("mri")
+    page.locator("#studies-0-date").fill((today() - timedelta(days=6)).isoformat())
+    page.locator("#studies-0-reference").fill("ACC-77001")
+    page.get_by_label("Differential", exact=False).fill("Conventional osteosarcoma.")
+    page.get_by_role("button", name="Add a row to “studies reviewed”").click()
+    expect(page.locator("#studies-2-modality")).to_be_visible()
+    expect(page.locator("#studies-0-reference")).to_have_value("ACC-77001")
+    page.locator("#studies-1-modality").select_option("ct")
+    page.locator("#studies-1-date").fill((today() - timedelta(days=3)).isoformat())
+    page.get_by_label("Craniocaudal (mm)").fill("95")
+    page.get_by_label("Anteroposterior (mm)").fill("52")
+    page.get_by_label("Mediolateral (mm)").fill("47")
+    page.get_by_label("Modified Lodwick–Madewell grade").select_option("IIIB")
+    page.get_by_label("Skip lesions", exact=False).select_option("no")
+    page.get_by_label("Chest CT").select_option("negative")
+    page.get_by_label("Bone scan / PET").select_option("negative")
+    page.get_by_label("Regional lymph nodes").select_option("no")
+    page.screenshot(path=SHOTS.format("radiology-form"), full_page=True)
+    _save(page, "Radiology")
+    expect(page.get_by_text("Greatest dimension 95 mm (9.5 cm).")).to_be_visible()
+
+    # Pathologist.
+    _sign_in(page, live_server, Role.PATHOLOGIST)
+    _open_form(page, live_server, case_id, "pathology")
+    page.get_by_label("Specimen", exact=True).select_option("core_needle")
+    page.get_by_label("Biopsy / specimen date").fill(
+        (today() - timedelta(days=2)).isoformat()
+    )
+    page.get_by_label("Done at the treating centre").select_option("yes")
+    page.get_by_label("WHO 2020 diagnosis").select_option("conventional_osteosarcoma")
+    page.get_by_label("Histological grade").select_option("G3")
+    page.locator("#ancillary-0-method").select_option("ihc")
+    page.locator("#ancillary-0-marker").fill("SATB2")
+    page.locator("#ancillary-0-result").fill("Diffusely positive")
+    # A necrosis percent on a core biopsy is refused and the input is kept.
+    page.get_by_label("Tumour necrosis (%)").fill("95")
+    page.get_by_role("button", name="Save review").last.click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("#necrosis_percent-error")).to_contain_text(
+        "excision and resection specimens only"
+    )
+    expect(page.locator("#ancillary-0-marker")).to_have_value("SATB2")
+    page.get_by_label("Tumour necrosis (%)").fill("")
+    _save(page, "Pathology")
+    expect(page.get_by_text(re.compile("9180/3, malignant"))).to_be_visible()
+
+    # Orthopaedic oncologist.
+    _sign_in(page, live_server, Role.ORTHOPEDIC_ONCOLOGIST)
+    _open_form(page, live_server, case_id, "orthopaedic oncology")
+    page.get_by_label("Resectability").select_option("resectable")
+    page.get_by_label("Planned procedure").select_option("limb_salvage")
+    page.get_by_label("Planned margin").select_option("wide")
+    page.get_by_label("Compartment (malignant tumours)").select_option("extra")
+    _save(page, "Orthopaedic oncology")
+
+    # Palliative care.
+    _sign_in(page, live_server, Role.PALLIATIVE_CARE)
+    _open_form(page, live_server, case_id, "palliative care")
+    page.get_by_label("ECOG").select_option("0")
+    page.get_by_label("Karnofsky").select_option("90")
+    page.get_by_label("Goals of care").select_option("curative")
+    _save(page, "Palliative care")
+    expect(page.locator(".scores")).to_contain_text("ECOG 0: Fully active")
+
+    # The coordinator sees a complete checklist and derived staging.
+    _sign_in(page, live_server, Role.COORDINATOR)
+    page.goto(case_url)
+    readiness = page.locator("#readiness")
+    expect(readiness).to_contain_text("Minimum dataset complete")
+    staging = page.locator("#staging")
+    expect(staging).to_contain_text("T2")
+    expect(staging).to_contain_text("IIB")
+    page.screenshot(path=SHOTS.format("case-1280"), full_page=True)
+    page.set_viewport_size({"width": 820, "height": 1100})
+    page.screenshot(path=SHOTS.format("case-820"), full_page=True)
+    page.get_by_role("button", name="Mark ready for the board").click()
+    expect(page.locator(".status.large")).to_have_text("Ready")
+    expect(page.get_by_text(f"{reference} is now 'Ready'.")).to_be_visible()

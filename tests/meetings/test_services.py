@@ -1,0 +1,714 @@
+"""Scheduling, agenda building, carry-over, attendance and quorum."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from tests.meetings.factories import make_item as build_item
+from tumorboard.audit.models import AuditEntry
+from tumorboard.auth.permissions import AccessDenied
+from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.db import utcnow
+from tumorboard.disciplines import Discipline
+from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.extensions import db
+from tumorboard.meetings import services
+from tumorboard.meetings.models import (
+    AgendaItem,
+    AgendaItemStatus,
+    Attendance,
+    Meeting,
+    MeetingStatus,
+)
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _item_data(**overrides) -> dict:
+    data = {"question": "Resection or definitive radiotherapy?", "planned_minutes": 15}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def coordinator(make_user):
+    """The coordinator who runs the board."""
+    return make_user("coordinator")
+
+
+# Recurrence --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "weekday", "at", "now", "expected_utc"),
+    [
+        # Europe/London leaves BST on Sunday 25 October 2026.
+        (
+            "Europe/London",
+            1,
+            time(16, 0),
+            datetime(2026, 10, 12, 9, 0, tzinfo=UTC),
+            [
+                "2026-10-13 15:00",
+                "2026-10-20 15:00",
+                "2026-10-27 16:00",
+                "2026-11-03 16:00",
+            ],
+        ),
+        # And enters BST on Sunday 28 March 2027.
+        (
+            "Europe/London",
+            1,
+            time(16, 0),
+            datetime(2027, 3, 15, 9, 0, tzinfo=UTC),
+            [
+                "2027-03-16 16:00",
+                "2027-03-23 16:00",
+                "2027-03-30 15:00",
+                "2027-04-06 15:00",
+            ],
+        ),
+        # America/New_York leaves DST on Sunday 1 November 2026.
+        (
+            "America/New_York",
+            3,
+            time(8, 0),
+            datetime(2026, 10, 20, 9, 0, tzinfo=UTC),
+            [
+                "2026-10-22 12:00",
+                "2026-10-29 12:00",
+                "2026-11-05 13:00",
+                "2026-11-12 13:00",
+            ],
+        ),
+    ],
+)
+def test_recurrence_keeps_the_local_time_across_a_clock_change(
+    coordinator, make_board, zone, weekday, at, now, expected_utc
+):
+    board = make_board(timezone=zone, weekday=weekday, start_time=at)
+    created = services.generate_meetings(coordinator, board, 4, now=now)
+    assert [m.starts_at.strftime("%Y-%m-%d %H:%M") for m in created] == expected_utc
+    for meeting in created:
+        local = meeting.starts_at.astimezone(ZoneInfo(zone))
+        assert (local.weekday(), local.time()) == (weekday, at)
+        assert meeting.duration_minutes == board.duration_minutes
+        assert meeting.status == MeetingStatus.PLANNED
+        assert meeting.location == board.location
+
+
+def test_recurrence_starts_today_when_the_meeting_is_still_ahead(
+    coordinator, make_board
+):
+    board = make_board()  # Tuesday 16:00 London
+    tuesday_morning = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
+    created = services.generate_meetings(coordinator, board, 1, now=tuesday_morning)
+    assert [m.starts_at for m in created] == [datetime(2026, 11, 3, 16, 0, tzinfo=UTC)]
+
+    tuesday_evening = datetime(2026, 11, 10, 17, 0, tzinfo=UTC)
+    created = services.generate_meetings(coordinator, board, 1, now=tuesday_evening)
+    assert created == []  # this week's slot has passed, nothing in the past
+
+
+def test_recurrence_skips_dates_with_a_meeting_and_is_idempotent(
+    coordinator, make_board, make_meeting
+):
+    board = make_board()
+    now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    # An ad hoc (cancelled) meeting on the second Tuesday, at another hour.
+    make_meeting(
+        board,
+        starts_at=datetime(2026, 11, 10, 9, 0, tzinfo=UTC),
+        status=MeetingStatus.CANCELLED,
+    )
+    created = services.generate_meetings(coordinator, board, 3, now=now)
+    assert [m.starts_at.date() for m in created] == [
+        date(2026, 11, 3),
+        date(2026, 11, 17),
+    ]
+    assert services.generate_meetings(coordinator, board, 3, now=now) == []
+    actions = db.session.scalars(
+        sa.select(AuditEntry.action).where(AuditEntry.entity_type == "meeting")
+    ).all()
+    assert actions == ["meeting.create", "meeting.create"]
+
+
+@pytest.mark.parametrize("weeks", [0, 27, -1])
+def test_recurrence_refuses_silly_week_counts(coordinator, make_board, weeks):
+    with pytest.raises(InvalidInput, match="between 1 and 26 weeks"):
+        services.generate_meetings(coordinator, make_board(), weeks)
+
+
+def test_only_the_coordinator_plans_meetings(make_user, make_board):
+    with pytest.raises(AccessDenied):
+        services.generate_meetings(make_user("admin"), make_board(), 4)
+
+
+# Ad hoc meetings -----------------------------------------------------------------
+
+
+def _adhoc(day: date, start=time(12, 0), end=time(13, 0), **extra) -> dict:
+    return {"day": day, "start_time": start, "end_time": end, **extra}
+
+
+def test_ad_hoc_meeting_is_stored_in_utc(coordinator, make_board):
+    board = make_board()
+    day = (utcnow() + timedelta(days=10)).date()
+    meeting = services.create_meeting(coordinator, board, _adhoc(day))
+    assert meeting.local_start.replace(tzinfo=None) == datetime.combine(
+        day, time(12, 0)
+    )
+    assert meeting.starts_at.tzinfo is not None
+    assert meeting.location == board.location  # empty location: the board's
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "field"),
+    [
+        (
+            _adhoc(date(2020, 1, 7)),
+            "would start in the past",
+            "day",
+        ),
+        (
+            _adhoc(date(2099, 1, 6), time(14, 0), time(13, 0)),
+            "end time must be after the start time",
+            "end_time",
+        ),
+        (
+            _adhoc(date(2099, 1, 6), time(14, 0), time(14, 0)),
+            "end time must be after the start time",
+            "end_time",
+        ),
+        (
+            _adhoc(date(2099, 3, 29), time(1, 30), time(3, 0)),
+            "does not exist in Europe/London",
+            "start_time",
+        ),
+    ],
+)
+def test_bad_ad_hoc_meetings_are_refused(coordinator, make_board, data, message, field):
+    board = make_board()
+    with pytest.raises(InvalidInput, match=message) as error:
+        services.create_meeting(coordinator, board, data)
+    assert error.value.field == field
+    assert _count(Meeting) == 0
+
+
+def test_overlapping_meetings_of_the_same_board_are_refused(
+    coordinator, make_board, make_meeting
+):
+    board = make_board()
+    other_board = make_board()
+    day = date(2099, 1, 6)
+    existing = services.create_meeting(coordinator, board, _adhoc(day))
+    with pytest.raises(
+        Conflict, match="overlaps this board's meeting of Tue 6 Jan 2099"
+    ):
+        services.create_meeting(
+            coordinator, board, _adhoc(day, time(12, 30), time(14, 0))
+        )
+    # Back to back is fine, and another board may meet at the same time.
+    services.create_meeting(coordinator, board, _adhoc(day, time(13, 0), time(14, 0)))
+    services.create_meeting(coordinator, other_board, _adhoc(day))
+    assert _count(Meeting) == 3
+    # A cancelled meeting frees its slot for another time.
+    services.cancel_meeting(coordinator, existing, "Bank holiday")
+    services.create_meeting(coordinator, board, _adhoc(day, time(11, 0), time(12, 30)))
+
+
+def test_changing_the_time_increments_the_calendar_sequence(
+    coordinator, make_board, make_user
+):
+    board = make_board()
+    meeting = services.create_meeting(coordinator, board, _adhoc(date(2099, 1, 6)))
+    chair = make_user("medical_oncologist")
+    place = {"location": meeting.location, "video_url": meeting.video_url}
+    data = _adhoc(date(2099, 1, 6), chair_id=chair.id, **place)
+    services.update_meeting(coordinator, meeting, data, meeting.version)
+    assert meeting.ical_sequence == 0  # the chair is not in the invitation
+    data = _adhoc(date(2099, 1, 6), time(12, 15), time(13, 15), **place)
+    services.update_meeting(coordinator, meeting, data, meeting.version)
+    assert meeting.ical_sequence == 1
+    data["location"] = "Lecture theatre"
+    services.update_meeting(coordinator, meeting, data, meeting.version)
+    assert meeting.ical_sequence == 2
+    with pytest.raises(Conflict, match="changed by someone else"):
+        services.update_meeting(coordinator, meeting, data, meeting.version - 1)
+
+
+def test_the_chair_must_be_a_clinician(coordinator, make_board):
+    with pytest.raises(InvalidInput, match="chair must be an active clinician"):
+        services.create_meeting(
+            coordinator, make_board(), _adhoc(date(2099, 1, 6), chair_id=coordinator.id)
+        )
+
+
+# Agenda building -------------------------------------------------------------------
+
+
+def test_adding_a_ready_case_lists_it(coordinator, make_meeting, make_ready_case):
+    meeting = make_meeting()
+    case = make_ready_case()
+    item = services.add_case(coordinator, meeting, case, _item_data())
+    assert case.status == CaseStatus.LISTED
+    assert (item.position, item.status, item.planned_minutes) == (
+        1,
+        AgendaItemStatus.LISTED,
+        15,
+    )
+    actions = db.session.scalars(
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.case_id == case.id)
+        .order_by(AuditEntry.id)
+    ).all()
+    assert actions == ["case.status", "agenda.add"]
+
+
+@pytest.mark.parametrize("status", ["referred", "workup", "discussed", "closed"])
+def test_a_case_that_is_not_ready_is_refused(
+    coordinator, make_meeting, make_case, status
+):
+    meeting = make_meeting()
+    case = make_case(status=status)
+    with pytest.raises(InvalidInput, match="not ready for the board"):
+        services.add_case(coordinator, meeting, case, _item_data())
+    assert _count(AgendaItem) == 0
+    assert case.status == status
+
+
+def test_a_case_appears_once_per_meeting(coordinator, make_meeting, make_ready_case):
+    meeting = make_meeting()
+    case = make_ready_case()
+    services.add_case(coordinator, meeting, case, _item_data())
+    with pytest.raises(Conflict, match="already on this agenda"):
+        services.add_case(coordinator, meeting, case, _item_data())
+    assert _count(AgendaItem) == 1
+
+
+def test_the_database_refuses_a_second_item_for_the_same_case(
+    make_meeting, make_ready_case
+):
+    meeting = make_meeting()
+    case = make_ready_case()
+    build_item(meeting, case)
+    with pytest.raises(IntegrityError):
+        with db.session.begin_nested():
+            build_item(meeting, case)
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (MeetingStatus.CLOSED, "is closed; its agenda cannot change"),
+        (MeetingStatus.CANCELLED, "is cancelled"),
+        (MeetingStatus.IN_PROGRESS, "is in progress"),
+    ],
+)
+def test_closed_meetings_take_no_case(
+    coordinator, make_meeting, make_ready_case, status, message
+):
+    meeting = make_meeting(status=status)
+    with pytest.raises(InvalidInput, match=message):
+        services.add_case(coordinator, meeting, make_ready_case(), _item_data())
+
+
+def test_a_past_meeting_takes_no_case(coordinator, make_meeting, make_ready_case):
+    meeting = make_meeting(days=-3)
+    case = make_ready_case()
+    with pytest.raises(InvalidInput, match="is in the past"):
+        services.add_case(coordinator, meeting, case, _item_data())
+    assert case.status == CaseStatus.READY
+
+
+def test_capacity_is_enforced_and_names_the_next_meeting_with_room(
+    coordinator, make_board, make_meeting, make_ready_case
+):
+    board = make_board(capacity=2)
+    first = make_meeting(board, days=7)
+    full_too = make_meeting(board, days=14)
+    with_room = make_meeting(board, days=21)
+    for meeting in (first, full_too):
+        for _ in range(2):
+            services.add_case(coordinator, meeting, make_ready_case(), _item_data())
+    case = make_ready_case()
+    with pytest.raises(InvalidInput) as error:
+        services.add_case(coordinator, first, case, _item_data())
+    assert "is full (2 of 2 cases)" in error.value.message
+    assert f"The next meeting with room is {with_room.when_label}." in (
+        error.value.message
+    )
+    assert case.status == CaseStatus.READY
+
+
+def test_the_time_budget_is_enforced(
+    coordinator, make_board, make_meeting, make_ready_case
+):
+    board = make_board(duration_minutes=60, capacity=10)
+    meeting = make_meeting(board)
+    services.add_case(
+        coordinator, meeting, make_ready_case(), _item_data(planned_minutes=50)
+    )
+    with pytest.raises(InvalidInput, match="would exceed the meeting's 60 minutes"):
+        services.add_case(
+            coordinator, meeting, make_ready_case(), _item_data(planned_minutes=15)
+        )
+    services.add_case(
+        coordinator, meeting, make_ready_case(), _item_data(planned_minutes=10)
+    )
+    assert _count(AgendaItem) == 2
+
+
+def _agenda(meeting) -> list[int]:
+    return [i.id for i in services.agenda_items(meeting) if i.is_active]
+
+
+def test_reorder_takes_the_full_list(coordinator, make_meeting, make_item):
+    meeting = make_meeting()
+    a, b, c = (make_item(meeting) for _ in range(3))
+    services.reorder_agenda(coordinator, meeting, [c.id, a.id, b.id])
+    assert _agenda(meeting) == [c.id, a.id, b.id]
+    assert db.session.scalar(
+        sa.select(AuditEntry.changes).where(AuditEntry.action == "agenda.reorder")
+    ) == {"order": [[a.id, b.id, c.id], [c.id, a.id, b.id]]}
+
+
+def test_reorder_refuses_items_of_another_meeting(coordinator, make_meeting, make_item):
+    meeting, other = make_meeting(days=7), make_meeting(days=8)
+    a, b = make_item(meeting), make_item(meeting)
+    stranger = make_item(other)
+    with pytest.raises(
+        InvalidInput, match=rf"not on this meeting's agenda \({stranger.id}\)"
+    ):
+        services.reorder_agenda(coordinator, meeting, [b.id, a.id, stranger.id])
+    with pytest.raises(Conflict, match="agenda changed since the page was loaded"):
+        services.reorder_agenda(coordinator, meeting, [b.id])
+    with pytest.raises(InvalidInput, match="names an item twice"):
+        services.reorder_agenda(coordinator, meeting, [b.id, a.id, a.id])
+    assert _agenda(meeting) == [a.id, b.id]
+
+
+def test_publishing_freezes_the_order(coordinator, make_meeting, make_item, make_user):
+    meeting = make_meeting(chair_id=make_user("radiologist").id)
+    a, b = make_item(meeting), make_item(meeting)
+    services.publish_meeting(coordinator, meeting)
+    assert meeting.status == MeetingStatus.PUBLISHED and meeting.published_at
+    with pytest.raises(InvalidInput, match="published; its order is frozen"):
+        services.reorder_agenda(coordinator, meeting, [b.id, a.id])
+    with pytest.raises(InvalidInput, match="frozen"):
+        services.move_item(coordinator, meeting, b, "up")
+    assert _agenda(meeting) == [a.id, b.id]
+
+
+def test_publishing_needs_a_chair_and_a_case(coordinator, make_meeting, make_user):
+    meeting = make_meeting()
+    with pytest.raises(InvalidInput, match="Choose the chair"):
+        services.publish_meeting(coordinator, meeting)
+    meeting.chair_id = make_user("pathologist").id
+    with pytest.raises(InvalidInput, match="at least one case"):
+        services.publish_meeting(coordinator, meeting)
+
+
+def test_move_up_and_down(coordinator, make_meeting, make_item):
+    meeting = make_meeting()
+    a, b, c = (make_item(meeting) for _ in range(3))
+    message = services.move_item(coordinator, meeting, c, "up")
+    assert message.endswith("moved to position 2 of 3.")
+    assert _agenda(meeting) == [a.id, c.id, b.id]
+    services.move_item(coordinator, meeting, a, "down")
+    assert _agenda(meeting) == [c.id, a.id, b.id]
+    assert "already first" in services.move_item(coordinator, meeting, c, "up")
+    assert _agenda(meeting) == [c.id, a.id, b.id]
+
+
+def test_prioritise_urgent_keeps_relative_order(
+    coordinator, make_meeting, make_item, make_case
+):
+    meeting = make_meeting()
+    urgencies = ["routine", "urgent", "emergency", "routine", "urgent"]
+    items = [
+        make_item(meeting, make_case(urgency=u, status="listed")) for u in urgencies
+    ]
+    services.prioritise_urgent(coordinator, meeting)
+    expected = [items[2], items[1], items[4], items[0], items[3]]
+    assert _agenda(meeting) == [i.id for i in expected]
+
+
+# Removal, deferral and carry-over ----------------------------------------------------
+
+
+def test_removing_returns_the_case_and_it_can_come_back(
+    coordinator, make_meeting, make_ready_case
+):
+    meeting = make_meeting()
+    case = make_ready_case()
+    item = services.add_case(coordinator, meeting, case, _item_data())
+    with pytest.raises(InvalidInput, match="Give a reason"):
+        services.remove_item(coordinator, meeting, item, "  ")
+    services.remove_item(coordinator, meeting, item, "Imaging not yet reported")
+    assert (item.status, item.status_reason) == (
+        AgendaItemStatus.WITHDRAWN,
+        "Imaging not yet reported",
+    )
+    assert case.status == CaseStatus.READY
+    with pytest.raises(InvalidInput, match="this one is withdrawn"):
+        services.remove_item(coordinator, meeting, item, "Twice")
+    again = services.add_case(coordinator, meeting, case, _item_data())
+    assert again.id == item.id and again.status == AgendaItemStatus.LISTED
+
+
+def test_deferring_carries_the_case_to_the_next_meeting_with_room(
+    coordinator, make_board, make_meeting, make_ready_case, make_user
+):
+    board = make_board(capacity=1)
+    first = make_meeting(board, days=2)
+    full = make_meeting(board, days=9)
+    services.add_case(coordinator, full, make_ready_case(), _item_data())
+    later = make_meeting(board, days=16)
+    case = make_ready_case()
+    item = services.add_case(
+        coordinator,
+        first,
+        case,
+        _item_data(
+            question="Which biopsy route?", presenter_id=make_user("radiologist").id
+        ),
+    )
+    result = services.defer_item(coordinator, first, item, "PET-CT pending")
+    assert item.status == AgendaItemStatus.DEFERRED
+    assert result.to_meeting is later
+    carried = result.carried_to
+    assert (carried.meeting_id, carried.carried_from_id, carried.question) == (
+        later.id,
+        item.id,
+        "Which biopsy route?",
+    )
+    assert carried.presenter_id == item.presenter_id
+    assert case.status == CaseStatus.LISTED
+    assert "carried over to" in result.message
+
+
+def test_deferring_with_no_room_leaves_the_case_ready(
+    coordinator, make_meeting, make_ready_case
+):
+    meeting = make_meeting()
+    case = make_ready_case()
+    item = services.add_case(coordinator, meeting, case, _item_data())
+    result = services.defer_item(coordinator, meeting, item, "Patient unwell")
+    assert result.carried_to is None
+    assert case.status == CaseStatus.READY
+    assert "back in the ready pool" in result.message
+
+
+def test_deferring_a_discussed_item(
+    coordinator, make_meeting, make_ready_case, make_board
+):
+    board = make_board()
+    meeting = make_meeting(board, days=1)
+    nxt = make_meeting(board, days=8)
+    case = make_ready_case()
+    item = services.add_case(coordinator, meeting, case, _item_data())
+    meeting.status = MeetingStatus.IN_PROGRESS
+    services.mark_discussed(coordinator, meeting, item)
+    assert case.status == CaseStatus.DISCUSSED and item.discussed_at
+    result = services.defer_item(coordinator, meeting, item, "Needs pathology review")
+    assert result.to_meeting is nxt
+    assert case.status == CaseStatus.LISTED
+    statuses = db.session.scalars(
+        sa.select(AuditEntry.changes)
+        .where(AuditEntry.case_id == case.id, AuditEntry.action == "case.status")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [c["status"] for c in statuses] == [
+        ["ready", "listed"],
+        ["listed", "discussed"],
+        ["discussed", "ready"],
+        ["ready", "listed"],
+    ]
+
+
+def test_marking_discussed_needs_a_started_meeting(
+    coordinator, make_meeting, make_item
+):
+    meeting = make_meeting(status=MeetingStatus.PUBLISHED)
+    item = make_item(meeting)
+    with pytest.raises(InvalidInput, match="Start the meeting"):
+        services.mark_discussed(coordinator, meeting, item)
+
+
+def test_an_item_of_another_meeting_is_refused(coordinator, make_meeting, make_item):
+    meeting, other = make_meeting(days=3), make_meeting(days=4)
+    item = make_item(other)
+    with pytest.raises(InvalidInput, match="not on this meeting's agenda"):
+        services.defer_item(coordinator, meeting, item, "x")
+
+
+def test_cancelling_returns_undiscussed_cases_to_the_ready_pool(
+    coordinator, make_meeting, make_ready_case
+):
+    meeting = make_meeting(status=MeetingStatus.PUBLISHED)
+    cases = [make_ready_case() for _ in range(2)]
+    for case in cases:
+        services.add_case(coordinator, meeting, case, _item_data())
+    with pytest.raises(InvalidInput, match="reason for cancelling"):
+        services.cancel_meeting(coordinator, meeting, "")
+    returned = services.cancel_meeting(coordinator, meeting, "Strike day")
+    assert len(returned) == 2
+    assert meeting.status == MeetingStatus.CANCELLED
+    assert meeting.ical_sequence == 1
+    for case in cases:
+        assert case.status == CaseStatus.READY
+        assert "was cancelled (Strike day)" in case.status_reason
+
+
+def test_closing_stores_quorum_and_carries_over_undiscussed_items(
+    coordinator, make_board, make_meeting, make_ready_case, make_user
+):
+    ortho, radiologist = make_user("orthopedic_oncologist"), make_user("radiologist")
+    board = make_board(members=[ortho, radiologist])
+    meeting = make_meeting(board, days=1, status=MeetingStatus.IN_PROGRESS)
+    nxt = make_meeting(board, days=8)
+    done, waiting = make_ready_case(), make_ready_case()
+    meeting.status = MeetingStatus.PLANNED
+    first = services.add_case(coordinator, meeting, done, _item_data())
+    services.add_case(coordinator, meeting, waiting, _item_data())
+    meeting.status = MeetingStatus.IN_PROGRESS
+    services.mark_discussed(coordinator, meeting, first)
+    services.record_attendance(coordinator, meeting, [ortho.id, radiologist.id])
+    results = services.close_meeting(coordinator, meeting)
+    assert meeting.status == MeetingStatus.CLOSED and meeting.closed_at
+    assert meeting.is_quorate is False
+    assert meeting.missing_disciplines == ["pathology", "medical_oncology"]
+    assert [r.to_meeting for r in results] == [nxt]
+    assert waiting.status == CaseStatus.LISTED and done.status == CaseStatus.DISCUSSED
+
+
+# Attendance and quorum ---------------------------------------------------------------
+
+
+def test_quorum_counts_present_disciplines(
+    coordinator, make_board, make_meeting, make_user
+):
+    members = [
+        make_user("orthopedic_oncologist"),
+        make_user("radiologist"),
+        make_user("pathologist"),
+        make_user("medical_oncologist"),
+        make_user("nurse_specialist"),
+    ]
+    board = make_board(members=members)
+    meeting = make_meeting(board, status=MeetingStatus.PUBLISHED)
+    result = services.record_attendance(
+        coordinator, meeting, [m.id for m in members[:2] + members[4:]]
+    )
+    assert not result.is_quorate
+    assert result.missing == [Discipline.PATHOLOGY, Discipline.MEDICAL_ONCOLOGY]
+    assert Discipline.NURSING in result.present
+
+    # A guest pathologist fills one gap; the medical oncologist arrives late.
+    services.add_guest(coordinator, meeting, "Dr Visiting Pathologist", "pathology")
+    assert services.quorum(meeting).missing == [Discipline.MEDICAL_ONCOLOGY]
+    services.record_attendance(
+        coordinator, meeting, [m.id for m in members if m is not members[2]]
+    )
+    quorum = services.quorum(meeting)
+    assert quorum.is_quorate and quorum.missing == []
+    rows = db.session.scalars(sa.select(Attendance)).all()
+    assert {(r.user_id, r.discipline) for r in rows if r.present} == {
+        (members[0].id, Discipline.ORTHOPAEDIC_ONCOLOGY),
+        (members[1].id, Discipline.RADIOLOGY),
+        (members[3].id, Discipline.MEDICAL_ONCOLOGY),
+        (members[4].id, Discipline.NURSING),
+        (None, Discipline.PATHOLOGY),
+    }
+
+
+def test_absent_members_do_not_count(coordinator, make_board, make_meeting, make_user):
+    radiologist = make_user("radiologist")
+    board = make_board(members=[radiologist], required_disciplines=["radiology"])
+    meeting = make_meeting(board, status=MeetingStatus.PUBLISHED)
+    assert services.record_attendance(coordinator, meeting, [radiologist.id]).is_quorate
+    result = services.record_attendance(coordinator, meeting, [])
+    assert not result.is_quorate
+    row = db.session.scalar(sa.select(Attendance))
+    assert row.present is False and row.recorded_by_id == coordinator.id
+
+
+def test_only_members_are_ticked_present(
+    coordinator, make_board, make_meeting, make_user
+):
+    meeting = make_meeting(make_board(), status=MeetingStatus.PUBLISHED)
+    stranger = make_user("radiologist")
+    with pytest.raises(InvalidInput, match="add anyone else as a guest"):
+        services.record_attendance(coordinator, meeting, [stranger.id])
+    assert _count(Attendance) == 0
+
+
+def test_the_chair_records_attendance_other_clinicians_do_not(
+    make_board, make_meeting, make_user
+):
+    chair, other = make_user("pathologist"), make_user("radiologist")
+    board = make_board(members=[chair, other])
+    meeting = make_meeting(board, status=MeetingStatus.IN_PROGRESS, chair_id=chair.id)
+    services.record_attendance(chair, meeting, [chair.id])
+    with pytest.raises(AccessDenied):
+        services.record_attendance(other, meeting, [other.id])
+
+
+def test_attendance_is_not_recorded_on_a_draft(coordinator, make_meeting):
+    meeting = make_meeting()
+    with pytest.raises(InvalidInput, match="once the agenda is published"):
+        services.add_guest(coordinator, meeting, "Dr Guest", "radiology")
+
+
+def test_duplicate_guests_are_refused(coordinator, make_meeting):
+    meeting = make_meeting(status=MeetingStatus.PUBLISHED)
+    services.add_guest(coordinator, meeting, "Dr Guest", "radiology")
+    with pytest.raises(Conflict, match="already recorded"):
+        services.add_guest(coordinator, meeting, "dr guest", "pathology")
+
+
+# Preparation ---------------------------------------------------------------------
+
+
+def test_preparation_reports_reviews_per_discipline(make_case, make_user, monkeypatch):
+    case, other = make_case(), make_case()
+    prepared = services.preparation_for([case.id, other.id])
+    assert set(prepared) == {case.id, other.id}
+    assert not any(prepared[case.id].values())
+
+    reviews = pytest.importorskip("tumorboard.reviews.models")
+    review = reviews.DisciplineReview(case_id=case.id, discipline="radiology")
+    db.session.add(review)
+    db.session.flush()
+    prepared = services.preparation_for([case.id, other.id])
+    assert prepared[case.id][Discipline.RADIOLOGY] is True
+    assert prepared[case.id][Discipline.PATHOLOGY] is False
+    assert not any(prepared[other.id].values())
+
+
+def test_preparation_without_the_reviews_feature(make_case, monkeypatch):
+    import sys
+
+    case = make_case()
+    monkeypatch.setitem(sys.modules, "tumorboard.reviews.models", None)
+    prepared = services.preparation_for([case.id])
+    assert prepared == {case.id: dict.fromkeys(prepared[case.id], False)}
+    assert len(prepared[case.id]) == 4
+
+
+def test_ready_pool_lists_only_ready_cases_most_urgent_first(make_case):
+    routine = make_case(status="ready", urgency="routine")
+    emergency = make_case(status="ready", urgency="emergency")
+    make_case(status="workup", urgency="emergency")
+    assert [c.id for c in services.ready_pool()] == [emergency.id, routine.id]
+    assert all(isinstance(c, Case) for c in services.ready_pool())

@@ -1,0 +1,523 @@
+"""Recommendation pages over HTTP: forms keep what was typed, refusals say why,
+lists run a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tests.recommendations import factories as rf
+from tumorboard.audit.models import AuditEntry
+from tumorboard.auth.permissions import Role
+from tumorboard.cases.models import CaseStatus
+from tumorboard.db import today
+from tumorboard.extensions import db
+from tumorboard.meetings.models import MeetingStatus
+from tumorboard.recommendations import services
+from tumorboard.recommendations.models import (
+    ActionItem,
+    ActionStatus,
+    Recommendation,
+    RecommendationState,
+)
+
+
+def _url(setup) -> str:
+    return f"/meetings/{setup.meeting.id}/items/{setup.item.id}/recommendation"
+
+
+def _count(model=Recommendation) -> int:
+    return db.session.scalar(sa.select(sa.func.count(model.id)))
+
+
+def _login(client, user) -> None:
+    client.post("/logout")
+    response = client.post(
+        "/login", data={"email": user.email, "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def test_record_through_the_form(client, login_as, setup):
+    login_as("coordinator")
+    db.session.commit()
+    page = client.get(_url(setup))
+    assert page.status_code == 200
+    assert setup.case.clinical_question in page.text
+    response = client.post(_url(setup), data=rf.form_data())
+    assert response.status_code == 302
+    rec = db.session.scalars(sa.select(Recommendation)).one()
+    assert response.headers["Location"] == f"/recommendations/{rec.id}"
+    assert rec.types == [
+        {"code": "neoadjuvant_chemotherapy"},
+        {"code": "surgery", "detail": "limb_salvage"},
+    ]
+    detail = client.get(response.headers["Location"]).text
+    assert "Surgery: Limb-salvage resection with reconstruction" in detail
+    assert "Not signed yet" in detail
+    # Opening the form again leads to the draft, never a second recording.
+    again = client.get(_url(setup))
+    assert again.headers["Location"] == f"/recommendations/{rec.id}/edit"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"type_neoadjuvant_chemotherapy": None, "type_surgery": None},
+            "The recommendation is empty: choose at least one recommendation type.",
+        ),
+        (
+            {"type_clinical_trial": "y", "trial_nct": "NCT12AB5678"},
+            "An NCT number is &#39;NCT&#39; followed by exactly 8 digits",
+        ),
+        ({"surgery_kind": ""}, "Choose the kind of surgery."),
+        (
+            {"start_by": (today() - timedelta(days=2)).isoformat()},
+            "The start-by date is before the meeting",
+        ),
+        ({"consensus": None}, "name the discipline that dissented"),
+    ],
+)
+def test_bad_form_is_refused_and_keeps_the_typed_text(
+    client, login_as, setup, overrides, message
+):
+    login_as("radiologist")
+    db.session.commit()
+    response = client.post(
+        _url(setup),
+        data=rf.form_data(free_text="Typed recommendation text stays", **overrides),
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    assert "Typed recommendation text stays" in response.text
+    assert _count() == 0
+
+
+def test_lower_case_nct_is_accepted_and_stored_upper_case(client, login_as, setup):
+    login_as("coordinator")
+    db.session.commit()
+    response = client.post(
+        _url(setup), data=rf.form_data(type_clinical_trial="y", trial_nct="nct01234567")
+    )
+    assert response.status_code == 302
+    rec = db.session.scalars(sa.select(Recommendation)).one()
+    assert {"code": "clinical_trial", "nct": "NCT01234567"} in rec.types
+
+
+def test_dissent_rows_are_saved(client, login_as, setup):
+    login_as("coordinator")
+    db.session.commit()
+    response = client.post(
+        _url(setup),
+        data=rf.form_data(
+            consensus=None,
+            **{
+                "dissent-0-discipline": "radiation_oncology",
+                "dissent-0-reason": "Definitive radiotherapy preferred.",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    rec = db.session.scalars(sa.select(Recommendation)).one()
+    assert rec.dissent == [
+        {
+            "discipline": "radiation_oncology",
+            "reason": "Definitive radiotherapy preferred.",
+        }
+    ]
+
+
+def test_sign_form_is_shown_to_the_chair_only(client, login_as, setup):
+    rec = services.record_recommendation(
+        factories.make_user("coordinator"), setup.item, rf.rec_data()
+    )
+    db.session.commit()
+    login_as("radiologist")
+    assert "Sign revision 1" not in client.get(f"/recommendations/{rec.id}").text
+    _login(client, setup.chair)
+    page = client.get(f"/recommendations/{rec.id}").text
+    assert "Sign revision 1" in page
+    assert "The meeting is quorate." in page
+
+
+def test_chair_signs_through_the_page(client, setup):
+    rec = services.record_recommendation(
+        factories.make_user("coordinator"), setup.item, rf.rec_data()
+    )
+    db.session.commit()
+    _login(client, setup.chair)
+    response = client.post(
+        f"/recommendations/{rec.id}/sign", data={"version": rec.version}
+    )
+    assert response.status_code == 302
+    db.session.refresh(rec)
+    db.session.refresh(setup.case)
+    assert rec.state == RecommendationState.SIGNED
+    assert setup.case.status == CaseStatus.FOLLOW_UP
+    page = client.get(f"/recommendations/{rec.id}").text
+    assert f"Signed by <strong>{setup.chair.name}</strong>" in page
+
+
+def test_someone_else_signing_is_refused_with_the_chairs_name(client, login_as, setup):
+    rec = services.record_recommendation(
+        factories.make_user("coordinator"), setup.item, rf.rec_data()
+    )
+    db.session.commit()
+    login_as("pathologist")
+    response = client.post(
+        f"/recommendations/{rec.id}/sign", data={"version": rec.version}
+    )
+    assert response.status_code == 403
+    assert f"Only the chair of this meeting ({setup.chair.name})" in response.text
+    db.session.refresh(rec)
+    assert rec.state == RecommendationState.DRAFT
+
+
+def test_not_quorate_sign_needs_an_override_reason(client):
+    setup = rf.discussed_item(quorate=False)
+    rec = services.record_recommendation(
+        factories.make_user("coordinator"), setup.item, rf.rec_data()
+    )
+    db.session.commit()
+    _login(client, setup.chair)
+    page = client.get(f"/recommendations/{rec.id}").text
+    assert "The meeting is not quorate: Radiology, Pathology are missing." in page
+    response = client.post(
+        f"/recommendations/{rec.id}/sign", data={"version": rec.version}
+    )
+    assert response.status_code == 400
+    assert "Sign only with a reason for overriding the quorum." in response.text
+    db.session.refresh(rec)
+    assert rec.state == RecommendationState.DRAFT
+    response = client.post(
+        f"/recommendations/{rec.id}/sign",
+        data={"version": rec.version, "override_reason": "Radiology joined by phone."},
+    )
+    assert response.status_code == 302
+    db.session.refresh(rec)
+    assert rec.quorum_override_reason == "Radiology joined by phone."
+
+
+def test_signing_twice_through_the_page_is_refused(client, setup):
+    rec = rf.signed_recommendation(setup)
+    db.session.commit()
+    _login(client, setup.chair)
+    response = client.post(
+        f"/recommendations/{rec.id}/sign", data={"version": rec.version}
+    )
+    assert response.status_code == 400
+    assert "was already signed by" in response.text
+
+
+def test_signed_recommendation_edit_page_redirects_with_a_message(
+    client, login_as, setup
+):
+    rec = rf.signed_recommendation(setup)
+    db.session.commit()
+    login_as("coordinator")
+    response = client.post(
+        f"/recommendations/{rec.id}/edit", data=rf.form_data(intent="palliative")
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).text
+    assert "cannot be edited; amend it to create a new revision" in page
+    db.session.refresh(rec)
+    assert rec.intent == "curative"
+
+
+def test_stale_draft_edit_is_refused_and_keeps_input(client, login_as, setup):
+    rec = services.record_recommendation(
+        factories.make_user("coordinator"), setup.item, rf.rec_data()
+    )
+    db.session.commit()
+    login_as("coordinator")
+    response = client.post(
+        f"/recommendations/{rec.id}/edit",
+        data=rf.form_data(version=rec.version + 5, free_text="My newer wording"),
+    )
+    assert response.status_code == 400
+    assert "changed by someone else" in response.text
+    assert "My newer wording" in response.text
+
+
+def test_amend_through_the_page_keeps_both_revisions_visible(client, login_as, setup):
+    old = rf.signed_recommendation(setup)
+    db.session.commit()
+    login_as("coordinator")
+    page = client.get(f"/recommendations/{old.id}/amend").text
+    assert "Saving creates revision 2" in page
+    response = client.post(
+        f"/recommendations/{old.id}/amend",
+        data=rf.form_data(
+            version=old.version,
+            intent="palliative",
+            amendment_reason="Lung metastases on restaging CT.",
+        ),
+    )
+    assert response.status_code == 302
+    new = db.session.scalars(
+        sa.select(Recommendation).where(Recommendation.revision == 2)
+    ).one()
+    page = client.get(f"/recommendations/{new.id}").text
+    assert "revision 2" in page
+    assert "Lung metastases on restaging CT." in page
+    assert f'href="/recommendations/{old.id}">Revision 1</a>' in page
+    old_page = client.get(f"/recommendations/{old.id}").text
+    assert "This revision was superseded by an amendment." in old_page
+
+
+def test_amendment_without_reason_is_refused(client, login_as, setup):
+    old = rf.signed_recommendation(setup)
+    db.session.commit()
+    login_as("coordinator")
+    response = client.post(
+        f"/recommendations/{old.id}/amend",
+        data=rf.form_data(version=old.version, intent="palliative"),
+    )
+    assert response.status_code == 400
+    assert "Give the reason for the amendment." in response.text
+    assert _count() == 1
+
+
+def test_implementation_form(client, login_as, setup):
+    rec = rf.signed_recommendation(setup)
+    db.session.commit()
+    login_as("coordinator")
+    response = client.post(
+        f"/recommendations/{rec.id}/implementation",
+        data={
+            "implementation_status": "deviated",
+            "implementation_date": today().isoformat(),
+            "deviation_reason": "",
+            "version": rec.version,
+        },
+    )
+    assert response.status_code == 400
+    assert "Choose the reason for the deviation." in response.text
+    response = client.post(
+        f"/recommendations/{rec.id}/implementation",
+        data={
+            "implementation_status": "deviated",
+            "implementation_date": today().isoformat(),
+            "deviation_reason": "clinical_deterioration",
+            "patient_wish": "no",
+            "version": rec.version,
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(rec)
+    assert rec.deviation_reason == "clinical_deterioration"
+
+
+def test_radiologist_does_not_see_the_implementation_form(client, login_as, setup):
+    rec = rf.signed_recommendation(setup)
+    db.session.commit()
+    login_as("radiologist")
+    page = client.get(f"/recommendations/{rec.id}").text
+    assert "Save implementation" not in page
+    response = client.post(
+        f"/recommendations/{rec.id}/implementation",
+        data={
+            "implementation_status": "completed",
+            "implementation_date": today().isoformat(),
+            "version": rec.version,
+        },
+    )
+    assert response.status_code == 403
+
+
+def test_add_action_and_mark_it_done_from_my_actions(client, setup):
+    rec = rf.signed_recommendation(setup)
+    db.session.commit()
+    _login(client, setup.chair)
+    response = client.post(
+        f"/recommendations/{rec.id}/actions",
+        data={
+            "description": "Refer to palliative care",
+            "owner_id": setup.chair.id,
+            "due_date": today().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    action = db.session.scalars(sa.select(ActionItem)).one()
+    page = client.get("/actions/mine").text
+    assert "Refer to palliative care" in page
+    response = client.post(
+        f"/actions/{action.id}/status",
+        data={"status": "done", "version": action.version, "next": "mine"},
+    )
+    assert response.headers["Location"] == "/actions/mine"
+    db.session.refresh(action)
+    assert action.status == ActionStatus.DONE
+
+
+def test_action_with_deactivated_owner_is_not_offered(client, login_as, setup):
+    rec = rf.signed_recommendation(setup)
+    gone = factories.make_user("radiologist", is_active=False, name="Dr Gone")
+    db.session.commit()
+    login_as("coordinator")
+    assert "Dr Gone" not in client.get(f"/recommendations/{rec.id}").text
+    response = client.post(
+        f"/recommendations/{rec.id}/actions",
+        data={
+            "description": "Book CT chest",
+            "owner_id": gone.id,
+            "due_date": today().isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "Not a valid choice" in response.text
+    assert "Book CT chest" in response.text
+    assert _count(ActionItem) == 0
+
+
+def test_action_due_before_the_meeting_is_refused(client, login_as, setup):
+    rec = rf.signed_recommendation(setup)
+    db.session.commit()
+    login_as("coordinator")
+    response = client.post(
+        f"/recommendations/{rec.id}/actions",
+        data={
+            "description": "Book CT chest",
+            "owner_id": setup.chair.id,
+            "due_date": (today() - timedelta(days=3)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "The due date is before the meeting" in response.text
+    assert _count(ActionItem) == 0
+
+
+def test_reading_a_recommendation_is_audited(client, login_as, setup):
+    rec = rf.signed_recommendation(setup)
+    db.session.commit()
+    user = login_as("nurse_specialist")
+    client.get(f"/recommendations/{rec.id}")
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "recommendation.read")
+    ).one()
+    assert (entry.actor_id, entry.case_id) == (user.id, setup.case.id)
+
+
+# Lists and the case panel -------------------------------------------------------
+
+
+def _overdue_rows(n: int) -> None:
+    """``n`` overdue signed recommendations, each with an overdue action."""
+    coordinator = factories.make_user("coordinator")
+    board = rf.make_board()
+    chair = factories.make_user("orthopedic_oncologist")
+    for i in range(n):
+        setup = rf.discussed_item(
+            board=board,
+            chair=chair,
+            starts_at=rf.at_midnight(today() - timedelta(days=30))
+            + timedelta(minutes=i),
+            status=MeetingStatus.CLOSED,
+        )
+        rec = rf.signed_recommendation(setup, start_by=today() - timedelta(days=5))
+        services.create_action(
+            coordinator,
+            rec,
+            {
+                "description": f"Chase MRI {i}",
+                "owner_id": chair.id,
+                "due_date": today() - timedelta(days=2),
+            },
+        )
+    db.session.commit()
+
+
+def _statements(client, count_queries, url: str) -> int:
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counter.count
+
+
+def test_overdue_page_runs_the_same_queries_for_5_and_105_rows(
+    client, login_as, count_queries
+):
+    login_as("coordinator")
+    _overdue_rows(5)
+    small = _statements(client, count_queries, "/recommendations/overdue")
+    _overdue_rows(100)
+    page = client.get("/recommendations/overdue").text
+    assert "Recommendations not started (105)" in page
+    assert "Overdue action items (105)" in page
+    assert _statements(client, count_queries, "/recommendations/overdue") == small
+
+
+def test_my_actions_runs_the_same_queries_for_5_and_105_rows(client, count_queries):
+    chair = factories.make_user("orthopedic_oncologist")
+    _overdue_rows(5)
+    db.session.execute(sa.update(ActionItem).values(owner_id=chair.id))
+    db.session.commit()
+    _login(client, chair)
+    small = _statements(client, count_queries, "/actions/mine")
+    _overdue_rows(100)
+    db.session.execute(sa.update(ActionItem).values(owner_id=chair.id))
+    db.session.commit()
+    page = client.get("/actions/mine").text
+    assert "Open (105)" in page
+    assert page.count('class="badge overdue">Overdue</span>') == 105
+    assert _statements(client, count_queries, "/actions/mine") == small
+
+
+def test_my_actions_is_empty_for_an_administrator(client, login_as):
+    login_as(Role.ADMIN)
+    page = client.get("/actions/mine")
+    assert page.status_code == 200
+    assert "Nothing open." in page.text
+
+
+def test_case_page_shows_every_decision_newest_first(client, login_as):
+    first = rf.discussed_item(
+        starts_at=rf.at_midnight(today() - timedelta(days=40)),
+        status=MeetingStatus.CLOSED,
+    )
+    r1 = rf.signed_recommendation(first, free_text="First decision: biopsy.")
+    second = rf.discussed_item(case=first.case)
+    r2 = rf.signed_recommendation(second, free_text="Second decision: surgery.")
+    services.amend_recommendation(
+        second.chair,
+        r2,
+        rf.rec_data(free_text="Amended: palliative RT.", amendment_reason="Lung mets"),
+        r2.version,
+    )
+    db.session.commit()
+    login_as("radiologist")
+    page = client.get(f"/cases/{first.case.id}").text
+    assert "Board decisions" in page
+    positions = [
+        page.index("Amended: palliative RT."),
+        page.index("Second decision: surgery."),
+        page.index("First decision: biopsy."),
+    ]
+    assert positions == sorted(positions)
+    assert page.count("rec-state-superseded") == 1
+    assert f"/recommendations/{r1.id}" in page
+
+
+def test_case_history_panel_query_count_is_fixed(app, count_queries):
+    from tumorboard.recommendations.views import _history_panel
+
+    setup = rf.discussed_item()
+    rf.signed_recommendation(setup)
+    db.session.flush()
+    with count_queries() as few:
+        _history_panel(None, setup.case)
+    for _ in range(6):
+        other = rf.discussed_item(case=setup.case)
+        rf.signed_recommendation(other)
+    db.session.flush()
+    with count_queries() as many:
+        panel = _history_panel(None, setup.case)
+        for rec in panel["recommendations"]:
+            _ = rec.agenda_item.meeting.board.name, rec.signed_by.name
+    assert len(panel["recommendations"]) == 7
+    assert many.count == few.count == 1

@@ -1,0 +1,195 @@
+"""The readiness gate: checklist per case type, waivers, and the refused
+work-up → ready transition (ARCHITECTURE.md, "ready is a readiness gate")."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.reviews.factories import make_review
+from tumorboard.audit.models import AuditEntry
+from tumorboard.auth.permissions import AccessDenied
+from tumorboard.cases import services as case_services
+from tumorboard.cases.models import CaseStatus
+from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.extensions import db
+from tumorboard.reviews import readiness, services
+
+ALL_FOUR = ("radiology", "pathology", "orthopaedic_oncology", "palliative_care")
+
+
+def _statuses(case) -> dict[str, str]:
+    return {i.key: i.status for i in readiness.check(case).items}
+
+
+def test_primary_tumour_items_start_missing(make_case):
+    case = make_case(status="workup")
+    assert _statuses(case) == {
+        "clinical_question": "done",
+        "site": "done",
+        "imaging": "missing",
+        "pathology": "missing",
+        "performance_status": "missing",
+    }
+
+
+def test_complete_reviews_make_a_primary_tumour_ready(make_case):
+    case = make_case(status="workup")
+    for discipline in ALL_FOUR:
+        make_review(case, discipline)
+    checklist = readiness.check(case)
+    assert checklist.is_ready
+    assert checklist.item("performance_status").message == "ECOG 1 Karnofsky 80 %"
+
+
+def test_performance_status_needs_ecog_or_karnofsky(make_case):
+    case = make_case(status="workup")
+    make_review(case, "palliative_care", ecog=None, karnofsky=None, pps=50)
+    assert _statuses(case)["performance_status"] == "missing"
+
+
+def test_long_bone_metastasis_needs_primary_and_mirels(make_case):
+    case = make_case(
+        status="workup", case_type="skeletal_metastasis", known_primary="unidentified"
+    )
+    items = _statuses(case)
+    assert items["known_primary"] == "missing"
+    assert items["mirels"] == "missing"
+    assert "sins" not in items
+    make_review(
+        case,
+        "orthopaedic_oncology",
+        compartment=None,
+        mirels_site="lower_limb",
+        mirels_pain="moderate",
+        mirels_lesion="mixed",
+        mirels_size="one_to_two_thirds",
+        mirels_size_definition="cortex",
+    )
+    mirels = readiness.check(case).item("mirels")
+    assert mirels.status == "done"
+    assert mirels.message.startswith("Mirels 8/12")  # reference §4: 2+2+2+2
+
+
+def test_spinal_metastasis_needs_sins(make_case):
+    case = make_case(
+        status="workup",
+        case_type="skeletal_metastasis",
+        site_code="C41.2",
+        known_primary="lung",
+    )
+    items = _statuses(case)
+    assert items["sins"] == "missing" and items["known_primary"] == "done"
+    assert "mirels" not in items
+
+
+def test_gate_refuses_with_the_list_of_what_is_missing(make_case, coordinator):
+    case = make_case(status="workup")
+    make_review(case, "radiology")
+    with pytest.raises(InvalidInput) as info:
+        case_services.transition_case(coordinator, case, CaseStatus.READY)
+    message = info.value.message
+    assert "cannot be marked ready" in message
+    assert "Pathology review or pre-biopsy discussion" in message
+    assert "Performance status (ECOG or Karnofsky)" in message
+    assert "Imaging review" not in message
+    assert case.status == CaseStatus.WORKUP
+    assert not db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEntry.action == "case.status")
+    )
+
+
+def test_gate_lets_a_complete_case_through(make_case, coordinator):
+    case = make_case(status=CaseStatus.WORKUP)
+    for discipline in ALL_FOUR:
+        make_review(case, discipline)
+    case_services.transition_case(coordinator, case, CaseStatus.READY)
+    assert case.status == CaseStatus.READY
+
+
+def test_waivers_and_pre_biopsy_declaration_open_the_gate(make_case, coordinator):
+    case = make_case(status=CaseStatus.WORKUP, biopsy_status="not_biopsied")
+    make_review(case, "radiology")
+    declaration = services.waive_item(
+        coordinator,
+        case,
+        "pathology",
+        "Board to approve the biopsy route first.",
+        kind="pre_biopsy",
+    )
+    waiver = services.waive_item(
+        coordinator, case, "performance_status", "Seen in clinic; PS to follow."
+    )
+    checklist = readiness.check(case)
+    assert checklist.item("pathology").status == "done"
+    assert "Pre-biopsy discussion declared" in checklist.item("pathology").message
+    assert checklist.item("performance_status").status == "waived"
+    case_services.transition_case(coordinator, case, CaseStatus.READY)
+    assert case.status == CaseStatus.READY
+    actions = db.session.scalars(
+        sa.select(AuditEntry.action).where(AuditEntry.entity_type == "readiness_waiver")
+    ).all()
+    assert actions == ["readiness.waive", "readiness.waive"]
+    assert {declaration.kind, waiver.kind} == {"pre_biopsy", "waiver"}
+
+
+def test_withdrawn_waiver_counts_as_missing_again(make_case, coordinator):
+    case = make_case(status="workup")
+    waiver = services.waive_item(coordinator, case, "imaging", "Outside CT only.")
+    services.withdraw_waiver(coordinator, case, waiver)
+    assert _statuses(case)["imaging"] == "missing"
+    with pytest.raises(Conflict, match="already withdrawn"):
+        services.withdraw_waiver(coordinator, case, waiver)
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "readiness.unwaive")
+    ).one()
+    assert entry.case_id == case.id
+
+
+@pytest.mark.parametrize(
+    ("item", "reason", "kind", "match"),
+    [
+        ("imaging", "  ", "waiver", "Give a reason to waive 'Imaging review'"),
+        ("imaging", "x" * 1001, "waiver", "at most 1000 characters"),
+        ("teleport", "why", "waiver", "'teleport' is not a readiness item"),
+        ("mirels", "why", "waiver", "'mirels' is not a readiness item"),
+        ("site", "why", "waiver", "already complete"),
+        ("imaging", "why", "pre_biopsy", "stands in for the pathology review only"),
+    ],
+)
+def test_bad_waivers_are_refused(make_case, coordinator, item, reason, kind, match):
+    case = make_case(status="workup")
+    with pytest.raises(InvalidInput, match=match):
+        services.waive_item(coordinator, case, item, reason, kind=kind)
+
+
+def test_pre_biopsy_declaration_needs_an_unbiopsied_case(make_case, coordinator):
+    case = make_case(status="workup", biopsy_status="done_at_centre")
+    with pytest.raises(InvalidInput, match="has been biopsied"):
+        services.waive_item(coordinator, case, "pathology", "why", kind="pre_biopsy")
+
+
+def test_an_item_is_waived_once(make_case, coordinator):
+    case = make_case(status="workup")
+    services.waive_item(coordinator, case, "imaging", "Outside CT only.")
+    with pytest.raises(Conflict, match="already waived"):
+        services.waive_item(coordinator, case, "imaging", "Again.")
+
+
+def test_only_the_coordinator_waives(make_case, make_user):
+    with pytest.raises(AccessDenied):
+        services.waive_item(make_user("radiologist"), make_case(), "imaging", "x")
+
+
+def test_checklists_for_many_cases_take_two_queries(
+    make_case, count_queries, coordinator
+):
+    cases = [make_case(status="workup") for _ in range(12)]
+    for case in cases[:6]:
+        make_review(case, "radiology")
+        services.waive_item(coordinator, case, "pathology", "Outside slides awaited.")
+    db.session.flush()
+    with count_queries() as counter:
+        lists = readiness.checklists(cases)
+    assert counter.count == 2
+    assert sum(1 for c in lists.values() if c.item("imaging").status == "done") == 6

@@ -1,0 +1,1 @@
+"""Threaded, sanitised markdown annotations on a case."""

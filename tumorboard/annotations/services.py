@@ -1,0 +1,247 @@
+"""Writing, editing and deleting annotations; every step kept as a revision."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tumorboard.annotations.models import (
+    Annotation,
+    AnnotationAction,
+    AnnotationRevision,
+)
+from tumorboard.audit import services as audit
+from tumorboard.auth.models import User
+from tumorboard.auth.permissions import (
+    authorize,
+    can_annotate,
+    can_change_annotation,
+)
+from tumorboard.cases.models import Case
+from tumorboard.db import utcnow
+from tumorboard.disciplines import Discipline, discipline_of
+from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.extensions import db
+from tumorboard.reviews.models import DisciplineReview
+
+MAX_BODY = 10_000
+
+_SCRIPT = re.compile(r"<\s*/?\s*script\b", re.IGNORECASE)
+_EVENT_HANDLER = re.compile(r"<[^>]*\bon[a-z]+\s*=", re.IGNORECASE)
+_BAD_SCHEME = re.compile(r"\b(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
+
+
+def clean_body(body: str | None) -> str:
+    """Check an annotation body; markup that could run code is refused outright
+    (rendering sanitises as well, so nothing could slip through anyway)."""
+    text = (body or "").strip()
+    if not text:
+        raise InvalidInput("Write the annotation first.", "body")
+    if len(text) > MAX_BODY:
+        raise InvalidInput(
+            f"An annotation must be at most {MAX_BODY} characters.", "body"
+        )
+    if _SCRIPT.search(text):
+        raise InvalidInput(
+            "Annotations cannot contain <script> tags; write plain text or markdown.",
+            "body",
+        )
+    if _EVENT_HANDLER.search(text):
+        raise InvalidInput(
+            "Annotations cannot contain HTML event handlers (such as onerror=).",
+            "body",
+        )
+    if _BAD_SCHEME.search(text):
+        raise InvalidInput(
+            "Only http, https and mailto links are allowed in annotations.", "body"
+        )
+    return text
+
+
+def create_annotation(
+    actor: User,
+    case: Case,
+    body: str | None,
+    *,
+    review_id: int | None = None,
+    parent_id: int | None = None,
+) -> Annotation:
+    """Add an annotation (or a reply) to ``case``; audited and on the timeline."""
+    authorize(can_annotate(actor, case), "You cannot annotate this case.")
+    if not case.is_open:
+        raise InvalidInput("A closed or withdrawn case cannot be annotated.")
+    text = clean_body(body)
+    if review_id is not None:
+        review = db.session.get(DisciplineReview, review_id)
+        if review is None or review.case_id != case.id:
+            raise InvalidInput("That review is not part of this case.", "review_id")
+    if parent_id is not None:
+        parent = db.session.get(Annotation, parent_id)
+        if parent is None or parent.case_id != case.id:
+            raise InvalidInput("The note you replied to is not on this case.")
+        if parent.is_deleted:
+            raise InvalidInput("The note you replied to was deleted.")
+        # One level of threading: a reply to a reply joins the thread's root.
+        parent_id = parent.parent_id or parent.id
+    discipline = discipline_of(actor.role) or Discipline.COORDINATION
+    annotation = Annotation(
+        case_id=case.id,
+        author_id=actor.id,
+        discipline=discipline,
+        review_id=review_id,
+        parent_id=parent_id,
+        body=text,
+        current_number=1,
+    )
+    db.session.add(annotation)
+    db.session.flush()
+    db.session.add(
+        AnnotationRevision(
+            annotation_id=annotation.id,
+            number=1,
+            action=AnnotationAction.CREATE,
+            body=text,
+            author_id=actor.id,
+        )
+    )
+    db.session.flush()
+    audit.record(
+        actor,
+        "annotation.create",
+        "annotation",
+        annotation.id,
+        # No body text in summaries: they stay on the timeline after a delete.
+        f"{'Reply' if parent_id else 'Note'} by {actor.name} ({discipline.label})",
+        changes={"body": [None, text]},
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )
+    return annotation
+
+
+def _check_change(actor: User, annotation: Annotation, version: int | None) -> None:
+    authorize(
+        can_change_annotation(actor, annotation),
+        "Only the author edits or deletes an annotation.",
+    )
+    if annotation.is_deleted:
+        raise InvalidInput("This annotation was deleted.")
+    if version is None or version != annotation.version:
+        raise Conflict(
+            "This annotation changed since you opened it. Your text is kept "
+            "below; check the current version and save again."
+        )
+
+
+def edit_annotation(
+    actor: User,
+    case: Case,
+    annotation: Annotation,
+    body: str | None,
+    version: int | None,
+) -> Annotation:
+    """Replace the body of the author's annotation; the old text stays as a revision."""
+    _check_change(actor, annotation, version)
+    text = clean_body(body)
+    if text == annotation.body:
+        raise InvalidInput("Nothing changed; nothing was saved.", "body")
+    old = annotation.body
+    annotation.body = text
+    annotation.current_number += 1
+    db.session.flush()
+    db.session.add(
+        AnnotationRevision(
+            annotation_id=annotation.id,
+            number=annotation.current_number,
+            action=AnnotationAction.EDIT,
+            body=text,
+            author_id=actor.id,
+        )
+    )
+    db.session.flush()
+    audit.record(
+        actor,
+        "annotation.update",
+        "annotation",
+        annotation.id,
+        f"Edited a note by {actor.name}",
+        changes={"body": [old, text]},
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )
+    return annotation
+
+
+def delete_annotation(
+    actor: User, case: Case, annotation: Annotation, version: int | None
+) -> Annotation:
+    """Mark the author's annotation deleted; its revisions remain for the author
+    and, through the audit log, for administrators."""
+    _check_change(actor, annotation, version)
+    annotation.deleted_at = utcnow()
+    annotation.deleted_by_id = actor.id
+    annotation.current_number += 1
+    db.session.flush()
+    db.session.add(
+        AnnotationRevision(
+            annotation_id=annotation.id,
+            number=annotation.current_number,
+            action=AnnotationAction.DELETE,
+            body=annotation.body,
+            author_id=actor.id,
+        )
+    )
+    db.session.flush()
+    audit.record(
+        actor,
+        "annotation.delete",
+        "annotation",
+        annotation.id,
+        f"Deleted a note by {actor.name}",
+        changes={"body": [annotation.body, None]},
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )
+    return annotation
+
+
+def annotation_history(actor: User, annotation: Annotation) -> list[AnnotationRevision]:
+    """Every revision of the author's own annotation, oldest first."""
+    authorize(
+        can_change_annotation(actor, annotation),
+        "Only the author sees the history of an annotation.",
+    )
+    return list(
+        db.session.scalars(
+            sa.select(AnnotationRevision)
+            .where(AnnotationRevision.annotation_id == annotation.id)
+            .options(joinedload(AnnotationRevision.author))
+            .order_by(AnnotationRevision.number)
+        )
+    )
+
+
+@dataclass
+class Thread:
+    """A note and its replies, oldest first."""
+
+    root: Annotation
+    replies: list[Annotation] = field(default_factory=list)
+
+
+def threads(case_id: int) -> list[Thread]:
+    """The annotation threads of a case in one query."""
+    notes = db.session.scalars(
+        sa.select(Annotation)
+        .where(Annotation.case_id == case_id)
+        .options(joinedload(Annotation.author), joinedload(Annotation.review))
+        .order_by(Annotation.created_at, Annotation.id)
+    ).all()
+    roots = {n.id: Thread(n) for n in notes if n.parent_id is None}
+    for note in notes:
+        if note.parent_id is not None and note.parent_id in roots:
+            roots[note.parent_id].replies.append(note)
+    return list(roots.values())

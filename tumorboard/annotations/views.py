@@ -1,0 +1,197 @@
+"""Annotation threads on the case page; edit, delete and history."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from tumorboard.annotations import services
+from tumorboard.annotations.forms import (
+    AnnotationForm,
+    DeleteAnnotationForm,
+    EditAnnotationForm,
+)
+from tumorboard.annotations.models import Annotation
+from tumorboard.annotations.rendering import render_markdown
+from tumorboard.auth.permissions import (
+    Permission,
+    authorize,
+    can_annotate,
+    can_change_annotation,
+    permission_required,
+)
+from tumorboard.cases.models import Case
+from tumorboard.cases.panels import CasePanel, register_panel
+from tumorboard.errors import ServiceError, apply_to_form
+from tumorboard.extensions import db
+from tumorboard.reviews.models import DisciplineReview
+
+bp = Blueprint("annotations", __name__)
+
+
+def _load_case(case_id: int) -> Case:
+    return db.first_or_404(
+        sa.select(Case).where(Case.id == case_id).options(joinedload(Case.patient))
+    )
+
+
+def _case_reviews(case_id: int) -> list[DisciplineReview]:
+    return list(
+        db.session.scalars(
+            sa.select(DisciplineReview)
+            .where(DisciplineReview.case_id == case_id)
+            .order_by(DisciplineReview.id)
+        )
+    )
+
+
+def _case_url(case_id: int, anchor: str = "annotations") -> str:
+    return url_for("cases.detail", case_id=case_id) + f"#{anchor}"
+
+
+@bp.route("/cases/<int:case_id>/annotations", methods=["POST"])
+@permission_required(Permission.ANNOTATION_WRITE)
+def create(case_id: int):
+    case = _load_case(case_id)
+    patient = case.patient  # kept: a commit or rollback expires the case
+    form = AnnotationForm(reviews=_case_reviews(case.id))
+    if form.validate_on_submit():
+        try:
+            note = services.create_annotation(
+                current_user,
+                case,
+                form.body.data,
+                review_id=form.review_id.data,
+                parent_id=form.parent_id.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash("Annotation added.", "success")
+            return redirect(_case_url(case.id, f"annotation-{note.id}"))
+    return render_template(
+        "annotations/form.html",
+        case=case,
+        patient=patient,
+        form=form,
+        action=url_for("annotations.create", case_id=case.id),
+        title="Add an annotation",
+    ), 400
+
+
+def _load_note(annotation_id: int) -> tuple[Annotation, Case]:
+    note = db.get_or_404(Annotation, annotation_id)
+    return note, _load_case(note.case_id)
+
+
+@bp.route("/annotations/<int:annotation_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.ANNOTATION_WRITE)
+def edit(annotation_id: int):
+    note, case = _load_note(annotation_id)
+    patient = case.patient  # kept: a commit or rollback expires the case
+    authorize(
+        can_change_annotation(current_user, note),
+        "Only the author edits an annotation.",
+    )
+    if note.is_deleted:
+        abort(404)
+    form = EditAnnotationForm()
+    if request.method == "GET":
+        form.body.data = note.body
+        form.version.data = note.version
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.edit_annotation(
+                current_user, case, note, form.body.data, form.version.data
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+            note, case = _load_note(annotation_id)
+            form.version.data = note.version
+            form.version.raw_data = [str(note.version)]
+        else:
+            db.session.commit()
+            flash("Annotation updated; the earlier text is kept.", "success")
+            return redirect(_case_url(case.id, f"annotation-{note.id}"))
+    if form.errors or form.form_errors:
+        status = 400
+    return render_template(
+        "annotations/form.html",
+        case=case,
+        patient=patient,
+        form=form,
+        note=note,
+        current_html=render_markdown(note.body),
+        action=url_for("annotations.edit", annotation_id=note.id),
+        title="Edit your annotation",
+    ), status
+
+
+@bp.route("/annotations/<int:annotation_id>/delete", methods=["POST"])
+@permission_required(Permission.ANNOTATION_WRITE)
+def delete(annotation_id: int):
+    note, case = _load_note(annotation_id)
+    form = DeleteAnnotationForm()
+    if not form.validate_on_submit():
+        flash("The form expired; nothing was deleted.", "error")
+        return redirect(_case_url(case.id))
+    try:
+        services.delete_annotation(current_user, case, note, form.version.data)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Annotation deleted; you can still see its history.", "success")
+    return redirect(_case_url(case.id))
+
+
+@bp.route("/annotations/<int:annotation_id>/history")
+@permission_required(Permission.ANNOTATION_WRITE)
+def history(annotation_id: int):
+    note, case = _load_note(annotation_id)
+    patient = case.patient  # kept: a commit or rollback expires the case
+    revisions = services.annotation_history(current_user, note)
+    return render_template(
+        "annotations/history.html",
+        case=case,
+        patient=patient,
+        note=note,
+        revisions=[(r, render_markdown(r.body)) for r in revisions],
+    )
+
+
+def _annotations_panel(user, case) -> dict:
+    threads = services.threads(case.id)
+    reviews = _case_reviews(case.id)
+    rendered = {
+        note.id: render_markdown(note.body)
+        for thread in threads
+        for note in [thread.root, *thread.replies]
+        if not note.is_deleted
+    }
+    return {
+        "threads": threads,
+        "html": rendered,
+        "can_annotate": can_annotate(user, case) and case.is_open,
+        "form": AnnotationForm(formdata=None, reviews=reviews),
+        "delete_form": DeleteAnnotationForm(formdata=None),
+        "user_id": user.id,
+    }
+
+
+register_panel(
+    CasePanel(
+        name="annotations",
+        template="annotations/_panel.html",
+        load=_annotations_panel,
+        slot="main",
+        order=60,
+    )
+)

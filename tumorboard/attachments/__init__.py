@@ -1,0 +1,1 @@
+"""Key images, micrographs and reports attached to a case."""

@@ -1,0 +1,258 @@
+"""Storing, serving and withdrawing attachments.
+
+Files are checked by their bytes (``filetype`` for images, the ``%PDF-``
+signature for PDF), never by name or by what the browser claims; they are
+stored under a random key in the upload folder, outside ``static/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+from typing import BinaryIO
+
+import filetype
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload
+
+from tumorboard.attachments.models import Attachment, AttachmentKind
+from tumorboard.audit import services as audit
+from tumorboard.auth.models import User
+from tumorboard.auth.permissions import (
+    authorize,
+    can_upload_attachment,
+    can_view_case,
+    can_withdraw_attachment,
+)
+from tumorboard.cases.models import Case
+from tumorboard.db import utcnow
+from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.extensions import db
+from tumorboard.reviews.models import DisciplineReview
+
+PNG, JPEG, PDF = "image/png", "image/jpeg", "application/pdf"
+IMAGES = frozenset({PNG, JPEG})
+FORMATS: dict[AttachmentKind, frozenset[str]] = {
+    AttachmentKind.KEY_IMAGE: IMAGES,
+    AttachmentKind.MICROGRAPH: IMAGES,
+    AttachmentKind.REPORT: frozenset({PDF}),
+    AttachmentKind.OUTSIDE_REPORT: IMAGES | {PDF},
+}
+FORMAT_NAMES = {PNG: "PNG image", JPEG: "JPEG image", PDF: "PDF"}
+#: File name endings and the format each claims to be.
+CLAIMED = {".png": PNG, ".jpg": JPEG, ".jpeg": JPEG, ".pdf": PDF}
+
+
+def upload_folder() -> Path:
+    """Where attachment files live (config UPLOAD_FOLDER, else <instance>/uploads)."""
+    configured = current_app.config.get("UPLOAD_FOLDER")
+    return Path(configured or Path(current_app.instance_path) / "uploads")
+
+
+def file_path(attachment: Attachment) -> Path:
+    """The stored file of ``attachment``."""
+    key = attachment.storage_key
+    return upload_folder() / key[:2] / key
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type of ``data`` if it is a PNG, JPEG or PDF, else None."""
+    if data.startswith(b"%PDF-"):
+        return PDF
+    kind = filetype.guess(data)
+    if kind is not None and kind.mime in IMAGES:
+        return kind.mime
+    return None
+
+
+def _allowed(kind: AttachmentKind) -> str:
+    names = [FORMAT_NAMES[t] for t in (PNG, JPEG, PDF) if t in FORMATS[kind]]
+    return " or ".join(names)
+
+
+def _text(value: str | None, label: str, field: str, limit: int, *, required: bool):
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(f"{label} is required.", field)
+    if len(text) > limit:
+        raise InvalidInput(f"{label} must be at most {limit} characters.", field)
+    return text or None
+
+
+def attach_file(
+    actor: User,
+    case: Case,
+    *,
+    kind: AttachmentKind | str,
+    stream: BinaryIO,
+    filename: str,
+    caption: str | None,
+    series_slice: str | None = None,
+    review_id: int | None = None,
+) -> Attachment:
+    """Check and store one uploaded file for ``case``; audited."""
+    try:
+        kind = AttachmentKind(kind)
+    except ValueError:
+        raise InvalidInput("Choose what kind of file this is.", "kind") from None
+    authorize(
+        can_upload_attachment(actor, case, kind.value),
+        f"Your role cannot attach a {kind.label.lower()} to this case.",
+    )
+    if not case.is_open:
+        raise InvalidInput("Files cannot be attached to a closed or withdrawn case.")
+    caption = _text(caption, "A caption", "caption", 300, required=True)
+    series_slice = _text(
+        series_slice,
+        "The series and slice",
+        "series_slice",
+        120,
+        required=kind == AttachmentKind.KEY_IMAGE,
+    )
+    name = os.path.basename((filename or "").replace("\\", "/")).strip()[:255]
+    if not name:
+        raise InvalidInput("Choose a file to upload.", "file")
+    if review_id is not None:
+        review = db.session.get(DisciplineReview, review_id)
+        if review is None or review.case_id != case.id:
+            raise InvalidInput("That review is not part of this case.", "review_id")
+
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInput(
+            f"'{name}' is larger than the {limit / (1024 * 1024):g} MB limit for "
+            "attachments.",
+            "file",
+        )
+    if not data:
+        raise InvalidInput(f"'{name}' is empty.", "file")
+    content_type = sniff(data)
+    claimed = CLAIMED.get(Path(name).suffix.lower())
+    if content_type is None:
+        if claimed is not None:
+            raise InvalidInput(
+                f"'{name}' is named like a {FORMAT_NAMES[claimed]} but its content "
+                f"is not one. Files are checked by content; attach a real "
+                f"{_allowed(kind)}.",
+                "file",
+            )
+        raise InvalidInput(
+            f"'{name}' is not a {_allowed(kind)} (checked by its content).", "file"
+        )
+    if content_type not in FORMATS[kind]:
+        raise InvalidInput(
+            f"A {kind.label.lower()} must be a {_allowed(kind)}; '{name}' is a "
+            f"{FORMAT_NAMES[content_type]}.",
+            "file",
+        )
+
+    key = secrets.token_hex(16)
+    attachment = Attachment(
+        case_id=case.id,
+        review_id=review_id,
+        kind=kind,
+        caption=caption,
+        series_slice=series_slice,
+        original_name=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=key,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    path = file_path(attachment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    with open(partial, "xb") as handle:
+        handle.write(data)
+    os.replace(partial, path)
+    audit.record(
+        actor,
+        "attachment.upload",
+        "attachment",
+        attachment.id,
+        f"Attached {kind.label.lower()} '{caption}' to {case.reference}",
+        changes={
+            "kind": [None, kind.value],
+            "caption": [None, caption],
+            "content_type": [None, content_type],
+            "size": [None, len(data)],
+            "sha256": [None, attachment.sha256],
+        },
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )
+    return attachment
+
+
+def open_for_download(
+    actor: User, case: Case, attachment: Attachment, *, inline: bool
+) -> Path:
+    """Check access, audit the download and return the file's path."""
+    authorize(
+        can_view_case(actor, case) and attachment.case_id == case.id,
+        "You cannot see this case.",
+    )
+    if attachment.is_withdrawn:
+        raise InvalidInput("This file was withdrawn.")
+    path = file_path(attachment)
+    if not path.is_file():
+        raise InvalidInput("The stored file is missing; tell the administrator.")
+    audit.record(
+        actor,
+        "attachment.download",
+        "attachment",
+        attachment.id,
+        f"{'Viewed' if inline else 'Downloaded'} {attachment.kind.label.lower()} "
+        f"'{attachment.caption}' of {case.reference}",
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )
+    return path
+
+
+def withdraw(
+    actor: User, case: Case, attachment: Attachment, reason: str | None
+) -> Attachment:
+    """Mark an attachment withdrawn; the file and row are kept; audited."""
+    authorize(
+        can_withdraw_attachment(actor, attachment) and attachment.case_id == case.id,
+        "Only the person who attached the file, or the coordinator, withdraws it.",
+    )
+    if attachment.is_withdrawn:
+        raise Conflict("This file was already withdrawn.")
+    reason = _text(reason, "A reason", "reason", 1000, required=True)
+    attachment.withdrawn_at = utcnow()
+    attachment.withdrawn_by_id = actor.id
+    attachment.withdraw_reason = reason
+    db.session.flush()
+    audit.record(
+        actor,
+        "attachment.withdraw",
+        "attachment",
+        attachment.id,
+        f"Withdrew {attachment.kind.label.lower()} '{attachment.caption}' of "
+        f"{case.reference}",
+        changes={"withdrawn": [False, True], "reason": [None, reason]},
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )
+    return attachment
+
+
+def case_attachments(case_id: int) -> list[Attachment]:
+    """The attachments of a case still on offer, newest first, with uploaders."""
+    return list(
+        db.session.scalars(
+            sa.select(Attachment)
+            .where(Attachment.case_id == case_id, Attachment.withdrawn_at.is_(None))
+            .options(joinedload(Attachment.uploaded_by))
+            .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())
+        )
+    )

@@ -1,0 +1,166 @@
+"""Upload, access-checked download and withdrawal of attachments."""
+
+from __future__ import annotations
+
+import io
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from werkzeug.utils import secure_filename
+
+from tumorboard.attachments import services
+from tumorboard.attachments.forms import UploadForm, WithdrawForm
+from tumorboard.attachments.models import Attachment
+from tumorboard.auth.permissions import (
+    Permission,
+    can_withdraw_attachment,
+    permission_required,
+)
+from tumorboard.cases.models import Case
+from tumorboard.cases.panels import CasePanel, register_panel
+from tumorboard.errors import ServiceError, apply_to_form
+from tumorboard.extensions import db
+from tumorboard.reviews.models import DisciplineReview
+
+bp = Blueprint("attachments", __name__)
+
+
+def _load_case(case_id: int) -> Case:
+    return db.first_or_404(
+        sa.select(Case).where(Case.id == case_id).options(joinedload(Case.patient))
+    )
+
+
+def _reviews(case_id: int) -> list[DisciplineReview]:
+    return list(
+        db.session.scalars(
+            sa.select(DisciplineReview)
+            .where(DisciplineReview.case_id == case_id)
+            .order_by(DisciplineReview.id)
+        )
+    )
+
+
+@bp.route("/cases/<int:case_id>/attachments", methods=["POST"])
+@permission_required(Permission.ATTACHMENT_UPLOAD)
+def upload(case_id: int):
+    case = _load_case(case_id)
+    patient = case.patient  # kept: a commit or rollback expires the case
+    form = UploadForm(user=current_user, case=case, reviews=_reviews(case.id))
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            attachment = services.attach_file(
+                current_user,
+                case,
+                kind=form.kind.data,
+                stream=upload.stream,
+                filename=upload.filename or "",
+                caption=form.caption.data,
+                series_slice=form.series_slice.data,
+                review_id=form.review_id.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(f"'{attachment.caption}' attached.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id) + "#attachments")
+    return render_template(
+        "attachments/upload.html", case=case, patient=patient, form=form
+    ), 400
+
+
+def _load_attachment(attachment_id: int) -> tuple[Attachment, Case]:
+    attachment = db.get_or_404(Attachment, attachment_id)
+    return attachment, _load_case(attachment.case_id)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@permission_required(Permission.CASE_READ)
+def download(attachment_id: int):
+    attachment, case = _load_attachment(attachment_id)
+    # Only images are shown in the page; PDFs are always saved, never rendered.
+    inline = request.args.get("inline") == "1" and attachment.is_image
+    try:
+        path = services.open_for_download(current_user, case, attachment, inline=inline)
+    except ServiceError:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    name = secure_filename(attachment.original_name) or f"attachment-{attachment.id}"
+    # Files are at most MAX_UPLOAD_BYTES: read them whole so no handle is left
+    # open if the client goes away mid-download.
+    response = send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype=attachment.content_type,
+        as_attachment=not inline,
+        download_name=name,
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/attachments/<int:attachment_id>/withdraw", methods=["POST"])
+@permission_required(Permission.ATTACHMENT_UPLOAD)
+def withdraw(attachment_id: int):
+    attachment, case = _load_attachment(attachment_id)
+    patient = case.patient  # kept: a commit or rollback expires the case
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw(current_user, case, attachment, form.reason.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash("File withdrawn; it is kept for the record.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id) + "#attachments")
+    return render_template(
+        "attachments/withdraw.html",
+        case=case,
+        patient=patient,
+        form=form,
+        attachment=attachment,
+    ), 400
+
+
+def _attachments_panel(user, case) -> dict:
+    files = services.case_attachments(case.id)
+    form = UploadForm(formdata=None, user=user, case=case, reviews=_reviews(case.id))
+    return {
+        "images": [a for a in files if a.is_image],
+        "documents": [a for a in files if not a.is_image],
+        "can_upload": len(form.kind.choices) > 1 and case.is_open,
+        "form": form,
+        "withdraw_form": WithdrawForm(formdata=None),
+        "can_withdraw": {a.id: can_withdraw_attachment(user, a) for a in files},
+    }
+
+
+register_panel(
+    CasePanel(
+        name="attachments",
+        template="attachments/_panel.html",
+        load=_attachments_panel,
+        slot="main",
+        order=30,
+    )
+)

@@ -1,0 +1,1 @@
+"""Documents that leave the board as PDF: case summary, outcome letter, minutes."""

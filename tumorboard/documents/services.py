@@ -1,0 +1,256 @@
+"""Build the board's documents from stored data and audit every download.
+
+Each builder authorises, loads everything in a fixed number of queries,
+renders an HTML template (print stylesheet inline) and returns the PDF bytes
+with a file name; the audit entry says which revision the document shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import render_template
+from sqlalchemy.orm import joinedload
+
+from tumorboard.audit import services as audit
+from tumorboard.auth.models import User
+from tumorboard.auth.permissions import authorize, can_read_documents
+from tumorboard.cases.models import Case
+from tumorboard.clinical import catalogue
+from tumorboard.db import utcnow
+from tumorboard.documents.pdf import render_pdf
+from tumorboard.errors import InvalidInput
+from tumorboard.extensions import db
+from tumorboard.meetings.models import AgendaItem, Attendance, Meeting
+from tumorboard.recommendations import services as recommendations
+from tumorboard.recommendations.models import Recommendation, RecommendationState
+
+REFUSED = "Only clinicians and the coordinator download board documents."
+
+
+@dataclass(frozen=True)
+class Document:
+    """A generated PDF and the name it is downloaded under."""
+
+    filename: str
+    content: bytes
+    #: The rendered HTML, kept for the print view and for tests.
+    html: str
+
+
+def _site_label(code: str) -> str:
+    try:
+        return f"{code} — {catalogue.topography(code).label}"
+    except ValueError:
+        return code
+
+
+def _primary_label(key: str | None) -> str | None:
+    if not key:
+        return None
+    try:
+        return catalogue.metastatic_primary(key).label
+    except ValueError:
+        return key
+
+
+def _reviews_summary(case: Case) -> list[dict[str, Any]]:
+    """The current revision of each discipline review, when reviews exist."""
+    try:
+        from tumorboard.reviews.models import DisciplineReview, ReviewRevision
+    except ImportError:
+        return []
+    rows = db.session.execute(
+        sa.select(DisciplineReview, ReviewRevision, User)
+        .join(
+            ReviewRevision,
+            sa.and_(
+                ReviewRevision.review_id == DisciplineReview.id,
+                ReviewRevision.number == DisciplineReview.current_number,
+            ),
+        )
+        .join(User, User.id == ReviewRevision.author_id)
+        .where(DisciplineReview.case_id == case.id)
+        .order_by(DisciplineReview.discipline)
+    ).all()
+    return [
+        {
+            "discipline": review.discipline.label,
+            "revision": revision.number,
+            "author": author.name,
+            "at": revision.created_at,
+            "scores": revision.scores or {},
+        }
+        for review, revision, author in rows
+    ]
+
+
+def _load_case(case_id: int) -> Case:
+    return db.session.scalars(
+        sa.select(Case)
+        .where(Case.id == case_id)
+        .options(joinedload(Case.patient), joinedload(Case.lead_clinician))
+    ).one()
+
+
+def _record_download(
+    actor: User, kind: str, entity_type: str, entity_id: int, summary: str, case=None
+) -> None:
+    audit.record(
+        actor,
+        "document.download",
+        entity_type,
+        entity_id,
+        summary,
+        changes={"document": [None, kind]},
+        case_id=case.id if case else None,
+        patient_id=case.patient_id if case else None,
+    )
+
+
+def case_summary(actor: User, case: Case) -> Document:
+    """The case summary for the board pack: patient, case, reviews, decisions."""
+    authorize(can_read_documents(actor), REFUSED)
+    case = _load_case(case.id)
+    history = recommendations.case_history(case.id)
+    html = render_template(
+        "documents/case_summary.html",
+        case=case,
+        patient=case.patient,
+        site=_site_label(case.site_code),
+        primary=_primary_label(case.known_primary),
+        reviews=_reviews_summary(case),
+        history=history,
+        generated_at=utcnow(),
+        generated_by=actor,
+    )
+    _record_download(
+        actor,
+        "case_summary",
+        "case",
+        case.id,
+        f"Downloaded the case summary of {case.reference} (case version "
+        f"{case.version}, {len(history)} decision revision(s))",
+        case,
+    )
+    return Document(f"{case.reference}-case-summary.pdf", render_pdf(html), html)
+
+
+def outcome_letter(actor: User, rec: Recommendation) -> Document:
+    """The letter to the referring clinician with a signed recommendation."""
+    authorize(can_read_documents(actor), REFUSED)
+    rec = db.session.scalars(
+        sa.select(Recommendation)
+        .where(Recommendation.id == rec.id)
+        .options(
+            joinedload(Recommendation.agenda_item)
+            .joinedload(AgendaItem.meeting)
+            .joinedload(Meeting.board),
+            joinedload(Recommendation.signed_by),
+            joinedload(Recommendation.superseded_by),
+        )
+    ).one()
+    if not rec.is_signed:
+        raise InvalidInput(
+            "The outcome letter is sent with a signed recommendation; this "
+            "revision is still a draft."
+        )
+    case = _load_case(rec.case_id)
+    meeting = rec.agenda_item.meeting
+    html = render_template(
+        "documents/outcome_letter.html",
+        rec=rec,
+        case=case,
+        patient=case.patient,
+        meeting=meeting,
+        board=meeting.board,
+        item=rec.agenda_item,
+        site=_site_label(case.site_code),
+        held_on=recommendations.meeting_date(meeting),
+        generated_at=utcnow(),
+        generated_by=actor,
+    )
+    _record_download(
+        actor,
+        "outcome_letter",
+        "recommendation",
+        rec.id,
+        f"Downloaded the outcome letter for {case.reference} (revision "
+        f"{rec.revision}, {rec.state.label.lower()})",
+        case,
+    )
+    return Document(
+        f"{case.reference}-outcome-letter-r{rec.revision}.pdf", render_pdf(html), html
+    )
+
+
+def meeting_minutes(actor: User, meeting: Meeting) -> Document:
+    """Minutes: attendance, quorum and every item's outcome and revision."""
+    authorize(can_read_documents(actor), REFUSED)
+    meeting = db.session.scalars(
+        sa.select(Meeting)
+        .where(Meeting.id == meeting.id)
+        .options(joinedload(Meeting.board), joinedload(Meeting.chair))
+    ).one()
+    if meeting.status.value in ("planned", "published", "cancelled"):
+        raise InvalidInput(
+            f"This meeting is {meeting.status.label.lower()}; minutes exist once "
+            "it has started."
+        )
+    attendance = db.session.scalars(
+        sa.select(Attendance)
+        .where(Attendance.meeting_id == meeting.id)
+        .options(joinedload(Attendance.user))
+        .order_by(Attendance.discipline, Attendance.id)
+    ).all()
+    items = db.session.scalars(
+        sa.select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .options(joinedload(AgendaItem.case).joinedload(Case.patient))
+        .order_by(AgendaItem.position)
+    ).all()
+    revisions: dict[int, list[Recommendation]] = {}
+    for rec in db.session.scalars(
+        sa.select(Recommendation)
+        .join(Recommendation.agenda_item)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .options(joinedload(Recommendation.signed_by))
+        .order_by(Recommendation.revision.desc())
+    ):
+        revisions.setdefault(rec.agenda_item_id, []).append(rec)
+    quorum = recommendations.quorum(meeting)
+    overrides = [
+        r
+        for recs in revisions.values()
+        for r in recs
+        if r.quorum_override_reason and r.state != RecommendationState.DRAFT
+    ]
+    held_on = recommendations.meeting_date(meeting)
+    html = render_template(
+        "documents/minutes.html",
+        meeting=meeting,
+        board=meeting.board,
+        held_on=held_on,
+        attendance=attendance,
+        quorum=quorum,
+        items=items,
+        revisions=revisions,
+        overrides=overrides,
+        generated_at=utcnow(),
+        generated_by=actor,
+    )
+    _record_download(
+        actor,
+        "minutes",
+        "meeting",
+        meeting.id,
+        f"Downloaded the minutes of {meeting.board.name} on "
+        f"{held_on:%d %b %Y} ({len(items)} items)",
+    )
+    return Document(
+        f"minutes-{held_on.isoformat()}-meeting-{meeting.id}.pdf",
+        render_pdf(html),
+        html,
+    )

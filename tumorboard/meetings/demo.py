@@ -1,0 +1,182 @@
+"""Synthetic demonstration boards and meetings.
+
+Two weekly boards with every demo clinician as a member, meetings planned for
+six weeks, two closed meetings in the past, and the demo's ready cases listed
+on each board's next meeting. Loading twice adds nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import sqlalchemy as sa
+
+from tumorboard.auth.models import User
+from tumorboard.auth.permissions import Role
+from tumorboard.cases.models import Case, CaseStatus, CaseType
+from tumorboard.cases.services import transition_case
+from tumorboard.db import utcnow
+from tumorboard.disciplines import discipline_of
+from tumorboard.extensions import db
+from tumorboard.meetings import services
+from tumorboard.meetings.models import (
+    AgendaItem,
+    AgendaItemStatus,
+    Attendance,
+    Board,
+    Meeting,
+    MeetingStatus,
+)
+
+BOARDS = [
+    {
+        "name": "Bone sarcoma board",
+        "kind": "bone_sarcoma",
+        "required_disciplines": [
+            "orthopaedic_oncology",
+            "radiology",
+            "pathology",
+            "medical_oncology",
+        ],
+        "weekday": 1,
+        "start_time": time(16, 0),
+        "timezone": "Europe/London",
+        "duration_minutes": 120,
+        "minutes_per_case": 15,
+        "capacity": 8,
+        "location": "Sarcoma unit seminar room, level 3",
+        "video_url": "https://video.example.org/bone-sarcoma-board",
+        "chair": "ortho@example.org",
+        "case_type": CaseType.PRIMARY_BONE_TUMOUR,
+    },
+    {
+        "name": "Skeletal metastasis board",
+        "kind": "skeletal_metastasis",
+        "required_disciplines": [
+            "orthopaedic_oncology",
+            "radiology",
+            "radiation_oncology",
+            "palliative_care",
+        ],
+        "weekday": 3,
+        "start_time": time(8, 0),
+        "timezone": "Europe/London",
+        "duration_minutes": 90,
+        "minutes_per_case": 10,
+        "capacity": 8,
+        "location": "Oncology meeting room B",
+        "video_url": "https://video.example.org/skeletal-metastasis-board",
+        "chair": "radonc@example.org",
+        "case_type": CaseType.SKELETAL_METASTASIS,
+    },
+]
+
+
+def _past_meeting(
+    board: Board,
+    weeks_ago: int,
+    members: list[User],
+    chair: User,
+    discussed: list[Case],
+) -> None:
+    """A closed meeting ``weeks_ago`` weeks back, with its attendance and the
+    ``discussed`` cases on its agenda (moved listed → discussed)."""
+    local_today = utcnow().astimezone(board.zone).date()
+    back = (local_today.weekday() - board.weekday) % 7 or 7
+    day = local_today - timedelta(days=back + 7 * (weeks_ago - 1))
+    starts = services.local_to_utc(board, day, board.start_time)
+    meeting = Meeting(
+        board_id=board.id,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=board.duration_minutes),
+        status=MeetingStatus.CLOSED,
+        location=board.location,
+        video_url=board.video_url,
+        published_at=starts - timedelta(days=2),
+        started_at=starts,
+        closed_at=starts + timedelta(minutes=board.duration_minutes),
+        chair_id=chair.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    # Written directly: the services refuse to list cases on a past meeting.
+    for position, case in enumerate(discussed, start=1):
+        db.session.add(
+            AgendaItem(
+                meeting_id=meeting.id,
+                case_id=case.id,
+                position=position,
+                question=case.clinical_question,
+                presenter_id=case.lead_clinician_id,
+                planned_minutes=board.minutes_per_case,
+                status=AgendaItemStatus.DISCUSSED,
+                discussed_at=starts + timedelta(minutes=10 * position),
+            )
+        )
+        for target in (CaseStatus.LISTED, CaseStatus.DISCUSSED):
+            transition_case(None, case, target, manual=False)
+    # The older meeting missed its pathologist or palliative-care physician.
+    absent = {Role.PATHOLOGIST, Role.PALLIATIVE_CARE} if weeks_ago == 2 else set()
+    rows = [
+        Attendance(
+            meeting_id=meeting.id,
+            user_id=user.id,
+            discipline=discipline_of(user.role),
+            present=Role(user.role) not in absent,
+            recorded_at=starts,
+        )
+        for user in members
+    ]
+    db.session.add_all(rows)
+    result = services.quorum_from(board, rows)
+    meeting.is_quorate = result.is_quorate
+    meeting.missing_disciplines = [d.value for d in result.missing]
+
+
+def load(users: dict[str, User], cases: list[Case]) -> int:
+    """Create the demo boards and meetings; returns how many meetings were added."""
+    if db.session.scalar(sa.select(Board.id).where(Board.name == BOARDS[0]["name"])):
+        return 0
+    coordinator = users["coordinator@example.org"]
+    members = [
+        u
+        for u in users.values()
+        if Role(u.role) != Role.ADMIN and (u.is_clinician or u is coordinator)
+    ]
+    created = 0
+    for spec in BOARDS:
+        spec = dict(spec)
+        chair = users[spec.pop("chair")]
+        case_type = spec.pop("case_type")
+        board = services.create_board(
+            coordinator, {**spec, "member_ids": [u.id for u in members]}
+        )
+        ready = [
+            c
+            for c in cases
+            if c.status == CaseStatus.READY and c.case_type == case_type
+        ]
+        # Last week's meeting discussed two cases; the older one none.
+        _past_meeting(board, 2, members, chair, [])
+        _past_meeting(board, 1, members, chair, ready[:2])
+        created += 2
+        planned = services.generate_meetings(coordinator, board, 6)
+        created += len(planned)
+        for meeting in planned:
+            meeting.chair_id = chair.id
+        db.session.flush()
+        if not planned:
+            continue
+        # A few stay in the ready pool for the coordinator to list.
+        for case in ready[2:5]:
+            services.add_case(
+                coordinator,
+                planned[0],
+                case,
+                {
+                    "question": case.clinical_question,
+                    "presenter_id": case.lead_clinician_id,
+                    "planned_minutes": board.minutes_per_case,
+                },
+            )
+    return created

@@ -1,0 +1,2 @@
+"""Board recommendations: recording, sign-off, amendments, implementation and
+action items."""

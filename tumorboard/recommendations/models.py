@@ -1,0 +1,379 @@
+"""What the board decided for one agenda item, its revisions, whether it was
+carried out, and the action items that follow from it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tumorboard.cases.models import LabelledEnum
+from tumorboard.db import TimestampMixin, enum_type, today
+from tumorboard.disciplines import Discipline
+from tumorboard.extensions import db
+
+
+class ConferenceType(LabelledEnum):
+    """At which point of the pathway the case was discussed."""
+
+    PRE_THERAPEUTIC = "pre_therapeutic"
+    POST_OPERATIVE = "post_operative"
+    POST_THERAPEUTIC = "post_therapeutic"
+    FOLLOW_UP = "follow_up"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.PRE_THERAPEUTIC: "Pre-therapeutic",
+            cls.POST_OPERATIVE: "Post-operative",
+            cls.POST_THERAPEUTIC: "Post-therapeutic",
+            cls.FOLLOW_UP: "Follow-up",
+        }
+
+
+class TreatmentIntent(LabelledEnum):
+    """What the recommended treatment aims at."""
+
+    CURATIVE = "curative"
+    PALLIATIVE = "palliative"
+    DIAGNOSTIC = "diagnostic"
+    SURVEILLANCE = "surveillance"
+
+
+class RecommendationCode(LabelledEnum):
+    """Coded recommendation types; several may apply to one recommendation."""
+
+    BIOPSY = "biopsy"
+    FURTHER_IMAGING = "further_imaging"
+    NEOADJUVANT_CHEMOTHERAPY = "neoadjuvant_chemotherapy"
+    SURGERY = "surgery"
+    RADIOTHERAPY = "radiotherapy"
+    SYSTEMIC_THERAPY = "systemic_therapy"
+    PALLIATIVE_CARE_REFERRAL = "palliative_care_referral"
+    BEST_SUPPORTIVE_CARE = "best_supportive_care"
+    SURVEILLANCE = "surveillance"
+    CLINICAL_TRIAL = "clinical_trial"
+    REDISCUSSION = "rediscussion"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        labels = super()._labels()
+        labels[cls.PALLIATIVE_CARE_REFERRAL] = "Palliative-care referral"
+        labels[cls.REDISCUSSION] = "Re-discussion after an event"
+        return labels
+
+
+class SurgeryKind(LabelledEnum):
+    """The kind of operation a surgical recommendation names."""
+
+    LIMB_SALVAGE = "limb_salvage"
+    AMPUTATION = "amputation"
+    WIDE_EN_BLOC_RESECTION = "wide_en_bloc_resection"
+    RE_EXCISION = "re_excision"
+    CURETTAGE = "curettage"
+    PROPHYLACTIC_FIXATION = "prophylactic_fixation"
+    FIXATION_OF_FRACTURE = "fixation_of_fracture"
+    SPINAL_DECOMPRESSION_STABILISATION = "spinal_decompression_stabilisation"
+    METASTASECTOMY = "metastasectomy"
+    OTHER = "other"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.LIMB_SALVAGE: "Limb-salvage resection with reconstruction",
+            cls.AMPUTATION: "Amputation / rotationplasty",
+            cls.WIDE_EN_BLOC_RESECTION: "Wide en bloc resection",
+            cls.RE_EXCISION: "Re-excision after unplanned excision",
+            cls.CURETTAGE: "Curettage (with adjuvants)",
+            cls.PROPHYLACTIC_FIXATION: "Prophylactic fixation",
+            cls.FIXATION_OF_FRACTURE: "Fixation of a pathological fracture",
+            cls.SPINAL_DECOMPRESSION_STABILISATION: (
+                "Spinal decompression and stabilisation"
+            ),
+            cls.METASTASECTOMY: "Metastasectomy",
+            cls.OTHER: "Other operation (see free text)",
+        }
+
+
+class RecommendationState(LabelledEnum):
+    """draft → signed → superseded (by an amendment)."""
+
+    DRAFT = "draft"
+    SIGNED = "signed"
+    SUPERSEDED = "superseded"
+
+
+class ImplementationStatus(LabelledEnum):
+    """Whether the recommendation was carried out."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    DEVIATED = "deviated"
+    CANCELLED = "cancelled"
+
+
+class DeviationReason(LabelledEnum):
+    """Why what was done differs from what the board recommended."""
+
+    PATIENT_WISH = "patient_wish"
+    NEW_FINDINGS = "new_findings"
+    CLINICAL_DETERIORATION = "clinical_deterioration"
+    DIED = "died"
+    DID_NOT_ATTEND = "did_not_attend"
+    OTHER = "other"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.PATIENT_WISH: "Patient's wish",
+            cls.NEW_FINDINGS: "New findings",
+            cls.CLINICAL_DETERIORATION: "Clinical deterioration",
+            cls.DIED: "Patient died",
+            cls.DID_NOT_ATTEND: "Did not attend",
+            cls.OTHER: "Other (see note)",
+        }
+
+
+class PatientWish(LabelledEnum):
+    """Whether the deviation followed the patient's expressed wish."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class ActionStatus(LabelledEnum):
+    """open → done or cancelled."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Recommendation(TimestampMixin, db.Model):
+    """One revision of the board's recommendation for one agenda item.
+
+    Revision 1 is recorded at the meeting; an amendment of a signed revision
+    adds revision n+1 and marks the old one superseded, so the history of what
+    was decided stays visible.
+    """
+
+    __tablename__ = "recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agenda_items.id"), index=True
+    )
+    #: Copied from the agenda item so a case's decision history is one query.
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    revision: Mapped[int] = mapped_column(default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("recommendations.id"), unique=True
+    )
+    #: Equals agenda_item_id for the current revision and NULL for superseded
+    #: ones; the unique constraint allows one current revision per item on
+    #: every database (a portable partial unique index).
+    current_key: Mapped[int | None] = mapped_column(unique=True)
+    state: Mapped[RecommendationState] = mapped_column(
+        enum_type(RecommendationState, "recommendation_state"),
+        default=RecommendationState.DRAFT,
+    )
+    conference_type: Mapped[ConferenceType] = mapped_column(
+        enum_type(ConferenceType, "recommendation_conference_type")
+    )
+    intent: Mapped[TreatmentIntent] = mapped_column(
+        enum_type(TreatmentIntent, "recommendation_intent")
+    )
+    #: Coded items: ``{"code": "surgery", "detail": "limb_salvage"}``,
+    #: ``{"code": "clinical_trial", "nct": "NCT01234567"}``,
+    #: ``{"code": "rediscussion", "event": "after restaging MRI"}``.
+    types: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    free_text: Mapped[str] = mapped_column(sa.Text, default="")
+    rationale: Mapped[str] = mapped_column(sa.Text, default="")
+    consensus: Mapped[bool] = mapped_column(default=True)
+    #: ``[{"discipline": "radiation_oncology", "reason": "..."}]``
+    dissent: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    standard_of_care: Mapped[bool] = mapped_column(default=True)
+    #: The date by which the recommended step should have started.
+    start_by: Mapped[date] = mapped_column(index=True)
+    amendment_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: Why the chair signed although a required discipline was absent.
+    quorum_override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    signed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id"), index=True
+    )
+    signed_at: Mapped[datetime | None]
+    implementation_status: Mapped[ImplementationStatus] = mapped_column(
+        enum_type(ImplementationStatus, "recommendation_implementation_status"),
+        default=ImplementationStatus.NOT_STARTED,
+        index=True,
+    )
+    deviation_reason: Mapped[DeviationReason | None] = mapped_column(
+        enum_type(DeviationReason, "recommendation_deviation_reason")
+    )
+    patient_wish: Mapped[PatientWish | None] = mapped_column(
+        enum_type(PatientWish, "recommendation_patient_wish")
+    )
+    deviation_note: Mapped[str | None] = mapped_column(sa.Text)
+    #: When the recorded implementation status took effect.
+    implementation_date: Mapped[date | None]
+    implementation_updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id")
+    )
+    implementation_updated_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    agenda_item = relationship("AgendaItem", lazy="raise")
+    case = relationship("Case", lazy="raise")
+    signed_by = relationship("User", foreign_keys=[signed_by_id], lazy="raise")
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")
+    implementation_updated_by = relationship(
+        "User", foreign_keys=[implementation_updated_by_id], lazy="raise"
+    )
+    supersedes = relationship(
+        "Recommendation",
+        remote_side=[id],
+        foreign_keys=[supersedes_id],
+        back_populates="superseded_by",
+        lazy="raise",
+    )
+    superseded_by = relationship(
+        "Recommendation",
+        foreign_keys=[supersedes_id],
+        back_populates="supersedes",
+        uselist=False,
+        lazy="raise",
+    )
+    action_items = relationship(
+        "ActionItem",
+        back_populates="recommendation",
+        lazy="raise",
+        order_by="(ActionItem.due_date, ActionItem.id)",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.UniqueConstraint("agenda_item_id", "revision", name="item_revision"),
+        sa.CheckConstraint("revision >= 1", name="revision_positive"),
+        sa.CheckConstraint(
+            "(revision = 1 AND supersedes_id IS NULL AND amendment_reason IS NULL) "
+            "OR (revision > 1 AND supersedes_id IS NOT NULL "
+            "AND amendment_reason IS NOT NULL)",
+            name="amendment_has_reason",
+        ),
+        sa.CheckConstraint(
+            "(state = 'draft' AND signed_by_id IS NULL AND signed_at IS NULL) "
+            "OR (state <> 'draft' AND signed_by_id IS NOT NULL "
+            "AND signed_at IS NOT NULL)",
+            name="signed_has_signer",
+        ),
+        sa.CheckConstraint(
+            "(state = 'superseded' AND current_key IS NULL) "
+            "OR (state <> 'superseded' AND current_key = agenda_item_id)",
+            name="current_key_matches_state",
+        ),
+        sa.CheckConstraint(
+            "(implementation_status = 'deviated') = (deviation_reason IS NOT NULL)",
+            name="deviation_has_reason",
+        ),
+        sa.CheckConstraint(
+            "deviation_reason IS NULL OR patient_wish IS NOT NULL",
+            name="deviation_has_patient_wish",
+        ),
+        sa.CheckConstraint(
+            "implementation_status = 'not_started' OR state <> 'draft'",
+            name="implementation_only_when_signed",
+        ),
+        sa.CheckConstraint(
+            "implementation_status = 'not_started' OR implementation_date IS NOT NULL",
+            name="implementation_has_date",
+        ),
+    )
+
+    @property
+    def is_current(self) -> bool:
+        """True unless an amendment replaced this revision."""
+        return self.state != RecommendationState.SUPERSEDED
+
+    @property
+    def is_signed(self) -> bool:
+        """True once the chair signed this revision (also when superseded later)."""
+        return self.signed_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Signed, current, not started, and its start-by date has passed."""
+        return (
+            self.state == RecommendationState.SIGNED
+            and self.implementation_status == ImplementationStatus.NOT_STARTED
+            and self.start_by < today()
+        )
+
+    @property
+    def dissent_labelled(self) -> list[tuple[str, str]]:
+        """(discipline label, reason) for each dissent."""
+        return [(Discipline(d["discipline"]).label, d["reason"]) for d in self.dissent]
+
+    @property
+    def type_labels(self) -> list[str]:
+        """Each coded type as readable text, with its detail."""
+        return [type_label(item) for item in self.types]
+
+    def __repr__(self) -> str:
+        return f"<Recommendation {self.id} item={self.agenda_item_id} r{self.revision}>"
+
+
+def type_label(item: dict) -> str:
+    """``Surgery: Limb-salvage resection …`` for one coded item."""
+    code = RecommendationCode(item["code"])
+    if code == RecommendationCode.SURGERY and item.get("detail"):
+        return f"{code.label}: {SurgeryKind(item['detail']).label}"
+    if code == RecommendationCode.CLINICAL_TRIAL and item.get("nct"):
+        return f"{code.label}: {item['nct']}"
+    if code == RecommendationCode.REDISCUSSION and item.get("event"):
+        return f"Re-discussion {item['event']}"
+    return code.label
+
+
+class ActionItem(TimestampMixin, db.Model):
+    """A concrete task that follows from a recommendation, with an owner."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("recommendations.id"), index=True
+    )
+    description: Mapped[str] = mapped_column(sa.String(500))
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    due_date: Mapped[date] = mapped_column(index=True)
+    status: Mapped[ActionStatus] = mapped_column(
+        enum_type(ActionStatus, "action_item_status"),
+        default=ActionStatus.OPEN,
+        index=True,
+    )
+    completed_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    recommendation = relationship(
+        "Recommendation", back_populates="action_items", lazy="raise"
+    )
+    owner = relationship("User", foreign_keys=[owner_id], lazy="raise")
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(status = 'done') = (completed_at IS NOT NULL)",
+            name="done_has_completed_at",
+        ),
+    )
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past its due date."""
+        return self.status == ActionStatus.OPEN and self.due_date < today()

@@ -1,0 +1,439 @@
+"""Recording, signing, amending and following up board recommendations."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from tumorboard.auth.permissions import (
+    Permission,
+    authenticated,
+    can_change_action,
+    can_record_recommendation,
+    can_sign_recommendation,
+    can_update_implementation,
+    has_permission,
+    permission_required,
+)
+from tumorboard.cases.models import Case
+from tumorboard.cases.panels import CasePanel, register_panel
+from tumorboard.errors import ServiceError, apply_to_form
+from tumorboard.extensions import db
+from tumorboard.meetings.models import AgendaItem, Meeting
+from tumorboard.recommendations import services
+from tumorboard.recommendations.forms import (
+    ActionForm,
+    ActionStatusForm,
+    AmendForm,
+    DraftAmendmentForm,
+    ImplementationForm,
+    RecommendationForm,
+    SignForm,
+)
+from tumorboard.recommendations.models import (
+    ActionItem,
+    ActionStatus,
+    Recommendation,
+    RecommendationCode,
+    RecommendationState,
+)
+
+bp = Blueprint("recommendations", __name__)
+
+
+def _load_item(meeting_id: int, item_id: int) -> AgendaItem:
+    return db.first_or_404(
+        sa.select(AgendaItem)
+        .where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting_id)
+        .options(
+            joinedload(AgendaItem.meeting).joinedload(Meeting.board),
+            joinedload(AgendaItem.case).joinedload(Case.patient),
+        )
+    )
+
+
+def _load_rec(rec_id: int) -> Recommendation:
+    return db.first_or_404(
+        sa.select(Recommendation)
+        .where(Recommendation.id == rec_id)
+        .options(
+            joinedload(Recommendation.agenda_item)
+            .joinedload(AgendaItem.meeting)
+            .joinedload(Meeting.board),
+            joinedload(Recommendation.agenda_item)
+            .joinedload(AgendaItem.meeting)
+            .joinedload(Meeting.chair),
+            joinedload(Recommendation.agenda_item)
+            .joinedload(AgendaItem.case)
+            .joinedload(Case.patient),
+            joinedload(Recommendation.case).joinedload(Case.lead_clinician),
+            joinedload(Recommendation.signed_by),
+            joinedload(Recommendation.created_by),
+            joinedload(Recommendation.implementation_updated_by),
+        )
+    )
+
+
+def _form_page(template_form, item: AgendaItem, rec: Recommendation | None, mode):
+    return render_template(
+        "recommendations/form.html",
+        form=template_form,
+        item=item,
+        meeting=item.meeting,
+        case=item.case,
+        patient=item.case.patient,
+        rec=rec,
+        mode=mode,
+        codes=RecommendationCode,
+    ), (400 if template_form.errors or template_form.form_errors else 200)
+
+
+@bp.route(
+    "/meetings/<int:meeting_id>/items/<int:item_id>/recommendation",
+    methods=["GET", "POST"],
+)
+@permission_required(Permission.RECOMMENDATION_WRITE)
+def record(meeting_id: int, item_id: int):
+    item = _load_item(meeting_id, item_id)
+    existing = services.current_recommendation(item)
+    if existing is not None:
+        if existing.state == RecommendationState.DRAFT:
+            return redirect(url_for("recommendations.edit", rec_id=existing.id))
+        return redirect(url_for("recommendations.detail", rec_id=existing.id))
+    form = RecommendationForm()
+    if form.validate_on_submit():
+        try:
+            rec = services.record_recommendation(
+                current_user, item, form.service_data()
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+            item = _load_item(meeting_id, item_id)
+        else:
+            message = (
+                f"Recommendation for {item.case.reference} recorded as a draft; "
+                "the chair signs it."
+            )
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("recommendations.detail", rec_id=rec.id))
+    return _form_page(form, item, None, "new")
+
+
+@bp.route("/recommendations/<int:rec_id>")
+@permission_required(Permission.CASE_READ)
+def detail(rec_id: int):
+    rec = _load_rec(rec_id)
+    services.record_read(current_user, rec)
+    db.session.commit()
+    rec = _load_rec(rec_id)
+    return _detail_page(rec)
+
+
+def _detail_page(
+    rec: Recommendation,
+    *,
+    sign_form: SignForm | None = None,
+    implementation_form: ImplementationForm | None = None,
+    action_form: ActionForm | None = None,
+    status: int = 200,
+):
+    item = rec.agenda_item
+    meeting = item.meeting
+    revisions = services.revisions_of(item.id)
+    actions = db.session.scalars(
+        sa.select(ActionItem)
+        .where(ActionItem.recommendation_id == rec.id)
+        .options(joinedload(ActionItem.owner))
+        .order_by(ActionItem.due_date, ActionItem.id)
+    ).all()
+    is_chair = can_sign_recommendation(current_user, meeting)
+    quorum = (
+        services.quorum(meeting)
+        if is_chair and rec.state == RecommendationState.DRAFT
+        else None
+    )
+    owners = services.action_owner_choices() if rec.is_current else []
+    return render_template(
+        "recommendations/detail.html",
+        rec=rec,
+        item=item,
+        meeting=meeting,
+        case=rec.case,
+        patient=rec.case.patient,
+        link_patient=True,
+        revisions=revisions,
+        actions=actions,
+        quorum=quorum,
+        can_sign=is_chair and rec.state == RecommendationState.DRAFT,
+        can_edit=(
+            rec.state == RecommendationState.DRAFT
+            and can_record_recommendation(current_user, meeting)
+        ),
+        can_amend=(
+            rec.state == RecommendationState.SIGNED
+            and can_record_recommendation(current_user, meeting)
+        ),
+        can_implement=(
+            rec.state == RecommendationState.SIGNED
+            and can_update_implementation(current_user, rec.case)
+        ),
+        can_add_action=(
+            rec.state == RecommendationState.SIGNED
+            and has_permission(current_user, Permission.ACTION_MANAGE)
+        ),
+        can_change_action=lambda a: can_change_action(current_user, a),
+        sign_form=sign_form or SignForm(version=rec.version),
+        implementation_form=implementation_form
+        or ImplementationForm(
+            data={
+                "implementation_status": rec.implementation_status.value,
+                "implementation_date": rec.implementation_date,
+                "deviation_reason": (
+                    rec.deviation_reason.value if rec.deviation_reason else ""
+                ),
+                "patient_wish": rec.patient_wish.value if rec.patient_wish else "",
+                "deviation_note": rec.deviation_note or "",
+                "version": rec.version,
+            }
+        ),
+        action_form=action_form or ActionForm(owners=owners),
+        status_form=ActionStatusForm(),
+    ), status
+
+
+@bp.route("/recommendations/<int:rec_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.RECOMMENDATION_WRITE)
+def edit(rec_id: int):
+    rec = _load_rec(rec_id)
+    if rec.state != RecommendationState.DRAFT:
+        flash(
+            f"Revision {rec.revision} is {rec.state.label.lower()} and cannot be "
+            "edited; amend it to create a new revision.",
+            "error",
+        )
+        return redirect(url_for("recommendations.detail", rec_id=rec_id))
+    form_class = DraftAmendmentForm if rec.revision > 1 else RecommendationForm
+    if request.method == "POST":
+        form = form_class()
+    else:
+        form = form_class.from_recommendation(rec)
+        if rec.revision > 1:
+            form.amendment_reason.data = rec.amendment_reason
+    if form.validate_on_submit():
+        try:
+            services.update_recommendation(
+                current_user, rec, form.service_data(), form.version.data
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+            rec = _load_rec(rec_id)
+        else:
+            db.session.commit()
+            flash("Draft saved.", "success")
+            return redirect(url_for("recommendations.detail", rec_id=rec_id))
+    return _form_page(form, rec.agenda_item, rec, "edit")
+
+
+@bp.route("/recommendations/<int:rec_id>/amend", methods=["GET", "POST"])
+@permission_required(Permission.RECOMMENDATION_WRITE)
+def amend(rec_id: int):
+    rec = _load_rec(rec_id)
+    if rec.state != RecommendationState.SIGNED:
+        flash(
+            "Only the current, signed revision can be amended"
+            + (
+                "; edit the draft instead."
+                if rec.state == RecommendationState.DRAFT
+                else "."
+            ),
+            "error",
+        )
+        return redirect(url_for("recommendations.detail", rec_id=rec_id))
+    form = (
+        AmendForm() if request.method == "POST" else AmendForm.from_recommendation(rec)
+    )
+    if form.validate_on_submit():
+        try:
+            new = services.amend_recommendation(
+                current_user, rec, form.service_data(), form.version.data
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+            rec = _load_rec(rec_id)
+        else:
+            message = (
+                f"Revision {new.revision} created; it replaces revision "
+                f"{rec.revision} once the chair signs it."
+            )
+            new_id = new.id
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("recommendations.detail", rec_id=new_id))
+    return _form_page(form, rec.agenda_item, rec, "amend")
+
+
+@bp.route("/recommendations/<int:rec_id>/sign", methods=["POST"])
+@permission_required(Permission.RECOMMENDATION_SIGN)
+def sign(rec_id: int):
+    rec = _load_rec(rec_id)
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            services.sign_recommendation(
+                current_user,
+                rec,
+                override_reason=form.override_reason.data,
+                version=form.version.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+            rec = _load_rec(rec_id)
+        else:
+            message = f"Revision {rec.revision} signed for {rec.case.reference}."
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("recommendations.detail", rec_id=rec_id))
+    return _detail_page(rec, sign_form=form, status=400)
+
+
+@bp.route("/recommendations/<int:rec_id>/implementation", methods=["POST"])
+@permission_required(Permission.IMPLEMENTATION_UPDATE)
+def implementation(rec_id: int):
+    rec = _load_rec(rec_id)
+    form = ImplementationForm()
+    if form.validate_on_submit():
+        try:
+            services.update_implementation(
+                current_user, rec, dict(form.data), form.version.data
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+            rec = _load_rec(rec_id)
+        else:
+            message = f"Implementation recorded: {rec.implementation_status.label}."
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("recommendations.detail", rec_id=rec_id))
+    return _detail_page(rec, implementation_form=form, status=400)
+
+
+@bp.route("/recommendations/<int:rec_id>/actions", methods=["POST"])
+@permission_required(Permission.ACTION_MANAGE)
+def add_action(rec_id: int):
+    rec = _load_rec(rec_id)
+    form = ActionForm(owners=services.action_owner_choices())
+    if form.validate_on_submit():
+        try:
+            services.create_action(current_user, rec, dict(form.data))
+        except ServiceError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+            rec = _load_rec(rec_id)
+            form.owner_id.choices = ActionForm(
+                owners=services.action_owner_choices()
+            ).owner_id.choices
+        else:
+            db.session.commit()
+            flash("Action item added.", "success")
+            return redirect(url_for("recommendations.detail", rec_id=rec_id))
+    return _detail_page(rec, action_form=form, status=400)
+
+
+@bp.route("/actions/<int:action_id>/status", methods=["POST"])
+@permission_required(Permission.ACTION_MANAGE)
+def action_status(action_id: int):
+    action = db.get_or_404(ActionItem, action_id)
+    form = ActionStatusForm()
+    back = url_for("recommendations.detail", rec_id=action.recommendation_id)
+    target = request.form.get("next")
+    if target in ("mine", "overdue"):
+        back = url_for(
+            "recommendations.my_actions"
+            if target == "mine"
+            else "recommendations.overdue"
+        )
+    if not form.validate_on_submit():
+        flash("The change was incomplete; nothing was changed.", "error")
+        return redirect(back)
+    try:
+        services.set_action_status(
+            current_user, action, form.status.data, form.version.data
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(f"Action marked {ActionStatus(form.status.data).label.lower()}.", "success")
+    return redirect(back)
+
+
+@bp.route("/recommendations/overdue")
+@permission_required(Permission.IMPLEMENTATION_MONITOR)
+def overdue():
+    recs = db.session.scalars(services.overdue_recommendations_query()).all()
+    actions = db.session.scalars(services.overdue_actions_query()).all()
+    return render_template(
+        "recommendations/overdue.html",
+        recs=recs,
+        actions=actions,
+        status_form=ActionStatusForm(),
+    )
+
+
+@bp.route("/actions/mine")
+@authenticated
+def my_actions():
+    # Everyone signed in has the page; administrators own no actions (owners
+    # must be clinicians or the coordinator), so theirs is always empty.
+    open_items, closed = services.my_actions(current_user)
+    return render_template(
+        "recommendations/my_actions.html",
+        open_items=open_items,
+        closed=closed,
+        status_form=ActionStatusForm(),
+    )
+
+
+# Case page panels ------------------------------------------------------------
+
+
+def _history_panel(user, case) -> dict:
+    """Every board decision for the case, newest first (one query)."""
+    return {"recommendations": services.case_history(case.id), "case": case}
+
+
+def _presentation_panel(user, case) -> dict:
+    """Prior signed decisions, for presentation mode (one query)."""
+    history = services.case_history(case.id)
+    return {
+        "recommendations": [r for r in history if r.state == RecommendationState.SIGNED]
+    }
+
+
+register_panel(
+    CasePanel(
+        name="board_decisions",
+        template="recommendations/_case_history.html",
+        load=_history_panel,
+        slot="main",
+        order=15,
+    )
+)
+register_panel(
+    CasePanel(
+        name="prior_decisions",
+        template="recommendations/_prior_decisions.html",
+        load=_presentation_panel,
+        slot="presentation",
+        order=15,
+    )
+)

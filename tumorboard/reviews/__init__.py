@@ -1,0 +1,1 @@
+"""Discipline reviews, staging, the readiness gate and role worklists."""

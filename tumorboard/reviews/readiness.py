@@ -1,0 +1,235 @@
+"""The readiness gate: the minimum dataset a case needs before the board.
+
+Items (ARCHITECTURE.md): the question for the board, the site, an imaging
+review, a pathology review or a declared pre-biopsy discussion, a
+performance status, and for metastases the known primary and Mirels
+(long bones) or SINS (spine). Each item is done, missing, or waived by the
+coordinator with a reason. :func:`checklists` runs two queries for any
+number of cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tumorboard.cases.models import Case, CaseType
+from tumorboard.clinical import catalogue
+from tumorboard.disciplines import Discipline
+from tumorboard.errors import InvalidInput
+from tumorboard.extensions import db
+from tumorboard.reviews.models import (
+    DisciplineReview,
+    ReadinessDeclaration,
+    ReadinessWaiver,
+    ReviewRevision,
+)
+from tumorboard.reviews.schemas import LONG_BONE_SITES, SPINE_SITE
+
+DONE, MISSING, WAIVED = "done", "missing", "waived"
+
+QUESTION = "clinical_question"
+SITE = "site"
+IMAGING = "imaging"
+PATHOLOGY = "pathology"
+PERFORMANCE = "performance_status"
+PRIMARY = "known_primary"
+MIRELS = "mirels"
+SINS = "sins"
+
+ITEM_LABELS = {
+    QUESTION: "Question for the board",
+    SITE: "Site",
+    IMAGING: "Imaging review",
+    PATHOLOGY: "Pathology review or pre-biopsy discussion",
+    PERFORMANCE: "Performance status (ECOG or Karnofsky)",
+    PRIMARY: "Known primary",
+    MIRELS: "Mirels score (long-bone metastasis)",
+    SINS: "SINS (spinal metastasis)",
+}
+
+
+@dataclass
+class Item:
+    """One line of the checklist."""
+
+    key: str
+    label: str
+    status: str
+    message: str
+    waiver: ReadinessWaiver | None = None
+
+
+@dataclass
+class Checklist:
+    """The readiness of one case."""
+
+    case_id: int
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[Item]:
+        """Items neither done nor waived."""
+        return [i for i in self.items if i.status == MISSING]
+
+    @property
+    def is_ready(self) -> bool:
+        """True when every item is done or waived."""
+        return not self.missing
+
+    def item(self, key: str) -> Item | None:
+        """The item with ``key``, or None if it does not apply to this case."""
+        return next((i for i in self.items if i.key == key), None)
+
+    def summary(self) -> str:
+        """What is missing, in one sentence."""
+        return "; ".join(f"{i.label} ({i.message})" for i in self.missing)
+
+
+def item_keys(case: Case) -> list[str]:
+    """The readiness items that apply to ``case``."""
+    keys = [QUESTION, SITE, IMAGING, PATHOLOGY, PERFORMANCE]
+    if case.case_type == CaseType.SKELETAL_METASTASIS:
+        keys.append(PRIMARY)
+        if case.site_code in LONG_BONE_SITES:
+            keys.append(MIRELS)
+        if case.site_code == SPINE_SITE:
+            keys.append(SINS)
+    return keys
+
+
+def _current_data(case_ids: list[int]) -> dict[tuple[int, str], ReviewRevision]:
+    rows = db.session.execute(
+        sa.select(DisciplineReview.case_id, DisciplineReview.discipline, ReviewRevision)
+        .join(
+            ReviewRevision,
+            sa.and_(
+                ReviewRevision.review_id == DisciplineReview.id,
+                ReviewRevision.number == DisciplineReview.current_number,
+            ),
+        )
+        .where(DisciplineReview.case_id.in_(case_ids))
+    ).all()
+    return {(case_id, Discipline(d).value): rev for case_id, d, rev in rows}
+
+
+def _active_waivers(case_ids: list[int]) -> dict[tuple[int, str], ReadinessWaiver]:
+    waivers = db.session.scalars(
+        sa.select(ReadinessWaiver)
+        .where(
+            ReadinessWaiver.case_id.in_(case_ids),
+            ReadinessWaiver.withdrawn_at.is_(None),
+        )
+        .options(joinedload(ReadinessWaiver.waived_by))
+    ).all()
+    return {(w.case_id, w.item): w for w in waivers}
+
+
+def _score_text(revision: ReviewRevision | None, key: str) -> str | None:
+    if revision is None:
+        return None
+    score: dict[str, Any] | None = (revision.scores or {}).get(key)
+    return score["interpretation"] if score else None
+
+
+def _evaluate(
+    case: Case, key: str, reviews: dict[str, ReviewRevision | None]
+) -> tuple[bool, str]:
+    """(done, message) for one item."""
+    radiology = reviews.get(Discipline.RADIOLOGY.value)
+    pathology = reviews.get(Discipline.PATHOLOGY.value)
+    palliative = reviews.get(Discipline.PALLIATIVE_CARE.value)
+    ortho = reviews.get(Discipline.ORTHOPAEDIC_ONCOLOGY.value)
+    if key == QUESTION:
+        done = bool((case.clinical_question or "").strip())
+        return done, "Recorded at referral" if done else "No question for the board"
+    if key == SITE:
+        try:
+            site = catalogue.topography(case.site_code)
+        except ValueError:
+            return False, "No valid ICD-O-3 bone site"
+        return True, f"{site.code} — {site.label}"
+    if key == IMAGING:
+        if radiology is None:
+            return False, "No radiology review yet"
+        return True, f"Radiology review, revision {radiology.number}"
+    if key == PATHOLOGY:
+        if pathology is None:
+            return False, "No pathology review, and no pre-biopsy discussion declared"
+        return True, f"Pathology review, revision {pathology.number}"
+    if key == PERFORMANCE:
+        texts = [_score_text(palliative, k) for k in ("ecog", "karnofsky")]
+        texts = [t for t in texts if t]
+        if not texts:
+            return False, "No ECOG or Karnofsky in the palliative care review"
+        return True, " ".join(t.split(":")[0] for t in texts)
+    if key == PRIMARY:
+        if not case.known_primary or case.known_primary == "unidentified":
+            return False, "The primary has not been identified"
+        return True, catalogue.metastatic_primary(case.known_primary).label
+    if key == MIRELS:
+        text = _score_text(ortho, "mirels")
+        return (
+            (True, text)
+            if text
+            else (False, "No Mirels score in the orthopaedic review")
+        )
+    if key == SINS:
+        text = _score_text(radiology, "sins")
+        return (True, text) if text else (False, "No SINS in the radiology review")
+    raise KeyError(key)
+
+
+def checklists(cases: Iterable[Case]) -> dict[int, Checklist]:
+    """The checklist of each case, in two queries whatever the number of cases."""
+    cases = list(cases)
+    ids = [c.id for c in cases]
+    if not ids:
+        return {}
+    revisions = _current_data(ids)
+    waivers = _active_waivers(ids)
+    result = {}
+    for case in cases:
+        reviews = {d.value: revisions.get((case.id, d.value)) for d in Discipline}
+        checklist = Checklist(case.id)
+        for key in item_keys(case):
+            done, message = _evaluate(case, key, reviews)
+            waiver = waivers.get((case.id, key))
+            if (
+                not done
+                and waiver is not None
+                and waiver.kind == ReadinessDeclaration.PRE_BIOPSY
+            ):
+                done = True
+                message = f"Pre-biopsy discussion declared: {waiver.reason}"
+            if done:
+                status = DONE
+            elif waiver is not None:
+                status, message = WAIVED, f"Waived: {waiver.reason}"
+            else:
+                status = MISSING
+            checklist.items.append(Item(key, ITEM_LABELS[key], status, message, waiver))
+        result[case.id] = checklist
+    return result
+
+
+def check(case: Case) -> Checklist:
+    """The readiness checklist of one case."""
+    return checklists([case])[case.id]
+
+
+def require_ready(case: Case) -> Checklist:
+    """Raise InvalidInput listing what is missing unless ``case`` passes the gate."""
+    checklist = check(case)
+    if not checklist.is_ready:
+        raise InvalidInput(
+            f"{case.reference} cannot be marked ready for the board. Missing: "
+            f"{checklist.summary()}. Complete these items or have the coordinator "
+            "waive them with a reason.",
+            "target",
+        )
+    return checklist
