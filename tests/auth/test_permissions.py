@@ -170,3 +170,19 @@ def test_anonymous_user_is_redirected_to_login(client, make_case, make_user):
         if response.status_code != 302 or "/login" not in location:
             wrong.append(f"{method} {path}: {response.status_code} {location}")
     assert wrong == []
+
+
+def test_roles_page_matches_the_permission_table():
+    """docs/roles.md lists exactly the permissions each role has."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "roles.md").read_text()
+    documented = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and "`" in cells[1]:
+            for role in cells[0].split(","):
+                documented[Role(role.strip())] = set(
+                    re.findall(r"`([a-z_.]+)`", cells[1])
+                )
+    assert documented == {
+        role: {p.value for p in perms} for role, perms in ROLE_PERMISSIONS.items()
+    }
