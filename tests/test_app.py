@@ -77,3 +77,31 @@ def test_anonymous_user_is_sent_to_login_with_next(client):
     response = client.get("/cases/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize(
+    ("exception", "title"),
+    [
+        ("stale", "Changed by someone else"),
+        ("integrity", "Conflicts with an existing record"),
+    ],
+)
+def test_crossed_saves_get_a_409_page_not_a_500(
+    app, client, login_as, exception, title
+):
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from tumorboard.auth.permissions import ACCESS_ATTR, AUTHENTICATED
+
+    def crossed():
+        if exception == "stale":
+            raise StaleDataError("UPDATE statement on table 'cases' expected 1 row")
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    setattr(crossed, ACCESS_ATTR, AUTHENTICATED)
+    app.add_url_rule("/crossed", "crossed", crossed)
+    login_as("coordinator")
+    response = client.get("/crossed")
+    assert response.status_code == 409
+    assert title in response.text

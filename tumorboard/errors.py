@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from tumorboard.auth.permissions import AccessDenied
+from tumorboard.extensions import db
 
 
 class ServiceError(Exception):
@@ -54,6 +57,28 @@ def register_error_handlers(app: Flask) -> None:
             "The form could not be accepted because its security token was missing "
             "or has expired. Go back, reload the page and submit it again; nothing "
             "was saved.",
+        )
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(error):
+        # Two saves of the same record crossed: the later one lost the race.
+        db.session.rollback()
+        return page(
+            409,
+            "Changed by someone else",
+            "Someone else saved this record at the same moment, so your change was "
+            "not saved. Go back, reload the page to see their version, and apply "
+            "your change again.",
+        )
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(error):
+        db.session.rollback()
+        return page(
+            409,
+            "Conflicts with an existing record",
+            "Your change conflicts with a record saved a moment ago (for example a "
+            "duplicate). Nothing was saved; reload the page and try again.",
         )
 
     @app.errorhandler(400)

@@ -106,3 +106,32 @@ def test_audit_list_query_count_is_constant(client, login_as, make_user, count_q
         assert client.get("/admin/audit/").status_code == 200
     # user load, actor choices, count, page with actors
     assert counter.count == 4, counter.statements
+
+
+def test_admin_sees_which_fields_changed_but_not_clinical_values(
+    client, login_as, make_case
+):
+    login_as("admin")
+    case = make_case()
+    audit.record(
+        None,
+        "review.update",
+        "review",
+        1,
+        f"Pathology review of {case.reference}: revision 2",
+        case_id=case.id,
+        changes={"diagnosis": ["Enchondroma", "Conventional osteosarcoma"]},
+    )
+    db.session.commit()
+    page = client.get("/admin/audit/").text
+    assert "Changed: diagnosis" in page
+    assert "Conventional osteosarcoma" not in page and "Enchondroma" not in page
+
+
+def test_audit_summaries_carry_no_mrn(client, login_as, make_patient):
+    login_as("coordinator")
+    patient = make_patient(mrn="SECRET-MRN-1")
+    db.session.commit()
+    client.get(f"/patients/{patient.id}")
+    summaries = db.session.scalars(sa.select(AuditEntry.summary)).all()
+    assert summaries and not any("SECRET-MRN-1" in s for s in summaries)

@@ -27,6 +27,26 @@ def test_login_with_wrong_password_shows_message_and_keeps_email(client, make_us
     assert f'value="{user.email}"' in response.text
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.test/x",
+        "//evil.test",
+        "/\\evil.test",
+        "/\\/evil.test",
+        "/ok\nLocation: x",
+    ],
+)
+def test_login_refuses_redirects_that_leave_the_site(client, make_user, target):
+    user = make_user("coordinator")
+    db.session.commit()
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "next": target}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
 def test_login_follows_only_local_next(client, make_user):
     user = make_user("coordinator")
     db.session.commit()

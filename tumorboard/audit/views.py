@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Optional
 
 from tumorboard.audit.services import entries_query
 from tumorboard.auth.models import User
-from tumorboard.auth.permissions import Permission, permission_required
+from tumorboard.auth.permissions import (
+    Permission,
+    has_permission,
+    permission_required,
+)
 from tumorboard.extensions import db
 from tumorboard.forms import SelectField, coerce_int_or_none, max_length, strip_filter
 
@@ -72,4 +77,12 @@ def index():
         stmt, per_page=current_app.config["PAGE_SIZE"] * 2, error_out=False
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("audit/index.html", form=form, page=page, args=args)
+    return render_template(
+        "audit/index.html",
+        form=form,
+        page=page,
+        args=args,
+        # Administrators have no access to clinical data: they see which fields
+        # changed, not the values (which hold diagnoses, notes and names).
+        show_values=has_permission(current_user, Permission.CASE_READ),
+    )

@@ -30,10 +30,20 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow relative redirects within this site."""
-    if target:
+    """Only follow relative redirects within this site.
+
+    Browsers read a backslash as a slash, so ``/\\evil.test`` would leave the
+    site like ``//evil.test``; such targets, and control characters, are refused.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target)
+    ):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
+        if not parts.scheme and not parts.netloc:
             return target
     return url_for("main.index")
 

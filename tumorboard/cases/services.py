@@ -182,7 +182,7 @@ def create_case(actor: User, patient: Patient, data: dict[str, Any]) -> Case:
         "case.create",
         "case",
         case.id,
-        f"Registered case {case.reference} for {patient.mrn}",
+        f"Registered case {case.reference} for patient {patient.reference}",
         changes=audit.diff({}, audit.snapshot(case, CASE_FIELDS)),
         case_id=case.id,
         patient_id=patient.id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tumorboard.cases.models import OPEN_STATUSES, CaseStatus
+from tumorboard.errors import InvalidInput
 
 S = CaseStatus
 
@@ -49,7 +50,7 @@ TRANSITIONS: dict[tuple[CaseStatus, CaseStatus], Transition] = {
 }
 
 
-class IllegalTransition(ValueError):
+class IllegalTransition(InvalidInput):
     """A status change that the workflow does not allow."""
 
 

@@ -47,6 +47,11 @@ class Patient(TimestampMixin, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def reference(self) -> str:
+        """Internal reference used where the MRN must not appear (audit summaries)."""
+        return f"P-{self.id:05d}"
+
+    @property
     def display_name(self) -> str:
         """Family name first, as on a hospital wristband."""
         return f"{self.family_name.upper()}, {self.given_name}"

@@ -95,7 +95,7 @@ def create_patient(actor: User, data: dict[str, Any]) -> Patient:
         "patient.create",
         "patient",
         patient.id,
-        f"Registered patient {patient.mrn}",
+        f"Registered patient {patient.reference}",
         changes=audit.diff({}, audit.snapshot(patient, PATIENT_FIELDS)),
         patient_id=patient.id,
     )
@@ -138,7 +138,7 @@ def update_patient(
             "patient.update",
             "patient",
             patient.id,
-            f"Updated patient {patient.mrn}",
+            f"Updated patient {patient.reference}",
             changes=changes,
             patient_id=patient.id,
         )
@@ -152,6 +152,6 @@ def record_read(actor: User, patient: Patient) -> None:
         "patient.read",
         "patient",
         patient.id,
-        f"Viewed patient {patient.mrn}",
+        f"Viewed patient {patient.reference}",
         patient_id=patient.id,
     )
