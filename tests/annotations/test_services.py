@@ -170,3 +170,28 @@ def test_stale_edit_is_refused(make_case, make_user):
 def test_admin_cannot_annotate(make_case, make_user):
     with pytest.raises(AccessDenied):
         services.create_annotation(make_user("admin"), make_case(), "Hello")
+
+
+def test_an_annotation_is_changed_only_through_its_own_case(make_case, make_user):
+    author = make_user("radiologist")
+    note = services.create_annotation(author, make_case(), "On the first case")
+    other = make_case()
+    with pytest.raises(AccessDenied):
+        services.edit_annotation(author, other, note, "Moved", note.version)
+    with pytest.raises(AccessDenied):
+        services.delete_annotation(author, other, note, note.version)
+    assert note.body == "On the first case" and not note.is_deleted
+    assert db.session.scalar(sa.select(sa.func.count(AnnotationRevision.id))) == 1
+
+
+@pytest.mark.parametrize("status", ["closed", "withdrawn"])
+def test_annotations_of_a_closed_case_cannot_change(make_case, make_user, status):
+    case = make_case()
+    author = make_user("radiologist")
+    note = services.create_annotation(author, case, "Written while open")
+    case.status = status
+    with pytest.raises(InvalidInput, match="closed or withdrawn"):
+        services.edit_annotation(author, case, note, "Rewritten", note.version)
+    with pytest.raises(InvalidInput, match="closed or withdrawn"):
+        services.delete_annotation(author, case, note, note.version)
+    assert note.body == "Written while open" and not note.is_deleted

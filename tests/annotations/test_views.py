@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from tumorboard.annotations import services
 from tumorboard.annotations.models import Annotation
+from tumorboard.cases.models import CaseStatus
 from tumorboard.extensions import db
 
 
@@ -91,3 +92,32 @@ def test_another_user_cannot_edit(client, login_as, make_case, make_user):
     assert client.get(f"/annotations/{note.id}/history").status_code == 403
     page = client.get(f"/cases/{case.id}").text
     assert f"/annotations/{note.id}/edit" not in page
+
+
+def test_annotations_of_a_closed_case_cannot_be_edited_or_deleted(
+    client, login_as, make_case
+):
+    author = login_as("radiologist")
+    case = make_case()
+    note = services.create_annotation(author, case, "Written while open")
+    case.status = CaseStatus.CLOSED
+    db.session.commit()
+    page = client.get(f"/cases/{case.id}").text
+    assert "Written while open" in page
+    assert f"/annotations/{note.id}/edit" not in page
+    assert f"/annotations/{note.id}/delete" not in page
+    response = client.get(f"/annotations/{note.id}/edit", follow_redirects=True)
+    assert "its annotations can no longer be changed" in response.text
+    edited = client.post(
+        f"/annotations/{note.id}/edit",
+        data={"body": "Rewritten after closing", "version": note.version},
+    )
+    assert edited.status_code == 302
+    deleted = client.post(
+        f"/annotations/{note.id}/delete",
+        data={"version": note.version},
+        follow_redirects=True,
+    )
+    assert "its annotations can no longer be changed" in deleted.text
+    db.session.refresh(note)
+    assert note.body == "Written while open" and not note.is_deleted

@@ -66,7 +66,7 @@ def _amended(setup):
         ),
         old.version,
     )
-    services.sign_recommendation(setup.chair, new)
+    services.sign_recommendation(setup.chair, new, version=new.version)
     return old, new
 
 
@@ -163,7 +163,10 @@ def test_minutes_list_attendance_quorum_and_every_outcome(client, login_as, make
         rf.rec_data(free_text="Limb salvage after MAP."),
     )
     services.sign_recommendation(
-        setup.chair, rec, override_reason="Pathology report already final."
+        setup.chair,
+        rec,
+        override_reason="Pathology report already final.",
+        version=rec.version,
     )
     deferred = rf.make_item(
         setup.meeting,
@@ -190,8 +193,18 @@ def test_minutes_list_attendance_quorum_and_every_outcome(client, login_as, make
     assert "Awaiting MRI of the whole femur." in text
     assert db.session.get(Case, undecided.case_id).reference in text
     assert "Discussed; no recommendation recorded." in text
-    (entry,) = _downloads()
-    assert entry.entity_type == "meeting"
+    entries = _downloads()
+    assert {(e.entity_type, e.entity_id) for e in entries} == {
+        ("meeting", str(setup.meeting.id))
+    }
+    # One entry per case on the minutes: each patient's access history shows it.
+    on_minutes = [
+        setup.case,
+        *(db.session.get(Case, i.case_id) for i in (deferred, undecided)),
+    ]
+    assert sorted((e.case_id, e.patient_id) for e in entries) == sorted(
+        (c.id, c.patient_id) for c in on_minutes
+    )
 
 
 def test_minutes_show_the_current_revision_and_earlier_ones(client, login_as):

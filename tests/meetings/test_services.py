@@ -9,8 +9,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from tests import factories
 from tests.meetings.factories import make_item as build_item
 from tumorboard.audit.models import AuditEntry
+from tumorboard.auth.models import User
 from tumorboard.auth.permissions import AccessDenied
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.db import utcnow
@@ -369,7 +371,8 @@ def test_the_time_budget_is_enforced(
 
 
 def _agenda(meeting) -> list[int]:
-    return [i.id for i in services.agenda_items(meeting) if i.is_active]
+    reader = factories.make_user("coordinator")
+    return [i.id for i in services.agenda_items(reader, meeting) if i.is_active]
 
 
 def test_reorder_takes_the_full_list(coordinator, make_meeting, make_item):
@@ -712,3 +715,123 @@ def test_ready_pool_lists_only_ready_cases_most_urgent_first(make_case):
     make_case(status="workup", urgency="emergency")
     assert [c.id for c in services.ready_pool()] == [emergency.id, routine.id]
     assert all(isinstance(c, Case) for c in services.ready_pool())
+
+
+# Agenda visibility, deferral after a recommendation, boards not loaded ------------
+
+
+def test_draft_agenda_is_refused_to_clinicians_by_the_service(
+    coordinator, make_user, make_meeting, make_item
+):
+    meeting = make_meeting()
+    item = make_item(meeting)
+    clinician = make_user("pathologist")
+    with pytest.raises(AccessDenied):
+        services.agenda_items(clinician, meeting)
+    with pytest.raises(AccessDenied):
+        services.record_presentation_read(clinician, meeting, item)
+    with pytest.raises(AccessDenied):
+        services.record_agenda_read(clinician, meeting, 1)
+    assert [i.id for i in services.agenda_items(coordinator, meeting)] == [item.id]
+    meeting.status = MeetingStatus.PUBLISHED
+    assert [i.id for i in services.agenda_items(clinician, meeting)] == [item.id]
+
+
+def _discussed(coordinator, make_board, make_meeting, make_ready_case):
+    board = make_board()
+    meeting = make_meeting(board, days=1)
+    nxt = make_meeting(board, days=8)
+    case = make_ready_case()
+    item = services.add_case(coordinator, meeting, case, _item_data())
+    meeting.status = MeetingStatus.IN_PROGRESS
+    services.mark_discussed(coordinator, meeting, item)
+    return meeting, nxt, case, item
+
+
+@pytest.mark.parametrize("sign", [False, True], ids=["draft", "signed"])
+def test_a_discussed_item_with_a_recommendation_cannot_be_deferred(
+    coordinator, make_user, make_board, make_meeting, make_ready_case, sign
+):
+    from tests.recommendations.factories import rec_data
+    from tumorboard.recommendations import services as recommendations
+
+    meeting, _nxt, case, item = _discussed(
+        coordinator, make_board, make_meeting, make_ready_case
+    )
+    rec = recommendations.record_recommendation(coordinator, item, rec_data())
+    if sign:
+        chair = make_user("orthopedic_oncologist")
+        meeting.chair_id = chair.id
+        recommendations.sign_recommendation(
+            chair, rec, override_reason="Quorum not needed here", version=rec.version
+        )
+    before = case.status
+    with pytest.raises(InvalidInput, match="amend it instead of deferring"):
+        services.defer_item(coordinator, meeting, item, "Needs pathology review")
+    assert item.status == AgendaItemStatus.DISCUSSED
+    assert case.status == before
+
+
+def test_services_load_the_board_whatever_the_caller_loaded(
+    coordinator, make_board, make_meeting, make_ready_case
+):
+    board = make_board()
+    meeting = make_meeting(board, days=1)
+    nxt = make_meeting(board, days=8)
+    case = make_ready_case()
+    ids = meeting.id, nxt.id, case.id, coordinator.id
+    db.session.commit()
+    db.session.expunge_all()
+    meeting = db.session.get(Meeting, ids[0])
+    case = db.session.get(Case, ids[2])
+    actor = db.session.get(User, ids[3])
+    services.check_room(meeting, 15, case.id)
+    item_id = services.add_case(actor, meeting, case, _item_data()).id
+    db.session.commit()
+    db.session.expunge_all()
+    meeting = db.session.get(Meeting, ids[0])
+    item = db.session.get(AgendaItem, item_id)
+    actor = db.session.get(User, ids[3])
+    result = services.defer_item(actor, meeting, item, "PET-CT pending")
+    assert result.to_meeting.id == ids[1]
+    assert "carried over to" in result.message
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda c, m: services._members(["7", "x"]), "member_ids"),
+        (lambda c, m: services._chair("not-a-number"), "chair_id"),
+        (
+            lambda c, m: services._clean_item_data(m, _item_data(presenter_id="abc")),
+            "presenter_id",
+        ),
+    ],
+    ids=["members", "chair", "presenter"],
+)
+def test_non_numeric_ids_are_invalid_input_naming_the_field(
+    coordinator, make_meeting, call, field
+):
+    meeting = make_meeting()
+    with pytest.raises(InvalidInput, match="is not valid") as caught:
+        call(coordinator, meeting)
+    assert caught.value.field == field
+
+
+def test_update_meeting_with_a_non_numeric_chair_is_refused(coordinator, make_meeting):
+    meeting = make_meeting()
+    local = meeting.local_start
+    with pytest.raises(InvalidInput) as caught:
+        services.update_meeting(
+            coordinator,
+            meeting,
+            {
+                "day": local.date(),
+                "start_time": local.time(),
+                "end_time": meeting.local_end.time(),
+                "chair_id": "chair",
+            },
+            meeting.version,
+        )
+    assert caught.value.field == "chair_id"
+    assert meeting.chair_id is None

@@ -11,7 +11,7 @@ import vobject
 
 from tests.meetings import factories as mf
 from tumorboard.audit.models import AuditEntry
-from tumorboard.cases.models import CaseStatus
+from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.meetings.models import (
@@ -488,3 +488,88 @@ def test_planned_meeting_offers_no_recommendation_or_minutes(client, login_as):
     db.session.commit()
     page = client.get(f"/meetings/{meeting.id}").text
     assert '/recommendation"' not in page and "minutes.pdf" not in page
+
+
+# Audited agenda reads and deferral refusals ---------------------------------------
+
+
+def _agenda_reads() -> list[AuditEntry]:
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "agenda.read")
+        )
+    )
+
+
+@pytest.mark.parametrize("suffix", ["", "/print"], ids=["detail", "print"])
+def test_viewing_an_agenda_is_audited_once_per_view(
+    client, login_as, make_meeting, make_item, suffix
+):
+    user = login_as("radiologist")
+    meeting = make_meeting(status=MeetingStatus.PUBLISHED)
+    for _ in range(3):
+        make_item(meeting)
+    db.session.commit()
+    assert client.get(f"/meetings/{meeting.id}{suffix}").status_code == 200
+    (entry,) = _agenda_reads()
+    assert (entry.actor_id, entry.entity_type, entry.entity_id) == (
+        user.id,
+        "meeting",
+        str(meeting.id),
+    )
+    assert "(3 cases)" in entry.summary
+
+
+def test_an_unpublished_agenda_is_not_read_so_not_audited(
+    client, login_as, make_meeting, make_item
+):
+    login_as("radiologist")
+    meeting = make_meeting()
+    make_item(meeting)
+    db.session.commit()
+    assert client.get(f"/meetings/{meeting.id}").status_code == 200
+    assert _agenda_reads() == []
+
+
+def _discussed_item(chair):
+    meeting = mf.make_meeting(status=MeetingStatus.IN_PROGRESS, chair_id=chair.id)
+    item = mf.make_item(meeting, status=AgendaItemStatus.DISCUSSED)
+    case = db.session.get(Case, item.case_id)
+    case.status = CaseStatus.DISCUSSED
+    return meeting, item, case
+
+
+def test_deferring_after_a_recommendation_is_refused_with_a_message(client, login_as):
+    from tests.recommendations.factories import rec_data
+    from tumorboard.recommendations import services as recommendations
+
+    chair = login_as("orthopedic_oncologist")
+    meeting, item, case = _discussed_item(chair)
+    recommendations.record_recommendation(chair, item, rec_data())
+    db.session.commit()
+    response = client.post(
+        f"/meetings/{meeting.id}/agenda/{item.id}/defer",
+        data={f"item{item.id}-reason": "Await MRI"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "amend it instead of deferring" in response.text
+    db.session.refresh(item)
+    assert item.status == AgendaItemStatus.DISCUSSED
+
+
+def test_a_workflow_refusal_while_deferring_is_a_message_not_an_error(client, login_as):
+    chair = login_as("orthopedic_oncologist")
+    meeting, item, case = _discussed_item(chair)
+    # The case moved on outside the meeting: discussed → ready is not allowed.
+    case.status = CaseStatus.FOLLOW_UP
+    db.session.commit()
+    response = client.post(
+        f"/meetings/{meeting.id}/agenda/{item.id}/defer",
+        data={f"item{item.id}-reason": "Await MRI"},
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).text
+    assert 'class="flash flash-error">A case cannot move from' in page
+    db.session.refresh(item)
+    assert item.status == AgendaItemStatus.DISCUSSED

@@ -204,7 +204,7 @@ def signed_recommendation(setup: Setup | None = None, **data) -> Recommendation:
     setup = setup or discussed_item()
     coordinator = factories.make_user("coordinator")
     rec = services.record_recommendation(coordinator, setup.item, rec_data(**data))
-    services.sign_recommendation(setup.chair, rec)
+    services.sign_recommendation(setup.chair, rec, version=rec.version)
     return rec
 
 

@@ -204,7 +204,7 @@ def test_chair_signs_and_the_case_moves_to_follow_up(setup, coordinator):
 def test_only_the_chair_signs(setup, coordinator, make_user, role):
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     with pytest.raises(AccessDenied, match="Only the chair of this meeting"):
-        services.sign_recommendation(make_user(role), rec)
+        services.sign_recommendation(make_user(role), rec, version=rec.version)
     assert rec.state == RecommendationState.DRAFT
     assert setup.case.status == CaseStatus.DISCUSSED
     assert _actions("recommendation.sign") == []
@@ -212,10 +212,10 @@ def test_only_the_chair_signs(setup, coordinator, make_user, role):
 
 def test_signing_twice_is_refused(setup, coordinator):
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
-    services.sign_recommendation(setup.chair, rec)
+    services.sign_recommendation(setup.chair, rec, version=rec.version)
     signed_at = rec.signed_at
     with pytest.raises(InvalidInput, match="already signed by"):
-        services.sign_recommendation(setup.chair, rec)
+        services.sign_recommendation(setup.chair, rec, version=rec.version)
     assert rec.signed_at == signed_at
     assert len(_actions("recommendation.sign")) == 1
 
@@ -224,14 +224,14 @@ def test_meeting_without_a_chair_cannot_sign(coordinator, make_user):
     setup = rf.discussed_item(chair_id=None)
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     with pytest.raises(InvalidInput, match="no chair"):
-        services.sign_recommendation(make_user("radiologist"), rec)
+        services.sign_recommendation(make_user("radiologist"), rec, version=rec.version)
 
 
 def test_signing_needs_the_item_discussed(coordinator):
     setup = rf.discussed_item(item_status=AgendaItemStatus.LISTED)
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     with pytest.raises(InvalidInput, match="Mark the agenda item discussed"):
-        services.sign_recommendation(setup.chair, rec)
+        services.sign_recommendation(setup.chair, rec, version=rec.version)
     assert rec.state == RecommendationState.DRAFT
     assert setup.case.status == CaseStatus.LISTED
 
@@ -240,7 +240,7 @@ def test_not_quorate_meeting_refuses_sign_off_without_override(coordinator):
     setup = rf.discussed_item(quorate=False)
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     with pytest.raises(InvalidInput, match="not quorate") as error:
-        services.sign_recommendation(setup.chair, rec)
+        services.sign_recommendation(setup.chair, rec, version=rec.version)
     assert error.value.field == "override_reason"
     assert "Radiology, Pathology" in error.value.message
     assert rec.state == RecommendationState.DRAFT
@@ -253,14 +253,17 @@ def test_absent_attendees_do_not_count_towards_quorum(coordinator, make_user):
     rf.attend(setup.meeting, make_user("pathologist"), present=False)
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     with pytest.raises(InvalidInput, match=r"missing: Pathology\)"):
-        services.sign_recommendation(setup.chair, rec)
+        services.sign_recommendation(setup.chair, rec, version=rec.version)
 
 
 def test_chair_overrides_quorum_with_a_reason(coordinator):
     setup = rf.discussed_item(quorate=False)
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     services.sign_recommendation(
-        setup.chair, rec, override_reason="Pathology reviewed the slides beforehand."
+        setup.chair,
+        rec,
+        override_reason="Pathology reviewed the slides beforehand.",
+        version=rec.version,
     )
     assert rec.state == RecommendationState.SIGNED
     assert rec.quorum_override_reason == "Pathology reviewed the slides beforehand."
@@ -272,7 +275,9 @@ def test_chair_overrides_quorum_with_a_reason(coordinator):
 
 def test_override_reason_is_not_stored_for_a_quorate_meeting(setup, coordinator):
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
-    services.sign_recommendation(setup.chair, rec, override_reason="Just in case")
+    services.sign_recommendation(
+        setup.chair, rec, override_reason="Just in case", version=rec.version
+    )
     assert rec.quorum_override_reason is None
     assert _actions("recommendation.quorum_override") == []
 
@@ -323,7 +328,7 @@ def test_amendment_is_signed_by_the_chair_even_after_the_meeting_closed(setup):
     setup.meeting.status = MeetingStatus.CLOSED
     setup.meeting.closed_at = utcnow()
     new = _amend(setup, old)
-    services.sign_recommendation(setup.chair, new)
+    services.sign_recommendation(setup.chair, new, version=new.version)
     assert new.state == RecommendationState.SIGNED
     # The case already moved on with revision 1; signing an amendment does not
     # move it again.
@@ -352,7 +357,7 @@ def test_superseded_revision_cannot_be_amended_or_signed(setup):
     with pytest.raises(InvalidInput, match="already amended"):
         _amend(setup, old)
     with pytest.raises(InvalidInput, match="superseded by an amendment"):
-        services.sign_recommendation(setup.chair, old)
+        services.sign_recommendation(setup.chair, old, version=old.version)
     assert _count() == 2
     assert new.state == RecommendationState.DRAFT
 
@@ -600,6 +605,12 @@ def test_action_owner_must_be_active(setup, coordinator, make_user):
             "due_date",
             "before the meeting",
         ),
+        (
+            {"due_date": today() + timedelta(days=6 * 366)},
+            "due_date",
+            "more than five years after the meeting",
+        ),
+        ({"owner_id": "dr-smith"}, "owner_id", "chosen owner is not valid"),
     ],
 )
 def test_bad_action_is_refused(setup, coordinator, overrides, field, message):
@@ -672,3 +683,50 @@ def test_case_history_is_newest_first_with_every_revision(coordinator):
     r2b = _amend(second, r2)
     history = services.case_history(first.case.id)
     assert [r.id for r in history] == [r2b.id, r2.id, r1.id]
+
+
+# Agenda visibility and missing versions --------------------------------------------
+
+
+def test_recording_on_an_unpublished_agenda_is_refused_to_clinicians(make_user):
+    setup = rf.discussed_item(status=MeetingStatus.PLANNED)
+    with pytest.raises(AccessDenied, match="not published"):
+        services.record_recommendation(
+            make_user("radiologist"), setup.item, rf.rec_data()
+        )
+    with pytest.raises(AccessDenied):
+        services.record_item_read(make_user("radiologist"), setup.item)
+    assert _count() == 0
+
+
+def test_a_missing_version_is_a_conflict_for_every_edit(setup, coordinator):
+    draft = services.record_recommendation(coordinator, setup.item, rf.rec_data())
+    with pytest.raises(Conflict, match="changed by someone else"):
+        services.update_recommendation(
+            coordinator, draft, rf.rec_data(free_text="Changed"), None
+        )
+    with pytest.raises(Conflict):
+        services.sign_recommendation(setup.chair, draft, version=None)
+    assert draft.state == RecommendationState.DRAFT
+    assert draft.free_text != "Changed"
+    services.sign_recommendation(setup.chair, draft, version=draft.version)
+    with pytest.raises(Conflict):
+        services.amend_recommendation(
+            setup.chair,
+            draft,
+            rf.rec_data(intent="palliative", amendment_reason="Metastases found."),
+            None,
+        )
+    with pytest.raises(Conflict):
+        services.update_implementation(
+            coordinator,
+            draft,
+            {"implementation_status": "started", "implementation_date": today()},
+            None,
+        )
+    assert draft.state == RecommendationState.SIGNED
+    assert draft.implementation_status == ImplementationStatus.NOT_STARTED
+    action = _action(setup, coordinator, rec=draft)
+    with pytest.raises(Conflict):
+        services.set_action_status(coordinator, action, "done", None)
+    assert action.status == ActionStatus.OPEN

@@ -440,7 +440,7 @@ def _statements(client, count_queries, url: str) -> int:
 
 
 def test_overdue_page_runs_the_same_queries_for_5_and_105_rows(
-    client, login_as, count_queries
+    client, app, login_as, count_queries
 ):
     login_as("coordinator")
     _overdue_rows(5)
@@ -449,7 +449,16 @@ def test_overdue_page_runs_the_same_queries_for_5_and_105_rows(
     page = client.get("/recommendations/overdue").text
     assert "Recommendations not started (105)" in page
     assert "Overdue action items (105)" in page
+    # Paged: only one page of each list is loaded and shown.
+    size = app.config["PAGE_SIZE"]
+    assert size < 105
+    assert page.count('<tr class="overdue">') == 2 * size
+    assert "?page=2" in page and "actions_page=2" in page
     assert _statements(client, count_queries, "/recommendations/overdue") == small
+    pages = -(-105 // size)
+    last = client.get(f"/recommendations/overdue?page={pages}").text
+    # The last page of recommendations, the first page of action items.
+    assert last.count('<tr class="overdue">') == (105 - size * (pages - 1)) + size
 
 
 def test_my_actions_runs_the_same_queries_for_5_and_105_rows(client, count_queries):
@@ -521,3 +530,137 @@ def test_case_history_panel_query_count_is_fixed(app, count_queries):
             _ = rec.agenda_item.meeting.board.name, rec.signed_by.name
     assert len(panel["recommendations"]) == 7
     assert many.count == few.count == 1
+
+
+# Unpublished agendas, audited reads, missing versions -------------------------------
+
+
+def test_clinician_cannot_open_the_form_of_an_unpublished_agenda(client, login_as):
+    patient = factories.make_patient(family_name="Hiddenagenda")
+    setup = rf.discussed_item(
+        status=MeetingStatus.PLANNED, case=factories.make_case(patient=patient)
+    )
+    mrn = patient.mrn
+    db.session.commit()
+    login_as("radiologist")
+    for response in (
+        client.get(_url(setup)),
+        client.post(_url(setup), data=rf.form_data()),
+    ):
+        assert response.status_code == 403
+        assert "HIDDENAGENDA" not in response.text.upper()
+        assert mrn not in response.text
+    assert _count() == 0
+    assert (
+        db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "agenda_item.read")
+        ).all()
+        == []
+    )
+
+
+def test_opening_the_recording_form_is_audited(client, login_as, setup):
+    db.session.commit()
+    user = login_as("radiologist")
+    assert client.get(_url(setup)).status_code == 200
+    (entry,) = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "agenda_item.read")
+    ).all()
+    assert (entry.actor_id, entry.entity_id) == (user.id, str(setup.item.id))
+    assert (entry.case_id, entry.patient_id) == (setup.case.id, setup.case.patient_id)
+
+
+def test_draft_edit_without_version_is_refused(client, login_as, setup):
+    rec = services.record_recommendation(
+        factories.make_user("coordinator"), setup.item, rf.rec_data()
+    )
+    db.session.commit()
+    login_as("coordinator")
+    response = client.post(
+        f"/recommendations/{rec.id}/edit",
+        data=rf.form_data(free_text="My newer wording"),
+    )
+    assert response.status_code == 400
+    assert "version of the revision you opened is missing" in response.text
+    assert "My newer wording" in response.text
+    db.session.refresh(rec)
+    assert rec.free_text != "My newer wording"
+
+
+def test_amend_without_version_is_refused(client, login_as, setup):
+    old = rf.signed_recommendation(setup)
+    db.session.commit()
+    login_as("coordinator")
+    response = client.post(
+        f"/recommendations/{old.id}/amend",
+        data=rf.form_data(intent="palliative", amendment_reason="Metastases."),
+    )
+    assert response.status_code == 400
+    assert "version of the revision you opened is missing" in response.text
+    assert _count() == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("sign", {}),
+        (
+            "implementation",
+            {"implementation_status": "started", "implementation_date": ""},
+        ),
+    ],
+)
+def test_sign_and_implementation_without_version_are_refused(
+    client, login_as, setup, path, data
+):
+    coordinator = factories.make_user("coordinator")
+    rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
+    if path == "implementation":
+        services.sign_recommendation(setup.chair, rec, version=rec.version)
+        data["implementation_date"] = today().isoformat()
+    db.session.commit()
+    before = (rec.state, rec.implementation_status, rec.version)
+    _login(client, setup.chair if path == "sign" else coordinator)
+    response = client.post(f"/recommendations/{rec.id}/{path}", data=data)
+    assert response.status_code == 400
+    assert "The form was incomplete" in response.text
+    db.session.refresh(rec)
+    assert (rec.state, rec.implementation_status, rec.version) == before
+
+
+def test_action_status_without_version_changes_nothing(client, login_as, setup):
+    rec = rf.signed_recommendation(setup)
+    action = services.create_action(
+        factories.make_user("coordinator"),
+        rec,
+        {
+            "description": "Book MRI",
+            "owner_id": setup.chair.id,
+            "due_date": today() + timedelta(days=3),
+        },
+    )
+    db.session.commit()
+    _login(client, setup.chair)
+    response = client.post(
+        f"/actions/{action.id}/status", data={"status": "done"}, follow_redirects=True
+    )
+    assert "nothing was changed" in response.text
+    db.session.refresh(action)
+    assert action.status == ActionStatus.OPEN
+
+
+def test_action_due_date_too_far_ahead_is_refused(client, login_as, setup):
+    rec = rf.signed_recommendation(setup)
+    db.session.commit()
+    login_as("coordinator")
+    response = client.post(
+        f"/recommendations/{rec.id}/actions",
+        data={
+            "description": "Review in clinic",
+            "owner_id": str(setup.chair.id),
+            "due_date": (today() + timedelta(days=6 * 366)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "more than five years after the meeting" in response.text
+    assert _count(ActionItem) == 0

@@ -193,3 +193,82 @@ def test_checklists_for_many_cases_take_two_queries(
         lists = readiness.checklists(cases)
     assert counter.count == 2
     assert sum(1 for c in lists.values() if c.item("imaging").status == "done") == 6
+
+
+SACRAL_SINS = {
+    "sins_level": "S3",
+    "sins_pain": "occasional",
+    "sins_lesion": "lytic",
+    "sins_alignment": "normal",
+    "sins_collapse": "none",
+    "sins_posterolateral": "none",
+}
+
+
+def test_sacral_metastasis_needs_sins_once_a_sacral_level_is_recorded(make_case):
+    # Reference §5 scores S2–S5 as rigid: the form offers SINS for C41.4 at a
+    # sacral level, and the gate lists it as soon as the review records one.
+    case = make_case(
+        status="workup",
+        case_type="skeletal_metastasis",
+        site_code="C41.4",
+        known_primary="breast",
+    )
+    assert "sins" not in _statuses(case)  # an iliac lesion is not scored
+    make_review(case, "radiology", **SACRAL_SINS)
+    sins = readiness.check(case).item("sins")
+    assert sins.status == "done"
+    # §5: S3 rigid 0 + occasional 1 + lytic 2 + 0 + 0 + 0 = 3, stable.
+    assert sins.message.startswith("SINS 3/18: stable")
+
+
+def test_sins_of_another_site_does_not_count(make_case):
+    case = make_case(
+        status="workup",
+        case_type="skeletal_metastasis",
+        site_code="C41.4",
+        known_primary="breast",
+    )
+    make_review(case, "radiology", **SACRAL_SINS)
+    case.site_code = "C41.2"
+    sins = readiness.check(case).item("sins")
+    assert sins.status == "missing"
+    assert "scored at a level outside this site" in sins.message
+
+
+@pytest.mark.parametrize("status", [CaseStatus.READY, CaseStatus.LISTED])
+def test_waiver_of_a_ready_or_listed_case_is_not_withdrawn_while_needed(
+    make_case, coordinator, status
+):
+    case = make_case(status=CaseStatus.WORKUP)
+    for discipline in ("radiology", "pathology", "orthopaedic_oncology"):
+        make_review(case, discipline)
+    waiver = services.waive_item(
+        coordinator, case, "performance_status", "PS assessed at the board."
+    )
+    case.status = status
+    with pytest.raises(InvalidInput, match="would leave 'Performance status"):
+        services.withdraw_waiver(coordinator, case, waiver)
+    assert waiver.is_active
+    assert not db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEntry.action == "readiness.unwaive")
+    )
+    # Once the item is complete on its own, the waiver may go.
+    make_review(case, "palliative_care")
+    services.withdraw_waiver(coordinator, case, waiver)
+    assert not waiver.is_active and readiness.check(case).is_ready
+
+
+def test_pre_biopsy_declaration_of_a_ready_case_is_not_withdrawn(
+    make_case, coordinator
+):
+    case = make_case(status=CaseStatus.WORKUP, biopsy_status="not_biopsied")
+    for discipline in ("radiology", "palliative_care"):
+        make_review(case, discipline)
+    declaration = services.waive_item(
+        coordinator, case, "pathology", "Biopsy route first.", kind="pre_biopsy"
+    )
+    case_services.transition_case(coordinator, case, CaseStatus.READY)
+    with pytest.raises(InvalidInput, match="withdrawing this pre-biopsy declaration"):
+        services.withdraw_waiver(coordinator, case, declaration)
+    assert declaration.is_active

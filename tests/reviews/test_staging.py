@@ -117,3 +117,69 @@ def test_myeloma_histology_is_outside_the_bone_schemas(make_case):
     result = _derive(case)
     assert result.stage_group is None
     assert any("outside the AJCC bone schemas" in n for n in result.notes)
+
+
+def test_t_category_of_another_site_is_listed_not_staged(make_case):
+    # §2.1c pelvis T1a has no row in the spine table (§2.1b): after the case
+    # moved from the pelvis to the vertebral column, staging must not raise.
+    case = make_case(site_code="C41.4")
+    make_review(case, "radiology", t_category="T1a")
+    make_review(case, "pathology")
+    case.site_code = "C41.2"
+    result = _derive(case)
+    assert result.t is None and result.stage_group is None
+    assert any(
+        m.startswith(staging.T_FOR_ANOTHER_SITE) and "T1a" in m
+        for m in result.ajcc_missing
+    )
+
+
+def test_segment_t_category_is_ignored_once_the_site_is_size_staged(make_case):
+    # §2.1a: a femur is staged by size; a stored pelvic T is not used.
+    case = make_case(site_code="C41.4")
+    make_review(case, "radiology", t_category="T3")
+    make_review(case, "pathology")
+    case.site_code = "C40.2"
+    result = _derive(case)
+    assert result.t == "T2" and result.stage_group == "IIB"
+    assert any(
+        "(T3) was recorded for a spine or pelvis site" in n for n in result.notes
+    )
+
+
+def test_sins_and_mirels_of_another_site_are_ignored_with_a_note(make_case):
+    case = make_case(
+        case_type="skeletal_metastasis", site_code="C41.4", known_primary="breast"
+    )
+    make_review(
+        case,
+        "radiology",
+        sins_level="S3",
+        sins_pain="occasional",
+        sins_lesion="lytic",
+        sins_alignment="normal",
+        sins_collapse="none",
+        sins_posterolateral="none",
+    )
+    case.site_code = "C41.2"
+    result = _derive(case)
+    assert not result.applies
+    assert any("SINS in the radiology review (level S3)" in n for n in result.notes)
+
+
+def test_mirels_of_a_case_no_longer_a_long_bone_metastasis_is_noted(make_case):
+    # Reference §4: Mirels is for long-bone metastases only.
+    case = make_case(case_type="skeletal_metastasis", known_primary="breast")
+    make_review(
+        case,
+        "orthopaedic_oncology",
+        compartment=None,
+        mirels_site="lower_limb",
+        mirels_pain="moderate",
+        mirels_lesion="mixed",
+        mirels_size="one_to_two_thirds",
+        mirels_size_definition="cortex",
+    )
+    case.site_code = "C41.2"
+    notes = _derive(case).notes
+    assert any("The Mirels score in the orthopaedic review" in n for n in notes)

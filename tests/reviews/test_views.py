@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import render_template
 
 from tests.reviews.factories import (
     make_review,
@@ -13,6 +14,7 @@ from tests.reviews.factories import (
 )
 from tumorboard.audit.models import AuditEntry
 from tumorboard.cases.models import CaseStatus
+from tumorboard.cases.panels import load_panels
 from tumorboard.extensions import db
 from tumorboard.reviews import services
 from tumorboard.reviews.models import ReadinessWaiver, ReviewRevision
@@ -276,3 +278,72 @@ def test_withdraw_a_waiver_over_http(client, login_as, make_case):
     assert response.status_code == 302
     db.session.refresh(waiver)
     assert waiver.withdrawn_by_id == user.id
+
+
+def test_opening_the_edit_form_of_an_existing_review_is_an_audited_read(
+    client, login_as, make_case
+):
+    case = make_case()
+    db.session.commit()
+    login_as("radiologist")
+    # A new review shows no patient data yet: nothing to audit.
+    assert client.get(_edit_url(case, "radiology")).status_code == 200
+    assert not db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEntry.action == "review.read")
+    )
+    make_review(case, "radiology")
+    db.session.commit()
+    response = client.get(_edit_url(case, "radiology"))
+    assert response.status_code == 200 and 'value="ACC-1001"' in response.text
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "review.read")
+    ).one()
+    assert entry.case_id == case.id and entry.patient_id == case.patient_id
+    assert "revision 1, opened for editing" in entry.summary
+
+
+def test_case_page_and_presentation_survive_a_site_change(
+    app, client, login_as, make_case
+):
+    # A pelvic T1a (reference §2.1c) is not in the spine table (§2.1b).
+    case = make_case(site_code="C41.4")
+    make_review(case, "radiology", t_category="T1a")
+    make_review(case, "pathology")
+    case.site_code = "C41.2"
+    db.session.commit()
+    user = login_as("medical_oncologist")
+    response = client.get(f"/cases/{case.id}")
+    assert response.status_code == 200
+    assert "T category recorded for another site; update the radiology review" in (
+        response.text
+    )
+    db.session.refresh(case)
+    with app.test_request_context():
+        rendered = [
+            render_template(panel.template, panel=data, case=case)
+            for panel, data in load_panels("presentation", user, case)
+            if panel.name == "staging_summary"
+        ]
+    assert len(rendered) == 1
+    assert "T category recorded for another site" in rendered[0]
+
+
+def test_withdrawing_a_needed_waiver_of_a_ready_case_is_refused(
+    client, login_as, make_case
+):
+    user = login_as("coordinator")
+    case = make_case(status=CaseStatus.WORKUP)
+    services.waive_item(user, case, "imaging", "Outside imaging on the way.")
+    case.status = CaseStatus.READY
+    db.session.commit()
+    waiver = db.session.scalar(sa.select(ReadinessWaiver))
+    response = client.post(
+        f"/cases/{case.id}/readiness/waivers/{waiver.id}/withdraw",
+        data={},
+        follow_redirects=True,
+    )
+    assert "is ready for the board, and withdrawing this waiver would leave" in (
+        response.text
+    )
+    db.session.refresh(waiver)
+    assert waiver.withdrawn_at is None

@@ -122,11 +122,17 @@ def create_annotation(
     return annotation
 
 
-def _check_change(actor: User, annotation: Annotation, version: int | None) -> None:
+def _check_change(
+    actor: User, case: Case, annotation: Annotation, version: int | None
+) -> None:
     authorize(
-        can_change_annotation(actor, annotation),
+        can_change_annotation(actor, annotation) and annotation.case_id == case.id,
         "Only the author edits or deletes an annotation.",
     )
+    if not case.is_open:
+        raise InvalidInput(
+            "The case is closed or withdrawn; its annotations can no longer be changed."
+        )
     if annotation.is_deleted:
         raise InvalidInput("This annotation was deleted.")
     if version is None or version != annotation.version:
@@ -144,7 +150,7 @@ def edit_annotation(
     version: int | None,
 ) -> Annotation:
     """Replace the body of the author's annotation; the old text stays as a revision."""
-    _check_change(actor, annotation, version)
+    _check_change(actor, case, annotation, version)
     text = clean_body(body)
     if text == annotation.body:
         raise InvalidInput("Nothing changed; nothing was saved.", "body")
@@ -178,9 +184,9 @@ def edit_annotation(
 def delete_annotation(
     actor: User, case: Case, annotation: Annotation, version: int | None
 ) -> Annotation:
-    """Mark the author's annotation deleted; its revisions remain for the author
-    and, through the audit log, for administrators."""
-    _check_change(actor, annotation, version)
+    """Mark the author's annotation deleted; its revisions (with the text) remain
+    for the author, and the audit log shows administrators that it was deleted."""
+    _check_change(actor, case, annotation, version)
     annotation.deleted_at = utcnow()
     annotation.deleted_by_id = actor.id
     annotation.current_number += 1

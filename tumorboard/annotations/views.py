@@ -99,6 +99,13 @@ def edit(annotation_id: int):
     )
     if note.is_deleted:
         abort(404)
+    if not case.is_open:
+        flash(
+            "The case is closed or withdrawn; its annotations can no longer be "
+            "changed.",
+            "error",
+        )
+        return redirect(_case_url(case.id, f"annotation-{note.id}"))
     form = EditAnnotationForm()
     if request.method == "GET":
         form.body.data = note.body
@@ -180,6 +187,7 @@ def _annotations_panel(user, case) -> dict:
         "threads": threads,
         "html": rendered,
         "can_annotate": can_annotate(user, case) and case.is_open,
+        "case_open": case.is_open,
         "form": AnnotationForm(formdata=None, reviews=reviews),
         "delete_form": DeleteAnnotationForm(formdata=None),
         "user_id": user.id,

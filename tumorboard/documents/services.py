@@ -241,14 +241,15 @@ def meeting_minutes(actor: User, meeting: Meeting) -> Document:
         generated_at=utcnow(),
         generated_by=actor,
     )
-    _record_download(
-        actor,
-        "minutes",
-        "meeting",
-        meeting.id,
+    summary = (
         f"Downloaded the minutes of {meeting.board.name} on "
-        f"{held_on:%d %b %Y} ({len(items)} items)",
+        f"{held_on:%d %b %Y} ({len(items)} items)"
     )
+    cases = list({item.case_id: item.case for item in items}.values())
+    # One entry per case named in the minutes, so that a patient's access
+    # history lists this download; a meeting without items still gets one.
+    for case in cases or [None]:
+        _record_download(actor, "minutes", "meeting", meeting.id, summary, case)
     return Document(
         f"minutes-{held_on.isoformat()}-meeting-{meeting.id}.pdf",
         render_pdf(html),

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
@@ -28,6 +29,7 @@ from tumorboard.auth.permissions import (
     can_manage_meeting,
     can_record_attendance,
     can_run_meeting,
+    can_view_agenda,
 )
 from tumorboard.cases.models import Case, CaseStatus, Urgency
 from tumorboard.cases.services import transition_case
@@ -66,12 +68,38 @@ MEETING_FIELDS = ("starts_at", "ends_at", "chair_id", "location", "video_url")
 CALENDAR_FIELDS = ("starts_at", "ends_at", "location", "video_url")
 
 MAX_WEEKS = 26
+AGENDA_REFUSED = (
+    "The agenda is visible to clinicians once the coordinator publishes it."
+)
 URGENCY_RANK = {Urgency.EMERGENCY: 0, Urgency.URGENT: 1, Urgency.ROUTINE: 2}
 _ACTIVE = [s.value for s in ACTIVE_ITEM_STATUSES]
 
 
 def _now(now: datetime | None) -> datetime:
     return now if now is not None else utcnow()
+
+
+def _board(meeting: Meeting) -> Board:
+    """The meeting's board, whatever the caller loaded.
+
+    ``Meeting.board`` raises when not eagerly loaded; the board is fetched by
+    id (no query when it is already in the session) and attached so that
+    ``when_label`` and the local times work too.
+    """
+    board = db.session.get(Board, meeting.board_id)
+    if "board" in sa.inspect(meeting).unloaded:
+        set_committed_value(meeting, "board", board)
+    return board
+
+
+def _id(value: Any, field: str, label: str) -> int:
+    """A submitted record id as an int, or InvalidInput naming the field."""
+    if isinstance(value, bool):
+        raise InvalidInput(f"The {label} is not valid.", field)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"The {label} is not valid.", field) from None
 
 
 # Boards ----------------------------------------------------------------------
@@ -186,7 +214,7 @@ def _clean_url(value: str | None) -> str:
 
 
 def _members(ids: Iterable[Any]) -> list[User]:
-    wanted = {int(i) for i in ids}
+    wanted = {_id(i, "member_ids", "chosen member") for i in ids}
     if not wanted:
         return []
     users = list(db.session.scalars(sa.select(User).where(User.id.in_(wanted))))
@@ -373,7 +401,7 @@ def _check_times(
 def _chair(chair_id: Any) -> int | None:
     if chair_id in (None, "", 0):
         return None
-    chair = db.session.get(User, int(chair_id))
+    chair = db.session.get(User, _id(chair_id, "chair_id", "chosen chair"))
     if chair is None or not chair.is_active or Role(chair.role) not in CLINICAL_ROLES:
         raise InvalidInput("The chair must be an active clinician.", "chair_id")
     return chair.id
@@ -527,7 +555,7 @@ def update_meeting(
         raise InvalidInput(
             f"A meeting that is {meeting.status.label.lower()} cannot be edited."
         )
-    board = meeting.board
+    board = _board(meeting)
     starts, ends = _times_from(board, data)
     if (starts, ends) != (meeting.starts_at, meeting.ends_at):
         _check_times(board, starts, ends, _now(now), exclude_id=meeting.id)
@@ -566,7 +594,7 @@ def _set_status(actor: User, meeting: Meeting, target: MeetingStatus, verb: str)
         actor,
         f"meeting.{verb}",
         meeting,
-        f"{meeting.board.name}, {meeting.when_label}: {old.label} → {target.label}",
+        f"{_board(meeting).name}, {meeting.when_label}: {old.label} → {target.label}",
         changes={"status": [old.value, target.value]},
     )
 
@@ -611,6 +639,7 @@ def close_meeting(
     authorize(can_run_meeting(actor, meeting), "Only the coordinator or the chair.")
     if meeting.status != MeetingStatus.IN_PROGRESS:
         raise InvalidInput("Only a meeting in progress can be closed.")
+    _board(meeting)
     results = [
         _defer(
             actor,
@@ -639,6 +668,7 @@ def cancel_meeting(
         raise InvalidInput(
             f"A meeting that is {meeting.status.label.lower()} cannot be cancelled."
         )
+    _board(meeting)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Give the reason for cancelling.", "reason")
@@ -763,7 +793,7 @@ def next_meeting_with_room(
 
 def _room_hint(meeting: Meeting, minutes: int, case_id: int | None) -> str:
     nxt = next_meeting_with_room(
-        meeting.board, minutes, after=meeting.starts_at, case_id=case_id
+        _board(meeting), minutes, after=meeting.starts_at, case_id=case_id
     )
     if nxt is None:
         return (
@@ -775,7 +805,7 @@ def _room_hint(meeting: Meeting, minutes: int, case_id: int | None) -> str:
 
 def check_room(meeting: Meeting, minutes: int, case_id: int | None = None) -> None:
     """Refuse when the agenda is full or the time budget would be exceeded."""
-    board = meeting.board
+    board = _board(meeting)
     count, used = _active_count(meeting), _active_minutes(meeting)
     if count >= board.capacity:
         raise InvalidInput(
@@ -800,7 +830,9 @@ def _clean_item_data(meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
     minutes = _int_in(data, "planned_minutes", "planned minutes", 1, 180)
     presenter_id = data.get("presenter_id") or None
     if presenter_id is not None:
-        presenter = db.session.get(User, int(presenter_id))
+        presenter = db.session.get(
+            User, _id(presenter_id, "presenter_id", "chosen presenter")
+        )
         if (
             presenter is None
             or not presenter.is_active
@@ -818,6 +850,7 @@ def _clean_item_data(meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_open(meeting: Meeting, now: datetime) -> None:
+    _board(meeting)
     if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.PUBLISHED):
         raise InvalidInput(
             f"The meeting of {meeting.when_label} is "
@@ -864,7 +897,7 @@ def _list_case(
         actor,
         case,
         CaseStatus.LISTED,
-        reason=f"Listed on {meeting.board.name}, {meeting.when_label}.",
+        reason=f"Listed on {_board(meeting).name}, {meeting.when_label}.",
         manual=False,
     )
     audit.record(
@@ -873,7 +906,7 @@ def _list_case(
         "agenda_item",
         item.id,
         f"{case.reference} {'carried over to' if carried_from else 'listed on'} "
-        f"{meeting.board.name}, {meeting.when_label}",
+        f"{_board(meeting).name}, {meeting.when_label}",
         changes=audit.diff(
             {},
             {
@@ -933,7 +966,7 @@ def _apply_order(actor: User, meeting: Meeting, ordered: list[AgendaItem]) -> No
         actor,
         "agenda.reorder",
         meeting,
-        f"Reordered the agenda of {meeting.board.name}, {meeting.when_label}",
+        f"Reordered the agenda of {_board(meeting).name}, {meeting.when_label}",
         changes={"order": [before, after]},
     )
 
@@ -1042,7 +1075,7 @@ def remove_item(
         "agenda.remove",
         "agenda_item",
         item.id,
-        f"{case.reference} removed from {meeting.board.name}, {meeting.when_label}",
+        f"{case.reference} removed from {_board(meeting).name}, {meeting.when_label}",
         changes={"status": ["listed", "withdrawn"], "reason": [None, reason]},
         case_id=case.id,
         patient_id=case.patient_id,
@@ -1085,6 +1118,7 @@ class CarryOver:
 def _defer(
     actor: User, meeting: Meeting, item: AgendaItem, reason: str, *, now: datetime
 ) -> CarryOver:
+    board = _board(meeting)
     case = _case(item.case_id)
     old = item.status
     item.status = AgendaItemStatus.DEFERRED
@@ -1103,13 +1137,13 @@ def _defer(
         "agenda.defer",
         "agenda_item",
         item.id,
-        f"{case.reference} deferred at {meeting.board.name}, {meeting.when_label}",
+        f"{case.reference} deferred at {_board(meeting).name}, {meeting.when_label}",
         changes={"status": [old.value, "deferred"], "reason": [None, reason]},
         case_id=case.id,
         patient_id=case.patient_id,
     )
     target = next_meeting_with_room(
-        meeting.board,
+        board,
         item.planned_minutes,
         after=meeting.starts_at,
         case_id=case.id,
@@ -1155,7 +1189,27 @@ def defer_item(
         )
     if item.status not in ACTIVE_ITEM_STATUSES:
         raise InvalidInput(f"This item is already {item.status.label.lower()}.")
+    if item.status == AgendaItemStatus.DISCUSSED and _has_recommendation(item):
+        raise InvalidInput(
+            "A recommendation has been recorded for this discussion; amend it "
+            "instead of deferring."
+        )
     return _defer(actor, meeting, item, _reason(reason), now=_now(now))
+
+
+def _has_recommendation(item: AgendaItem) -> bool:
+    """True once any revision (draft, signed or superseded) exists for the item."""
+    # Imported here: recommendations import the meeting models and services.
+    from tumorboard.recommendations.models import Recommendation
+
+    return (
+        db.session.scalar(
+            sa.select(Recommendation.id)
+            .where(Recommendation.agenda_item_id == item.id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def mark_discussed(
@@ -1176,7 +1230,7 @@ def mark_discussed(
         actor,
         case,
         CaseStatus.DISCUSSED,
-        reason=f"Discussed at {meeting.board.name}, {meeting.when_label}.",
+        reason=f"Discussed at {_board(meeting).name}, {meeting.when_label}.",
         manual=False,
     )
     audit.record(
@@ -1184,7 +1238,7 @@ def mark_discussed(
         "agenda.discussed",
         "agenda_item",
         item.id,
-        f"{case.reference} discussed at {meeting.board.name}, {meeting.when_label}",
+        f"{case.reference} discussed at {_board(meeting).name}, {meeting.when_label}",
         changes={"status": ["listed", "discussed"]},
         case_id=case.id,
         patient_id=case.patient_id,
@@ -1253,7 +1307,7 @@ def record_attendance(
         .options(selectinload(Board.members))
     )
     members = {u.id: u for u in board.members}
-    wanted = {int(i) for i in present_ids}
+    wanted = {_id(i, "present", "attendance entry") for i in present_ids}
     strangers = wanted - set(members)
     if strangers:
         raise InvalidInput(
@@ -1299,7 +1353,7 @@ def record_attendance(
             actor,
             "attendance.record",
             meeting,
-            f"Attendance at {meeting.board.name}, {meeting.when_label}: "
+            f"Attendance at {_board(meeting).name}, {meeting.when_label}: "
             f"{len(after)} present",
             changes={"present": [before, after]},
         )
@@ -1341,7 +1395,7 @@ def add_guest(
         actor,
         "attendance.guest",
         meeting,
-        f"Guest {name} ({discipline.label}) at {meeting.board.name}, "
+        f"Guest {name} ({discipline.label}) at {_board(meeting).name}, "
         f"{meeting.when_label}",
         changes={"guest": [None, f"{name} ({discipline.value})"]},
     )
@@ -1353,6 +1407,7 @@ def remove_guest(actor: User, meeting: Meeting, row: Attendance) -> None:
     _check_attendance_open(actor, meeting)
     if row.meeting_id != meeting.id or row.guest_name is None:
         raise InvalidInput("That is not a guest of this meeting.")
+    _board(meeting)
     summary = f"{row.guest_name} ({row.discipline.value})"
     db.session.delete(row)
     db.session.flush()
@@ -1401,8 +1456,9 @@ def preparation_for(case_ids: Iterable[int]) -> dict[int, dict[Discipline, bool]
     return result
 
 
-def agenda_items(meeting: Meeting) -> list[AgendaItem]:
+def agenda_items(actor: User, meeting: Meeting) -> list[AgendaItem]:
     """Every item of a meeting with case, patient and presenter, in order."""
+    authorize(can_view_agenda(actor, meeting), AGENDA_REFUSED)
     return list(
         db.session.scalars(
             sa.select(AgendaItem)
@@ -1549,15 +1605,30 @@ def load_meeting(meeting_id: int) -> Meeting:
     )
 
 
+def record_agenda_read(actor: User, meeting: Meeting, count: int) -> None:
+    """Audit that ``actor`` viewed or printed an agenda naming ``count`` patients."""
+    authorize(can_view_agenda(actor, meeting), AGENDA_REFUSED)
+    audit.record(
+        actor,
+        "agenda.read",
+        "meeting",
+        meeting.id,
+        f"Viewed the agenda of {_board(meeting).name}, {meeting.when_label} "
+        f"({count} case{'s' if count != 1 else ''})",
+    )
+
+
 def record_presentation_read(actor: User, meeting: Meeting, item: AgendaItem) -> None:
     """Audit that ``actor`` opened a case in presentation mode."""
-    case = item.case
+    authorize(can_view_agenda(actor, meeting), AGENDA_REFUSED)
+    _check_item(meeting, item)
+    case = _case(item.case_id)
     audit.record(
         actor,
         "case.read",
         "case",
         case.id,
-        f"Presented {case.reference} at {meeting.board.name}, {meeting.when_label}",
+        f"Presented {case.reference} at {_board(meeting).name}, {meeting.when_label}",
         case_id=case.id,
         patient_id=case.patient_id,
     )

@@ -346,7 +346,7 @@ def _members(board_id: int) -> list[User]:
 
 def _agenda_context(meeting: Meeting, message: str | None = None) -> dict:
     """What the agenda fragment needs (items, preparation, load, forms)."""
-    items = services.agenda_items(meeting)
+    items = services.agenda_items(current_user, meeting)
     active = [i for i in items if i.status in ACTIVE_ITEM_STATUSES]
     return {
         "meeting": meeting,
@@ -375,7 +375,7 @@ def detail(meeting_id: int):
     members = _members(meeting.board_id)
     present_ids = {a.user_id for a in attendance if a.present and a.user_id}
     manage = can_manage_meeting(current_user, meeting)
-    return render_template(
+    html = render_template(
         "meetings/detail.html",
         visible=visible,
         attendance=attendance,
@@ -390,6 +390,16 @@ def detail(meeting_id: int):
         cancel_form=ReasonForm(prefix="cancel"),
         **({"action_form": ActionForm()} | context),
     )
+    if visible:
+        _audit_agenda_read(meeting, context)
+    return html
+
+
+def _audit_agenda_read(meeting: Meeting, context: dict) -> None:
+    """One audit entry per agenda view: the page lists patient names and MRNs."""
+    count = len(context["items"]) + len(context["other_items"])
+    services.record_agenda_read(current_user, meeting, count)
+    db.session.commit()
 
 
 @bp.route("/meetings/<int:meeting_id>/meeting.ics")
@@ -414,7 +424,10 @@ def print_agenda(meeting_id: int):
     meeting = services.load_meeting(meeting_id)
     if not can_view_agenda(current_user, meeting):
         abort(403)
-    return render_template("meetings/print.html", **_agenda_context(meeting))
+    context = _agenda_context(meeting)
+    html = render_template("meetings/print.html", **context)
+    _audit_agenda_read(meeting, context)
+    return html
 
 
 def _status_action(meeting_id: int, action, success: str):

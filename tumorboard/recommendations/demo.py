@@ -141,6 +141,7 @@ def load(users: dict[str, User], cases: list[Case]) -> int:
             override_reason=None
             if quorate
             else "The absent discipline reported in writing before the meeting.",
+            version=rec.version,
         )
         if index == 1:
             rec = services.amend_recommendation(
@@ -161,6 +162,7 @@ def load(users: dict[str, User], cases: list[Case]) -> int:
                 override_reason=None
                 if quorate
                 else "Amendment agreed with the absent discipline by phone.",
+                version=rec.version,
             )
         for number, (description, owner_key) in enumerate(actions):
             owner = users.get(OWNERS[owner_key]) or coordinator

@@ -205,6 +205,20 @@ for _code in RecommendationCode:
     setattr(RecommendationForm, f"type_{_code.value}", BooleanField(_code.label))
 
 
+#: The version of the revision the page showed; edits of a stored revision
+#: always render it, and a form without it cannot be checked for staleness.
+_REQUIRED_VERSION = IntegerField(
+    widget=HiddenField.widget,
+    validators=[required("the version of the revision you opened is missing")],
+)
+
+
+class DraftForm(RecommendationForm):
+    """Editing a stored draft (revision 1): the version is required."""
+
+    version = _REQUIRED_VERSION
+
+
 class AmendForm(RecommendationForm):
     """A new revision of a signed recommendation, with the reason for it."""
 
@@ -213,12 +227,14 @@ class AmendForm(RecommendationForm):
         filters=[strip_filter],
         validators=[required("Give the reason for the amendment."), max_length(4000)],
     )
+    version = _REQUIRED_VERSION
 
 
 class DraftAmendmentForm(RecommendationForm):
     """Editing an unsigned amendment keeps its reason editable."""
 
     amendment_reason = AmendForm.amendment_reason
+    version = _REQUIRED_VERSION
 
 
 class SignForm(FlaskForm):

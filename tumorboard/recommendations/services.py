@@ -21,6 +21,7 @@ from tumorboard.auth.permissions import (
     can_record_recommendation,
     can_sign_recommendation,
     can_update_implementation,
+    can_view_agenda,
     can_view_case,
     has_permission,
 )
@@ -75,6 +76,15 @@ IMPLEMENTATION_FIELDS = (
 
 TEXT_LIMIT = 4000
 DETAIL_LIMIT = 200
+#: Dates further than this many years after the meeting are taken for typos.
+MAX_YEARS_AHEAD = 5
+AGENDA_REFUSED = (
+    "The agenda of this meeting is not published; only the coordinator sees it."
+)
+STALE = (
+    "This recommendation was changed by someone else since you opened it. "
+    "Your entries are kept below; check the current version and try again."
+)
 
 
 def normalise_nct(value: str | None) -> str:
@@ -260,7 +270,7 @@ def _clean_content(meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(
             f"The start-by date is before the meeting ({held:%d %b %Y}).", "start_by"
         )
-    if start_by.year > held.year + 5:
+    if start_by.year > held.year + MAX_YEARS_AHEAD:
         raise InvalidInput(
             "The start-by date is more than five years after the meeting; "
             "please check it.",
@@ -305,6 +315,7 @@ def record_recommendation(
         can_record_recommendation(actor, meeting),
         "Only clinicians and the coordinator record recommendations.",
     )
+    authorize(can_view_agenda(actor, meeting), AGENDA_REFUSED)
     _check_item_open_for_recording(item, meeting)
     existing = current_recommendation(item)
     if existing is not None:
@@ -340,11 +351,25 @@ def record_recommendation(
 
 
 def _check_version(rec: Recommendation, version: int | None) -> None:
-    if version is not None and version != rec.version:
-        raise Conflict(
-            "This recommendation was changed by someone else since you opened it. "
-            "Your entries are kept below; check the current version and try again."
-        )
+    # A form without the version cannot prove it saw the current revision.
+    if version is None or version != rec.version:
+        raise Conflict(STALE)
+
+
+def record_item_read(actor: User, item: AgendaItem) -> None:
+    """Audit that ``actor`` opened the recording form of an agenda item."""
+    meeting = db.session.get(Meeting, item.meeting_id)
+    authorize(can_view_agenda(actor, meeting), AGENDA_REFUSED)
+    case = db.session.get(Case, item.case_id)
+    audit.record(
+        actor,
+        "agenda_item.read",
+        "agenda_item",
+        item.id,
+        f"Opened the recommendation form for {case.reference}",
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )
 
 
 def update_recommendation(
@@ -403,7 +428,7 @@ def sign_recommendation(
     rec: Recommendation,
     *,
     override_reason: str | None = None,
-    version: int | None = None,
+    version: int | None,
 ) -> Recommendation:
     """The chair signs a draft: the item must be discussed and the meeting
     quorate, or the chair gives an override reason. Signing revision 1 moves the
@@ -707,7 +732,14 @@ def create_action(actor: User, rec: Recommendation, data: dict[str, Any]) -> Act
     if not description:
         raise InvalidInput("Describe the action.", "description")
     owner_id = data.get("owner_id")
-    owner = db.session.get(User, int(owner_id)) if owner_id else None
+    if owner_id and not isinstance(owner_id, bool):
+        try:
+            owner_id = int(owner_id)
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                "The chosen owner is not valid; choose from the list.", "owner_id"
+            ) from None
+    owner = db.session.get(User, owner_id) if owner_id else None
     if owner is None:
         raise InvalidInput("Choose who owns the action.", "owner_id")
     if not owner.is_active:
@@ -727,6 +759,11 @@ def create_action(actor: User, rec: Recommendation, data: dict[str, Any]) -> Act
     if due < held:
         raise InvalidInput(
             f"The due date is before the meeting ({held:%d %b %Y}).", "due_date"
+        )
+    if due.year > held.year + MAX_YEARS_AHEAD:
+        raise InvalidInput(
+            "The due date is more than five years after the meeting; please check it.",
+            "due_date",
         )
     action = ActionItem(
         recommendation_id=rec.id,
@@ -768,7 +805,7 @@ def set_action_status(
         status = ActionStatus(status)
     except ValueError:
         raise InvalidInput("Choose done, cancelled or open.", "status") from None
-    if version is not None and version != action.version:
+    if version is None or version != action.version:
         raise Conflict(
             "This action changed since you opened the page; nothing was changed."
         )

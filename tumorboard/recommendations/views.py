@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -14,6 +23,7 @@ from tumorboard.auth.permissions import (
     can_record_recommendation,
     can_sign_recommendation,
     can_update_implementation,
+    can_view_agenda,
     has_permission,
     permission_required,
 )
@@ -28,6 +38,7 @@ from tumorboard.recommendations.forms import (
     ActionStatusForm,
     AmendForm,
     DraftAmendmentForm,
+    DraftForm,
     ImplementationForm,
     RecommendationForm,
     SignForm,
@@ -97,6 +108,9 @@ def _form_page(template_form, item: AgendaItem, rec: Recommendation | None, mode
 @permission_required(Permission.RECOMMENDATION_WRITE)
 def record(meeting_id: int, item_id: int):
     item = _load_item(meeting_id, item_id)
+    # The form shows the patient: an unpublished agenda stays with the coordinator.
+    if not can_view_agenda(current_user, item.meeting):
+        abort(403)
     existing = services.current_recommendation(item)
     if existing is not None:
         if existing.state == RecommendationState.DRAFT:
@@ -120,6 +134,10 @@ def record(meeting_id: int, item_id: int):
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("recommendations.detail", rec_id=rec.id))
+    if request.method == "GET":
+        services.record_item_read(current_user, item)
+        db.session.commit()
+        item = _load_item(meeting_id, item_id)
     return _form_page(form, item, None, "new")
 
 
@@ -216,7 +234,7 @@ def edit(rec_id: int):
             "error",
         )
         return redirect(url_for("recommendations.detail", rec_id=rec_id))
-    form_class = DraftAmendmentForm if rec.revision > 1 else RecommendationForm
+    form_class = DraftAmendmentForm if rec.revision > 1 else DraftForm
     if request.method == "POST":
         form = form_class()
     else:
@@ -379,8 +397,23 @@ def action_status(action_id: int):
 @bp.route("/recommendations/overdue")
 @permission_required(Permission.IMPLEMENTATION_MONITOR)
 def overdue():
-    recs = db.session.scalars(services.overdue_recommendations_query()).all()
-    actions = db.session.scalars(services.overdue_actions_query()).all()
+    # Two lists, paged independently: ``page`` for recommendations and
+    # ``actions_page`` for action items.
+    per_page = current_app.config["PAGE_SIZE"]
+    recs = db.paginate(
+        services.overdue_recommendations_query(),
+        page=request.args.get("page", 1, type=int),
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+    )
+    actions = db.paginate(
+        services.overdue_actions_query(),
+        page=request.args.get("actions_page", 1, type=int),
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+    )
     return render_template(
         "recommendations/overdue.html",
         recs=recs,

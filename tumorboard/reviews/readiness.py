@@ -28,7 +28,11 @@ from tumorboard.reviews.models import (
     ReadinessWaiver,
     ReviewRevision,
 )
-from tumorboard.reviews.schemas import LONG_BONE_SITES, SPINE_SITE
+from tumorboard.reviews.schemas import (
+    is_long_bone_metastasis,
+    sins_level_fits,
+    sins_required,
+)
 
 DONE, MISSING, WAIVED = "done", "missing", "waived"
 
@@ -90,14 +94,16 @@ class Checklist:
         return "; ".join(f"{i.label} ({i.message})" for i in self.missing)
 
 
-def item_keys(case: Case) -> list[str]:
-    """The readiness items that apply to ``case``."""
+def item_keys(case: Case, radiology: dict[str, Any] | None = None) -> list[str]:
+    """The readiness items that apply to ``case``; ``radiology`` is the data of
+    the current radiology review (it tells whether a pelvic lesion is sacral)."""
     keys = [QUESTION, SITE, IMAGING, PATHOLOGY, PERFORMANCE]
     if case.case_type == CaseType.SKELETAL_METASTASIS:
         keys.append(PRIMARY)
-        if case.site_code in LONG_BONE_SITES:
+        # The same predicates decide which score sections the forms offer.
+        if is_long_bone_metastasis(case):
             keys.append(MIRELS)
-        if case.site_code == SPINE_SITE:
+        if sins_required(case, radiology):
             keys.append(SINS)
     return keys
 
@@ -180,6 +186,11 @@ def _evaluate(
         )
     if key == SINS:
         text = _score_text(radiology, "sins")
+        if text and not sins_level_fits(case, radiology.data.get("sins_level")):
+            return False, (
+                "The SINS in the radiology review was scored at a level outside "
+                "this site; update the radiology review"
+            )
         return (True, text) if text else (False, "No SINS in the radiology review")
     raise KeyError(key)
 
@@ -196,7 +207,8 @@ def checklists(cases: Iterable[Case]) -> dict[int, Checklist]:
     for case in cases:
         reviews = {d.value: revisions.get((case.id, d.value)) for d in Discipline}
         checklist = Checklist(case.id)
-        for key in item_keys(case):
+        radiology = reviews[Discipline.RADIOLOGY.value]
+        for key in item_keys(case, radiology.data if radiology else None):
             done, message = _evaluate(case, key, reviews)
             waiver = waivers.get((case.id, key))
             if (
@@ -220,6 +232,17 @@ def checklists(cases: Iterable[Case]) -> dict[int, Checklist]:
 def check(case: Case) -> Checklist:
     """The readiness checklist of one case."""
     return checklists([case])[case.id]
+
+
+def done_without_waiver(case: Case, key: str) -> bool:
+    """True if item ``key`` is complete on its own, without any waiver or
+    pre-biopsy declaration (or no longer applies to ``case``)."""
+    revisions = _current_data([case.id])
+    reviews = {d.value: revisions.get((case.id, d.value)) for d in Discipline}
+    radiology = reviews[Discipline.RADIOLOGY.value]
+    if key not in item_keys(case, radiology.data if radiology else None):
+        return True
+    return _evaluate(case, key, reviews)[0]
 
 
 def require_ready(case: Case) -> Checklist:

@@ -132,8 +132,31 @@ def is_long_bone_metastasis(case) -> bool:
 
 
 def is_spinal(case) -> bool:
-    """SINS applies to the vertebral column, and to the sacrum (C41.4, S1–S5)."""
+    """SINS can be scored for the vertebral column (C41.2) and for the sacrum,
+    which is coded with the pelvis (C41.4, levels S1–S5): §5 scores L5–S1 as
+    junctional and S2–S5 as rigid."""
     return case.site_code in (SPINE_SITE, PELVIS_SITE)
+
+
+def sins_level_fits(case, level: str | None) -> bool:
+    """True if a SINS level belongs to the case's site: occiput–L5 for C41.2,
+    S1–S5 for C41.4; no level fits any other site."""
+    if level is None or not is_spinal(case):
+        return False
+    if case.site_code == SPINE_SITE:
+        return level not in SACRAL_LEVELS
+    return level in SACRAL_LEVELS
+
+
+def sins_required(case, radiology: dict[str, Any] | None) -> bool:
+    """The readiness gate needs SINS for metastases of the vertebral column
+    (C41.2), and for pelvic metastases (C41.4) whose radiology review records a
+    sacral level; other pelvic bones are not scored (reference §5)."""
+    if not is_metastasis(case) or not is_spinal(case):
+        return False
+    if case.site_code == SPINE_SITE:
+        return True
+    return (radiology or {}).get("sins_level") in SACRAL_LEVELS
 
 
 def site_group(case) -> str:
@@ -454,15 +477,13 @@ def _check_radiology(data: dict[str, Any], case) -> None:
                 "t_category",
             )
     level = data["sins_level"]
-    if (
-        level is not None
-        and case.site_code == PELVIS_SITE
-        and level not in SACRAL_LEVELS
-    ):
+    if level is None or sins_level_fits(case, level):
+        return
+    if case.site_code == PELVIS_SITE:
         raise InvalidInput(
             "For a pelvic site SINS is scored at a sacral level (S1–S5).", "sins_level"
         )
-    if level is not None and case.site_code == SPINE_SITE and level in SACRAL_LEVELS:
+    if case.site_code == SPINE_SITE:
         raise InvalidInput(
             "The sacrum is coded C41.4, not vertebral column C41.2; choose a level "
             "from the occiput to L5.",

@@ -17,7 +17,7 @@ from tumorboard.auth.permissions import (
     can_waive_readiness,
     can_write_review,
 )
-from tumorboard.cases.models import BiopsyStatus, Case, CaseType
+from tumorboard.cases.models import BiopsyStatus, Case, CaseStatus, CaseType
 from tumorboard.db import utcnow
 from tumorboard.disciplines import Discipline
 from tumorboard.errors import Conflict, InvalidInput
@@ -263,6 +263,23 @@ def withdraw_waiver(actor: User, case: Case, waiver: ReadinessWaiver) -> None:
     )
     if not waiver.is_active:
         raise Conflict("This waiver was already withdrawn.")
+    status = CaseStatus(case.status)
+    if status in (CaseStatus.READY, CaseStatus.LISTED) and not (
+        readiness.done_without_waiver(case, waiver.item)
+    ):
+        # A ready or listed case must keep passing the gate it passed.
+        label = readiness.ITEM_LABELS.get(waiver.item, waiver.item)
+        what = (
+            "pre-biopsy declaration"
+            if waiver.kind == ReadinessDeclaration.PRE_BIOPSY
+            else "waiver"
+        )
+        raise InvalidInput(
+            f"{case.reference} is {status.label.lower()} for the board, and "
+            f"withdrawing this {what} would leave "
+            f"'{label}' missing. Complete the item first, or return the case to "
+            "work-up and then withdraw it."
+        )
     waiver.withdrawn_at = utcnow()
     waiver.withdrawn_by_id = actor.id
     db.session.flush()

@@ -12,8 +12,13 @@ from tumorboard.reviews.schemas import (
     METASTASIS,
     NON_DIAGNOSTIC,
     greatest_dimension_mm,
+    is_long_bone_metastasis,
     is_metastasis,
+    sins_level_fits,
 )
+
+#: Shown instead of staging with a T code from another site's table.
+T_FOR_ANOTHER_SITE = "T category recorded for another site; update the radiology review"
 
 #: ICD-O-3 histology ranges the SEER bone schemas select (reference §1.3);
 #: lymphoma, myeloma and Kaposi sarcoma fall outside and are not AJCC-staged.
@@ -58,9 +63,36 @@ def _in_ajcc_histology(code: str | None) -> bool:
     return any(low <= number <= high for low, high in AJCC_HISTOLOGY_RANGES)
 
 
+def stale_score_notes(case, data: dict[str, dict[str, Any] | None]) -> list[str]:
+    """Notes on SINS or Mirels inputs saved while the case had another site or
+    type: they are ignored until the review is updated."""
+    notes = []
+    rad = data.get(Discipline.RADIOLOGY.value) or {}
+    ortho = data.get(Discipline.ORTHOPAEDIC_ONCOLOGY.value) or {}
+    level = rad.get("sins_level")
+    if level is not None and not sins_level_fits(case, level):
+        notes.append(
+            f"The SINS in the radiology review (level {level}) was recorded for "
+            "another site and is ignored; update the radiology review."
+        )
+    if ortho.get("mirels_site") is not None and not is_long_bone_metastasis(case):
+        notes.append(
+            "The Mirels score in the orthopaedic review was recorded when the case "
+            "was a long-bone metastasis and is ignored; update the orthopaedic "
+            "review."
+        )
+    return notes
+
+
 def derive(case, data: dict[str, dict[str, Any] | None]) -> Staging:
-    """Stage ``case`` from the current review data by discipline value."""
+    """Stage ``case`` from the current review data by discipline value.
+
+    Reviews keep what was valid when they were saved; if the case's site or
+    type changed since, inputs that belong to another site are listed as
+    missing or noted, never passed on to the staging functions.
+    """
     result = Staging(site_group=catalogue.topography(case.site_code).ajcc_site_group)
+    result.notes.extend(stale_score_notes(case, data))
     if is_metastasis(case):
         result.applies = False
         result.note = (
@@ -125,8 +157,19 @@ def derive(case, data: dict[str, dict[str, Any] | None]) -> Staging:
                 result.ajcc_missing.append("skip lesions yes/no (radiology)")
             else:
                 result.t = staging.ajcc_bone_t(group, size / 10, skip == "yes")
-        elif rad.get("t_category"):
+            if rad.get("t_category"):
+                result.notes.append(
+                    f"The T category by segments in the radiology review "
+                    f"({rad['t_category']}) was recorded for a spine or pelvis "
+                    "site; this site is staged by size."
+                )
+        elif rad.get("t_category") in staging.AJCC_T_CODES[group]:
             result.t = rad["t_category"]
+        elif rad.get("t_category"):
+            result.ajcc_missing.append(
+                f"{T_FOR_ANOTHER_SITE} ({rad['t_category']} is not a "
+                f"{group} T category)"
+            )
         else:
             result.ajcc_missing.append("T category by segments (radiology)")
         nodes = rad.get("regional_nodes")

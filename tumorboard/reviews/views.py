@@ -218,6 +218,15 @@ def edit(case_id: int, discipline: str):
             schemas.to_form_data(schema, review.current_revision.data) if review else {}
         )
         form = form_class(data=data, base=review.current_number if review else 0)
+        if review is not None:
+            # The form shows the current review, so opening it is a read.
+            services.record_review_read(
+                current_user,
+                case,
+                review,
+                f"revision {review.current_number}, opened for editing",
+            )
+            db.session.commit()
     return render_template(
         "reviews/form.html",
         case=case,
