@@ -49,6 +49,16 @@ def coerce_int_or_none(value):
     return int(value)
 
 
+def show_current_version(form, version: int) -> None:
+    """After a refused save, let the kept input be saved on purpose next time.
+
+    The hidden field would otherwise re-render the submitted (stale) value,
+    since WTForms prefers raw input over ``data``.
+    """
+    form.version.data = version
+    form.version.raw_data = [str(version)]
+
+
 def strip_filter(value):
     """Trim surrounding spaces from text input."""
     return value.strip() if isinstance(value, str) else value

@@ -238,3 +238,18 @@ def test_worklist_query_count_is_constant(
     assert response.status_code == 200
     # user load, clinicians for filters, count, page of cases
     assert counter.count == 4, counter.statements
+
+
+def test_after_a_stale_edit_the_kept_input_can_be_saved_on_purpose(
+    client, login_as, make_case
+):
+    login_as("coordinator")
+    case = make_case()
+    db.session.commit()
+    stale = {**case_form_data(presentation="My careful edit"), "version": 99}
+    page = client.post(f"/cases/{case.id}/edit", data=stale).text
+    assert f'name="version" type="hidden" value="{case.version}"' in page
+    again = {**case_form_data(presentation="My careful edit"), "version": case.version}
+    assert client.post(f"/cases/{case.id}/edit", data=again).status_code == 302
+    db.session.refresh(case)
+    assert case.presentation == "My careful edit"

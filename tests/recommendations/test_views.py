@@ -664,3 +664,21 @@ def test_action_due_date_too_far_ahead_is_refused(client, login_as, setup):
     assert response.status_code == 400
     assert "more than five years after the meeting" in response.text
     assert _count(ActionItem) == 0
+
+
+def test_after_a_conflict_the_kept_input_can_be_saved_on_purpose(
+    client, login_as, setup
+):
+    rec = services.record_recommendation(
+        factories.make_user("coordinator"), setup.item, rf.rec_data()
+    )
+    db.session.commit()
+    login_as("coordinator")
+    stale = rf.form_data(free_text="My newer wording", version=rec.version + 7)
+    response = client.post(f"/recommendations/{rec.id}/edit", data=stale)
+    assert response.status_code == 400
+    assert f'name="version" type="hidden" value="{rec.version}"' in response.text
+    fresh = rf.form_data(free_text="My newer wording", version=rec.version)
+    assert client.post(f"/recommendations/{rec.id}/edit", data=fresh).status_code == 302
+    db.session.refresh(rec)
+    assert rec.free_text == "My newer wording"

@@ -26,6 +26,7 @@ from tumorboard.cases.models import Case
 from tumorboard.cases.panels import CasePanel, register_panel
 from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
+from tumorboard.forms import show_current_version
 from tumorboard.reviews.models import DisciplineReview
 
 bp = Blueprint("annotations", __name__)
@@ -120,8 +121,7 @@ def edit(annotation_id: int):
             db.session.rollback()
             apply_to_form(form, error)
             note, case = _load_note(annotation_id)
-            form.version.data = note.version
-            form.version.raw_data = [str(note.version)]
+            show_current_version(form, note.version)
         else:
             db.session.commit()
             flash("Annotation updated; the earlier text is kept.", "success")

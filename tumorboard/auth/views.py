@@ -25,6 +25,7 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
+from tumorboard.forms import show_current_version
 
 bp = Blueprint("auth", __name__)
 
@@ -159,7 +160,7 @@ def user_edit(user_id: int):
             db.session.rollback()
             apply_to_form(form, error)
             user = db.session.get(User, user_id)
-            form.version.data = user.version
+            show_current_version(form, user.version)
         else:
             db.session.commit()
             flash(f"Account of {user.name} updated.", "success")

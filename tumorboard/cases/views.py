@@ -26,6 +26,7 @@ from tumorboard.cases.workflow import IllegalTransition, manual_transitions
 from tumorboard.clinical import catalogue
 from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
+from tumorboard.forms import show_current_version
 from tumorboard.patients.models import Patient
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -170,7 +171,7 @@ def edit(case_id: int):
             db.session.rollback()
             apply_to_form(form, error)
             case = _load_case(case_id)
-            form.version.data = case.version
+            show_current_version(form, case.version)
         else:
             db.session.commit()
             flash("Case updated.", "success")

@@ -39,6 +39,7 @@ from tumorboard.db import utcnow
 from tumorboard.disciplines import REVIEW_DISCIPLINES, Discipline
 from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
+from tumorboard.forms import show_current_version
 from tumorboard.meetings import calendar, services
 from tumorboard.meetings.forms import (
     ActionForm,
@@ -158,7 +159,7 @@ def board_edit(board_id: int):
             db.session.rollback()
             apply_to_form(form, error)
             board = services.load_board(board_id)
-            form.version.data = board.version
+            show_current_version(form, board.version)
         else:
             db.session.commit()
             flash("Board updated.", "success")
@@ -323,7 +324,7 @@ def edit(meeting_id: int):
             db.session.rollback()
             apply_to_form(form, error)
             meeting = services.load_meeting(meeting_id)
-            form.version.data = meeting.version
+            show_current_version(form, meeting.version)
         else:
             db.session.commit()
             flash("Meeting updated.", "success")

@@ -13,6 +13,7 @@ from tumorboard.auth.permissions import Permission, permission_required
 from tumorboard.cases.models import Case
 from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
+from tumorboard.forms import show_current_version
 from tumorboard.patients import services
 from tumorboard.patients.forms import PatientForm
 from tumorboard.patients.models import Patient
@@ -96,7 +97,7 @@ def edit(patient_id: int):
             # The form keeps what was typed; the next save compares with the
             # version now shown alongside it.
             patient = db.session.get(Patient, patient_id)
-            form.version.data = patient.version
+            show_current_version(form, patient.version)
         else:
             db.session.commit()
             flash("Patient record updated.", "success")

@@ -31,6 +31,7 @@ from tumorboard.cases.models import Case
 from tumorboard.cases.panels import CasePanel, register_panel
 from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
+from tumorboard.forms import show_current_version
 from tumorboard.meetings.models import AgendaItem, Meeting
 from tumorboard.recommendations import services
 from tumorboard.recommendations.forms import (
@@ -250,6 +251,10 @@ def edit(rec_id: int):
             db.session.rollback()
             apply_to_form(form, error)
             rec = _load_rec(rec_id)
+            if "version" in form:
+                # The form keeps what was typed; the next save compares with
+                # the version now shown beside the message.
+                show_current_version(form, rec.version)
         else:
             db.session.commit()
             flash("Draft saved.", "success")
@@ -284,6 +289,10 @@ def amend(rec_id: int):
             db.session.rollback()
             apply_to_form(form, error)
             rec = _load_rec(rec_id)
+            if "version" in form:
+                # The form keeps what was typed; the next save compares with
+                # the version now shown beside the message.
+                show_current_version(form, rec.version)
         else:
             message = (
                 f"Revision {new.revision} created; it replaces revision "
@@ -313,6 +322,10 @@ def sign(rec_id: int):
             db.session.rollback()
             apply_to_form(form, error)
             rec = _load_rec(rec_id)
+            if "version" in form:
+                # The form keeps what was typed; the next save compares with
+                # the version now shown beside the message.
+                show_current_version(form, rec.version)
         else:
             message = f"Revision {rec.revision} signed for {rec.case.reference}."
             db.session.commit()
@@ -335,6 +348,10 @@ def implementation(rec_id: int):
             db.session.rollback()
             apply_to_form(form, error)
             rec = _load_rec(rec_id)
+            if "version" in form:
+                # The form keeps what was typed; the next save compares with
+                # the version now shown beside the message.
+                show_current_version(form, rec.version)
         else:
             message = f"Implementation recorded: {rec.implementation_status.label}."
             db.session.commit()
@@ -355,6 +372,10 @@ def add_action(rec_id: int):
             db.session.rollback()
             apply_to_form(form, error)
             rec = _load_rec(rec_id)
+            if "version" in form:
+                # The form keeps what was typed; the next save compares with
+                # the version now shown beside the message.
+                show_current_version(form, rec.version)
             form.owner_id.choices = ActionForm(
                 owners=services.action_owner_choices()
             ).owner_id.choices
