@@ -19,7 +19,7 @@ ENDPOINTS = [
 ]
 
 
-def placeholders(user, case) -> dict:
+def url_values(user, case) -> dict:
     """An annotation on ``case`` written by ``user``."""
     note = Annotation(
         case_id=case.id,

@@ -15,7 +15,7 @@ ENDPOINTS = [
 ]
 
 
-def placeholders(user, case) -> dict:
+def url_values(user, case) -> dict:
     """A stored key image on ``case`` uploaded by ``user``."""
     attachment = Attachment(
         case_id=case.id,

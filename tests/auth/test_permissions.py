@@ -56,8 +56,8 @@ def test_deactivated_user_has_no_permission(make_user):
 
 # (path, method, required permission or PUBLIC / AUTHENTICATED). Features add
 # theirs in ``tests/<feature>/endpoints.py``: a list ``ENDPOINTS`` and, for
-# placeholders beyond {patient}, {case} and {user}, a function
-# ``placeholders(user, case) -> dict`` that creates what the paths point at.
+# path variables beyond {patient}, {case} and {user}, a function
+# ``url_values(user, case) -> dict`` that creates what the paths point at.
 FOUNDATION_ENDPOINTS = [
     ("/", "GET", AUTHENTICATED),
     ("/account/password", "GET", AUTHENTICATED),
@@ -99,11 +99,11 @@ REDIRECTS |= {
 }
 
 
-def _placeholders(user, case) -> dict:
+def _url_values(user, case) -> dict:
     values = {"patient": case.patient_id, "case": case.id, "user": user.id}
     for module in FEATURE_MODULES:
-        if hasattr(module, "placeholders"):
-            values.update(module.placeholders(user, case))
+        if hasattr(module, "url_values"):
+            values.update(module.url_values(user, case))
     return values
 
 
@@ -150,7 +150,7 @@ def test_role_endpoint_matrix(client, login_as, make_case, role):
     user = login_as(role)
     wrong = []
     for path, method, rule in ENDPOINTS:
-        url = path.format(**_placeholders(user, make_case()))
+        url = path.format(**_url_values(user, make_case()))
         db.session.commit()
         status = client.open(url, method=method, data={}).status_code
         allowed = _acceptable(role, path, method, rule)
@@ -163,7 +163,7 @@ def test_anonymous_user_is_redirected_to_login(client, make_case, make_user):
     admin = make_user("admin")
     wrong = []
     for path, method, _ in ENDPOINTS:
-        url = path.format(**_placeholders(admin, make_case()))
+        url = path.format(**_url_values(admin, make_case()))
         db.session.commit()
         response = client.open(url, method=method)
         location = response.headers.get("Location", "")

@@ -12,7 +12,7 @@ ENDPOINTS = [
 ]
 
 
-def placeholders(user, case) -> dict:
+def url_values(user, case) -> dict:
     """A meeting in progress with one signed recommendation."""
     setup = rf.discussed_item()
     signed = rf.signed_recommendation(setup)

@@ -49,7 +49,7 @@ ENDPOINTS = [
 REDIRECTS = {M + "/present"}
 
 
-def placeholders(user, case) -> dict:
+def url_values(user, case) -> dict:
     """A board with a published meeting, one listed item, a ready case, a guest."""
     board = mf.make_board()
     meeting = mf.make_meeting(board, status=MeetingStatus.PUBLISHED)

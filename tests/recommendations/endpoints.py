@@ -30,7 +30,7 @@ ENDPOINTS = [
 ]
 
 
-def placeholders(user, case) -> dict:
+def url_values(user, case) -> dict:
     """A quorate meeting in progress with ``case`` signed, a second case in
     draft, a third case discussed without a recommendation, and an action."""
     setup = rf.discussed_item(case=case)

@@ -30,7 +30,7 @@ ENDPOINTS = [
 ]
 
 
-def placeholders(user, case) -> dict:
+def url_values(user, case) -> dict:
     """A radiology review and a waiver on ``case``; the user's own discipline."""
     own = discipline_of(user.role)
     review = DisciplineReview(

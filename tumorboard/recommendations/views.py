@@ -102,6 +102,18 @@ def _form_page(template_form, item: AgendaItem, rec: Recommendation | None, mode
     ), (400 if template_form.errors or template_form.form_errors else 200)
 
 
+def _refused(form, error: ServiceError, rec_id: int):
+    """Undo the failed change, show the error on the form and reload the
+    recommendation; the form keeps what was typed and, after a conflict, the
+    version now current so the next save is a deliberate one."""
+    db.session.rollback()
+    apply_to_form(form, error)
+    rec = _load_rec(rec_id)
+    if "version" in form:
+        show_current_version(form, rec.version)
+    return rec
+
+
 @bp.route(
     "/meetings/<int:meeting_id>/items/<int:item_id>/recommendation",
     methods=["GET", "POST"],
@@ -248,13 +260,7 @@ def edit(rec_id: int):
                 current_user, rec, form.service_data(), form.version.data
             )
         except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-            rec = _load_rec(rec_id)
-            if "version" in form:
-                # The form keeps what was typed; the next save compares with
-                # the version now shown beside the message.
-                show_current_version(form, rec.version)
+            rec = _refused(form, error, rec_id)
         else:
             db.session.commit()
             flash("Draft saved.", "success")
@@ -286,13 +292,7 @@ def amend(rec_id: int):
                 current_user, rec, form.service_data(), form.version.data
             )
         except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-            rec = _load_rec(rec_id)
-            if "version" in form:
-                # The form keeps what was typed; the next save compares with
-                # the version now shown beside the message.
-                show_current_version(form, rec.version)
+            rec = _refused(form, error, rec_id)
         else:
             message = (
                 f"Revision {new.revision} created; it replaces revision "
@@ -319,13 +319,7 @@ def sign(rec_id: int):
                 version=form.version.data,
             )
         except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-            rec = _load_rec(rec_id)
-            if "version" in form:
-                # The form keeps what was typed; the next save compares with
-                # the version now shown beside the message.
-                show_current_version(form, rec.version)
+            rec = _refused(form, error, rec_id)
         else:
             message = f"Revision {rec.revision} signed for {rec.case.reference}."
             db.session.commit()
@@ -345,13 +339,7 @@ def implementation(rec_id: int):
                 current_user, rec, dict(form.data), form.version.data
             )
         except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-            rec = _load_rec(rec_id)
-            if "version" in form:
-                # The form keeps what was typed; the next save compares with
-                # the version now shown beside the message.
-                show_current_version(form, rec.version)
+            rec = _refused(form, error, rec_id)
         else:
             message = f"Implementation recorded: {rec.implementation_status.label}."
             db.session.commit()
@@ -369,13 +357,7 @@ def add_action(rec_id: int):
         try:
             services.create_action(current_user, rec, dict(form.data))
         except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-            rec = _load_rec(rec_id)
-            if "version" in form:
-                # The form keeps what was typed; the next save compares with
-                # the version now shown beside the message.
-                show_current_version(form, rec.version)
+            rec = _refused(form, error, rec_id)
             form.owner_id.choices = ActionForm(
                 owners=services.action_owner_choices()
             ).owner_id.choices
