@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from config import CONFIGS, Config
 from tumorboard import extensions
+from tumorboard.web import App
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     ``config`` is a config class, or a mapping of overrides applied on top of the
     class named by ``TUMORBOARD_ENV`` (``development`` by default).
     """
-    app = Flask(
+    app = App(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -135,9 +136,9 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import tumorboard.models  # noqa: F401  (complete metadata for Alembic)
+    from tumorboard.admin.views import bp as audit_bp
     from tumorboard.annotations.views import bp as annotations_bp
     from tumorboard.attachments.views import bp as attachments_bp
-    from tumorboard.audit.views import bp as audit_bp
     from tumorboard.auth.views import bp as auth_bp
     from tumorboard.cases.views import bp as cases_bp
     from tumorboard.documents.views import bp as documents_bp

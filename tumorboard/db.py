@@ -52,6 +52,24 @@ class UTCDateTime(sa.TypeDecorator):
         return value.astimezone(UTC)
 
 
+class LabelledEnum(enum.StrEnum):
+    """A StrEnum whose members carry a human label from ``_labels``."""
+
+    @property
+    def label(self) -> str:
+        """Human-readable value."""
+        return type(self)._labels()[self]
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {m: m.value.replace("_", " ").capitalize() for m in cls}
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, label) pairs for select fields, in declaration order."""
+        return [(m.value, m.label) for m in cls]
+
+
 def enum_type(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
     """A StrEnum stored as VARCHAR with a named CHECK, never a native enum."""
     return sa.Enum(

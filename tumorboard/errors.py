@@ -7,8 +7,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from tumorboard.auth.permissions import AccessDenied
-from tumorboard.extensions import db
+
+class AccessDenied(Exception):
+    """Raised by services when an object rule refuses the actor (a 403 page)."""
 
 
 class ServiceError(Exception):
@@ -62,7 +63,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(StaleDataError)
     def stale_data(error):
         # Two saves of the same record crossed: the later one lost the race.
-        db.session.rollback()
         return page(
             409,
             "Changed by someone else",
@@ -73,7 +73,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def integrity_error(error):
-        db.session.rollback()
         return page(
             409,
             "Conflicts with an existing record",

@@ -7,8 +7,8 @@ from tumorboard.annotations.models import (
     AnnotationAction,
     AnnotationRevision,
 )
+from tumorboard.auth.disciplines import Discipline, discipline_of
 from tumorboard.auth.permissions import Permission
-from tumorboard.disciplines import Discipline, discipline_of
 from tumorboard.extensions import db
 
 ENDPOINTS = [

@@ -10,8 +10,7 @@ from tumorboard.annotations import services
 from tumorboard.annotations.models import Annotation, AnnotationRevision
 from tumorboard.annotations.rendering import render_markdown
 from tumorboard.audit.models import AuditEntry
-from tumorboard.auth.permissions import AccessDenied
-from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.errors import AccessDenied, Conflict, InvalidInput
 from tumorboard.extensions import db
 
 

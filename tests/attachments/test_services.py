@@ -14,8 +14,7 @@ from tests.attachments.files import FAKE_PNG, JPEG_BYTES, PDF_BYTES, PNG_BYTES
 from tumorboard.attachments import services
 from tumorboard.attachments.models import Attachment
 from tumorboard.audit.models import AuditEntry
-from tumorboard.auth.permissions import AccessDenied
-from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.errors import AccessDenied, Conflict, InvalidInput
 from tumorboard.extensions import db
 
 

@@ -9,8 +9,8 @@ from tests.factories import PASSWORD
 from tumorboard.audit.models import AuditEntry
 from tumorboard.auth import services
 from tumorboard.auth.models import User
-from tumorboard.auth.permissions import AccessDenied, Role
-from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.auth.permissions import Role
+from tumorboard.errors import AccessDenied, Conflict, InvalidInput
 from tumorboard.extensions import db
 
 

@@ -9,12 +9,11 @@ import sqlalchemy as sa
 
 from tests.factories import case_form_data
 from tumorboard.audit.models import AuditEntry
-from tumorboard.auth.permissions import AccessDenied
 from tumorboard.cases import services
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.cases.workflow import IllegalTransition
 from tumorboard.db import today
-from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.errors import AccessDenied, Conflict, InvalidInput
 from tumorboard.extensions import db
 
 

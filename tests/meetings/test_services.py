@@ -12,12 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from tests import factories
 from tests.meetings.factories import make_item as build_item
 from tumorboard.audit.models import AuditEntry
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.auth.models import User
-from tumorboard.auth.permissions import AccessDenied
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.db import utcnow
-from tumorboard.disciplines import Discipline
-from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.errors import AccessDenied, Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.meetings import services
 from tumorboard.meetings.models import (
@@ -27,6 +26,7 @@ from tumorboard.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from tumorboard.reviews.models import DisciplineReview
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -683,30 +683,19 @@ def test_duplicate_guests_are_refused(coordinator, make_meeting):
 # Preparation ---------------------------------------------------------------------
 
 
-def test_preparation_reports_reviews_per_discipline(make_case, make_user, monkeypatch):
+def test_preparation_reports_reviews_per_discipline(make_case):
     case, other = make_case(), make_case()
     prepared = services.preparation_for([case.id, other.id])
     assert set(prepared) == {case.id, other.id}
     assert not any(prepared[case.id].values())
 
-    reviews = pytest.importorskip("tumorboard.reviews.models")
-    review = reviews.DisciplineReview(case_id=case.id, discipline="radiology")
+    review = DisciplineReview(case_id=case.id, discipline="radiology")
     db.session.add(review)
     db.session.flush()
     prepared = services.preparation_for([case.id, other.id])
     assert prepared[case.id][Discipline.RADIOLOGY] is True
     assert prepared[case.id][Discipline.PATHOLOGY] is False
     assert not any(prepared[other.id].values())
-
-
-def test_preparation_without_the_reviews_feature(make_case, monkeypatch):
-    import sys
-
-    case = make_case()
-    monkeypatch.setitem(sys.modules, "tumorboard.reviews.models", None)
-    prepared = services.preparation_for([case.id])
-    assert prepared == {case.id: dict.fromkeys(prepared[case.id], False)}
-    assert len(prepared[case.id]) == 4
 
 
 def test_ready_pool_lists_only_ready_cases_most_urgent_first(make_case):

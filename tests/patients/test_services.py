@@ -53,7 +53,7 @@ def test_future_birth_date_is_refused(make_user):
 
 
 def test_clinicians_cannot_register_patients(make_user):
-    from tumorboard.auth.permissions import AccessDenied
+    from tumorboard.errors import AccessDenied
 
     with pytest.raises(AccessDenied):
         services.create_patient(make_user("radiologist"), VALID)

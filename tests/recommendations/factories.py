@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from tests import factories
+from tumorboard.auth.disciplines import Discipline, discipline_of
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.db import today, utcnow
-from tumorboard.disciplines import Discipline, discipline_of
 from tumorboard.extensions import db
 from tumorboard.meetings.models import (
     AgendaItem,

@@ -10,10 +10,9 @@ import sqlalchemy as sa
 
 from tests.recommendations import factories as rf
 from tumorboard.audit.models import AuditEntry
-from tumorboard.auth.permissions import AccessDenied
 from tumorboard.cases.models import CaseStatus
 from tumorboard.db import today, utcnow
-from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.errors import AccessDenied, Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItemStatus, MeetingStatus
 from tumorboard.recommendations import services

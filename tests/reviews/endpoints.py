@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline, discipline_of
 from tumorboard.auth.permissions import Permission
-from tumorboard.disciplines import REVIEW_DISCIPLINES, Discipline, discipline_of
 from tumorboard.extensions import db
 from tumorboard.reviews.models import (
     DisciplineReview,

@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from tests import factories
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.db import today
-from tumorboard.disciplines import Discipline
 from tumorboard.reviews import services
 
 ROLE_FOR = {

@@ -8,10 +8,9 @@ import sqlalchemy as sa
 
 from tests.reviews.factories import make_review
 from tumorboard.audit.models import AuditEntry
-from tumorboard.auth.permissions import AccessDenied
 from tumorboard.cases import services as case_services
 from tumorboard.cases.models import CaseStatus
-from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.errors import AccessDenied, Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.reviews import readiness, services
 

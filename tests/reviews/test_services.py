@@ -16,10 +16,9 @@ from tests.reviews.factories import (
     radiology_data,
 )
 from tumorboard.audit.models import AuditEntry
-from tumorboard.auth.permissions import AccessDenied
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.db import today
-from tumorboard.disciplines import Discipline
-from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.errors import AccessDenied, Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.reviews import services
 from tumorboard.reviews.models import DisciplineReview, ReviewRevision

@@ -7,9 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tumorboard.cases.models import LabelledEnum
-from tumorboard.db import TimestampMixin, enum_type, utcnow
-from tumorboard.disciplines import Discipline
+from tumorboard.auth.disciplines import Discipline
+from tumorboard.db import LabelledEnum, TimestampMixin, enum_type, utcnow
 from tumorboard.extensions import db
 
 

@@ -14,6 +14,7 @@ from tumorboard.annotations.models import (
     AnnotationRevision,
 )
 from tumorboard.audit import services as audit
+from tumorboard.auth.disciplines import Discipline, discipline_of
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
     authorize,
@@ -22,7 +23,6 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import Case
 from tumorboard.db import utcnow
-from tumorboard.disciplines import Discipline, discipline_of
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.reviews.models import DisciplineReview

@@ -7,8 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tumorboard.cases.models import LabelledEnum
-from tumorboard.db import enum_type, utcnow
+from tumorboard.db import LabelledEnum, enum_type, utcnow
 from tumorboard.extensions import db
 
 

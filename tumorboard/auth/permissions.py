@@ -16,61 +16,17 @@ from typing import TYPE_CHECKING, Any
 from flask import abort
 from flask_login import current_user
 
+from tumorboard.auth.disciplines import discipline_of
+from tumorboard.auth.roles import CLINICAL_ROLES, Role
+from tumorboard.errors import AccessDenied
 from tumorboard.extensions import login_manager
 
 if TYPE_CHECKING:
     from tumorboard.auth.models import User
-    from tumorboard.cases.models import Case
-    from tumorboard.meetings.models import Meeting
 
-
-class Role(enum.StrEnum):
-    """One role per account."""
-
-    COORDINATOR = "coordinator"
-    ORTHOPEDIC_ONCOLOGIST = "orthopedic_oncologist"
-    RADIOLOGIST = "radiologist"
-    PATHOLOGIST = "pathologist"
-    PALLIATIVE_CARE = "palliative_care"
-    MEDICAL_ONCOLOGIST = "medical_oncologist"
-    RADIATION_ONCOLOGIST = "radiation_oncologist"
-    NURSE_SPECIALIST = "nurse_specialist"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        """Human-readable role name."""
-        return ROLE_LABELS[self]
-
-    @property
-    def is_clinician(self) -> bool:
-        """True for roles that take part in clinical discussion."""
-        return self in CLINICAL_ROLES
-
-
-ROLE_LABELS = {
-    Role.COORDINATOR: "Coordinator",
-    Role.ORTHOPEDIC_ONCOLOGIST: "Orthopaedic oncologist",
-    Role.RADIOLOGIST: "Radiologist",
-    Role.PATHOLOGIST: "Pathologist",
-    Role.PALLIATIVE_CARE: "Palliative care",
-    Role.MEDICAL_ONCOLOGIST: "Medical oncologist",
-    Role.RADIATION_ONCOLOGIST: "Radiation oncologist",
-    Role.NURSE_SPECIALIST: "Nurse specialist",
-    Role.ADMIN: "Administrator",
-}
-
-CLINICAL_ROLES = frozenset(
-    {
-        Role.ORTHOPEDIC_ONCOLOGIST,
-        Role.RADIOLOGIST,
-        Role.PATHOLOGIST,
-        Role.PALLIATIVE_CARE,
-        Role.MEDICAL_ONCOLOGIST,
-        Role.RADIATION_ONCOLOGIST,
-        Role.NURSE_SPECIALIST,
-    }
-)
+#: Records of the features above ``auth`` (cases, meetings, ...). The rules read
+#: only their attributes, so this module depends on no feature.
+Case = Meeting = Any
 
 
 class Permission(enum.StrEnum):
@@ -189,6 +145,45 @@ def can(permission: Permission | str, user: Any = None) -> bool:
 # Object rules ---------------------------------------------------------------
 
 
+def _active_in(user: User | None, roles: frozenset[Role]) -> bool:
+    return user is not None and bool(user.is_active) and Role(user.role) in roles
+
+
+#: Who may take part in a board: every clinician and the coordinator.
+BOARD_ROLES = CLINICAL_ROLES | {Role.COORDINATOR}
+
+
+def may_lead_case(user: User | None) -> bool:
+    """An active clinician may be a case's lead clinician."""
+    return _active_in(user, CLINICAL_ROLES)
+
+
+def may_chair(user: User | None) -> bool:
+    """An active clinician may chair a meeting (and so sign its decisions)."""
+    return _active_in(user, CLINICAL_ROLES)
+
+
+def may_present(user: User | None) -> bool:
+    """An active clinician may present a case at the board."""
+    return _active_in(user, CLINICAL_ROLES)
+
+
+def may_sit_on_board(user: User | None) -> bool:
+    """Active clinicians and coordinators are board members; administrators not."""
+    return _active_in(user, BOARD_ROLES)
+
+
+def may_own_action(user: User | None) -> bool:
+    """Active clinicians and coordinators own action items."""
+    return _active_in(user, BOARD_ROLES)
+
+
+def can_see_audit_values(user: User) -> bool:
+    """Only those who read cases see old and new values in the audit log;
+    administrators see which fields changed, never the clinical values."""
+    return has_permission(user, Permission.CASE_READ)
+
+
 def can_view_case(user: User, case: Case) -> bool:
     """Every clinician and the coordinator may read every board case."""
     return has_permission(user, Permission.CASE_READ)
@@ -206,8 +201,6 @@ def can_transition_case(user: User, case: Case) -> bool:
 
 def can_write_review(user: User, case: Case, discipline: str) -> bool:
     """Each discipline writes only its own review, and only of an open case."""
-    from tumorboard.disciplines import discipline_of
-
     return (
         has_permission(user, Permission.REVIEW_WRITE)
         and can_view_case(user, case)
@@ -310,8 +303,13 @@ def can_run_meeting(user: User, meeting: Meeting) -> bool:
 
 
 def can_record_recommendation(user: User, meeting: Meeting) -> bool:
-    """Clinicians and the coordinator record and amend recommendations."""
+    """Clinicians and the coordinator record recommendations."""
     return has_permission(user, Permission.RECOMMENDATION_WRITE)
+
+
+def can_amend_recommendation(user: User, meeting: Meeting) -> bool:
+    """Whoever may record a meeting's recommendations may amend a signed one."""
+    return can_record_recommendation(user, meeting)
 
 
 def can_sign_recommendation(user: User, meeting: Meeting) -> bool:
@@ -345,10 +343,6 @@ def can_change_action(user: User, action: Any) -> bool:
 def can_read_documents(user: User) -> bool:
     """Clinicians and the coordinator download board documents."""
     return has_permission(user, Permission.DOCUMENT_READ)
-
-
-class AccessDenied(Exception):
-    """Raised by services when an object rule refuses the actor."""
 
 
 def authorize(allowed: bool, message: str = "You are not allowed to do that.") -> None:

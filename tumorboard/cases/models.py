@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tumorboard.db import TimestampMixin, enum_type, utcnow
+from tumorboard.db import LabelledEnum, TimestampMixin, enum_type, utcnow
 from tumorboard.extensions import db
-
-
-class LabelledEnum(enum.StrEnum):
-    """A StrEnum whose members carry a human label from ``_labels``."""
-
-    @property
-    def label(self) -> str:
-        """Human-readable value."""
-        return type(self)._labels()[self]
-
-    @classmethod
-    def _labels(cls) -> dict:
-        return {m: m.value.replace("_", " ").capitalize() for m in cls}
-
-    @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        """(value, label) pairs for select fields, in declaration order."""
-        return [(m.value, m.label) for m in cls]
 
 
 class CaseType(LabelledEnum):

@@ -12,11 +12,11 @@ from sqlalchemy.orm import contains_eager, joinedload
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
-    CLINICAL_ROLES,
     authorize,
     can_edit_case,
     can_transition_case,
     can_view_case,
+    may_lead_case,
 )
 from tumorboard.cases.models import (
     BiopsyStatus,
@@ -27,13 +27,12 @@ from tumorboard.cases.models import (
     ReferralSource,
     Urgency,
 )
-from tumorboard.cases.workflow import get_transition
+from tumorboard.cases.workflow import get_transition, transition_guards
 from tumorboard.clinical import catalogue
 from tumorboard.db import today, utcnow
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
-from tumorboard.reviews import readiness
 
 CASE_FIELDS = (
     "case_type",
@@ -161,7 +160,7 @@ def _clean_case_data(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
     lead_id = data.get("lead_clinician_id") or None
     if lead_id is not None:
         lead = db.session.get(User, int(lead_id))
-        if lead is None or not lead.is_active or lead.role not in CLINICAL_ROLES:
+        if not may_lead_case(lead):
             raise InvalidInput(
                 "The lead clinician must be an active clinician.", "lead_clinician_id"
             )
@@ -250,20 +249,10 @@ def transition_case(
             "This case changed since you opened it; its status is now "
             f"'{case.status.label}'. Nothing was changed."
         )
-    if (case.status, transition.target) == (CaseStatus.WORKUP, CaseStatus.READY):
-        readiness.require_ready(case)
     reason = (reason or "").strip() or None
+    transition_guards.run(case, transition, reason)
     if transition.reason_required and not reason:
         raise InvalidInput(f"Give a reason to {transition.label.lower()}.", "reason")
-    if transition.target == CaseStatus.CLOSED and not reason:
-        unfinished = open_recommendation_count(case)
-        if unfinished:
-            raise InvalidInput(
-                f"{unfinished} board recommendation(s) of this case are not yet "
-                "completed, deviated or cancelled. Update their implementation, "
-                "or give a reason to close the case anyway.",
-                "reason",
-            )
     if reason and len(reason) > 2000:
         raise InvalidInput("The reason must be at most 2000 characters.", "reason")
     old = case.status
@@ -285,25 +274,6 @@ def transition_case(
         patient_id=case.patient_id,
     )
     return case
-
-
-def open_recommendation_count(case: Case) -> int:
-    """Current recommendations of ``case`` whose implementation is still open."""
-    # Imported here: recommendations build on cases, not the other way round.
-    from tumorboard.recommendations.models import (
-        ImplementationStatus,
-        Recommendation,
-    )
-
-    return db.session.scalar(
-        sa.select(sa.func.count(Recommendation.id)).where(
-            Recommendation.case_id == case.id,
-            Recommendation.current_key.is_not(None),
-            Recommendation.implementation_status.in_(
-                [ImplementationStatus.NOT_STARTED, ImplementationStatus.IN_PROGRESS]
-            ),
-        )
-    )
 
 
 def record_read(actor: User, case: Case) -> None:

@@ -22,12 +22,12 @@ from tumorboard.cases import services
 from tumorboard.cases.forms import CaseFilterForm, CaseForm, TransitionForm
 from tumorboard.cases.models import Case
 from tumorboard.cases.panels import load_panels
-from tumorboard.cases.workflow import IllegalTransition, manual_transitions
+from tumorboard.cases.workflow import manual_transitions
 from tumorboard.clinical import catalogue
-from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.patients.models import Patient
+from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -94,13 +94,10 @@ def new(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
     form = CaseForm(clinicians=clinicians())
     if form.validate_on_submit():
-        try:
-            case = services.create_case(current_user, patient, form.service_data())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
+        case = attempt(
+            form, services.create_case, current_user, patient, form.service_data()
+        )
+        if case is not REFUSED:
             flash(f"Case {case.reference} registered.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return render_template("cases/form.html", form=form, patient=patient, case=None), (
@@ -125,7 +122,6 @@ def _load_case(case_id: int) -> Case:
 def detail(case_id: int):
     case = _load_case(case_id)
     services.record_read(current_user, case)
-    db.session.commit()
     timeline = db.session.scalars(
         sa.select(AuditEntry)
         .where(
@@ -163,19 +159,19 @@ def edit(case_id: int):
         obj=case if request.method == "GET" else None, clinicians=clinicians()
     )
     if form.validate_on_submit():
-        try:
-            services.update_case(
-                current_user, case, form.service_data(), form.version.data
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-            case = _load_case(case_id)
-            show_current_version(form, case.version)
-        else:
-            db.session.commit()
+        saved = attempt(
+            form,
+            services.update_case,
+            current_user,
+            case,
+            form.service_data(),
+            form.version.data,
+        )
+        if saved is not REFUSED:
             flash("Case updated.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
+        case = _load_case(case_id)
+        show_current_version(form, case.version)
     return render_template(
         "cases/form.html", form=form, patient=case.patient, case=case
     ), (400 if form.errors else 200)
@@ -189,18 +185,15 @@ def transition(case_id: int):
     if not form.validate_on_submit():
         flash("The status change was incomplete; nothing was changed.", "error")
         return redirect(url_for("cases.detail", case_id=case.id))
-    try:
-        services.transition_case(
-            current_user,
-            case,
-            form.target.data,
-            reason=form.reason.data,
-            version=form.version.data,
-        )
-    except (ServiceError, IllegalTransition, ValueError) as error:
-        db.session.rollback()
-        flash(getattr(error, "message", str(error)), "error")
-        return redirect(url_for("cases.detail", case_id=case_id))
-    db.session.commit()
-    flash(f"{case.reference} is now '{case.status.label}'.", "success")
-    return redirect(url_for("cases.detail", case_id=case.id))
+    moved = attempt(
+        None,
+        services.transition_case,
+        current_user,
+        case,
+        form.target.data,
+        reason=form.reason.data,
+        version=form.version.data,
+    )
+    if moved is not REFUSED:
+        flash(f"{moved.reference} is now '{moved.status.label}'.", "success")
+    return redirect(url_for("cases.detail", case_id=case_id))

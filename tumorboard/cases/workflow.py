@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tumorboard.cases.models import OPEN_STATUSES, CaseStatus
 from tumorboard.errors import InvalidInput
+from tumorboard.hooks import Hook
 
 S = CaseStatus
 
@@ -72,3 +73,11 @@ def get_transition(source: CaseStatus, target: CaseStatus) -> Transition:
 def manual_transitions(source: CaseStatus) -> list[Transition]:
     """Transitions a coordinator may make by hand from ``source``."""
     return [t for t in _TABLE if t.source == source and t.manual]
+
+
+#: Checks that features built on cases add to a move, run before it is made:
+#: ``guard(case, transition, reason)`` raises a ServiceError to refuse it (the
+#: readiness gate for work-up → ready, open recommendations for closing).
+transition_guards = Hook(
+    "case.transition_guards", "Checks run before a case changes status."
+)

@@ -11,12 +11,12 @@ from datetime import time, timedelta
 
 import sqlalchemy as sa
 
+from tumorboard.auth.disciplines import discipline_of
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
 from tumorboard.cases.models import Case, CaseStatus, CaseType
 from tumorboard.cases.services import transition_case
 from tumorboard.db import utcnow
-from tumorboard.disciplines import discipline_of
 from tumorboard.extensions import db
 from tumorboard.meetings import services
 from tumorboard.meetings.models import (

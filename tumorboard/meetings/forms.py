@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tumorboard.disciplines import Discipline
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.forms import (
     CHOOSE,
     SelectField,

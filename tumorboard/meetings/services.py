@@ -20,23 +20,25 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tumorboard.audit import services as audit
+from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline, discipline_of
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
-    CLINICAL_ROLES,
-    Role,
     authorize,
     can_manage_board,
     can_manage_meeting,
     can_record_attendance,
     can_run_meeting,
     can_view_agenda,
+    may_chair,
+    may_present,
+    may_sit_on_board,
 )
 from tumorboard.cases.models import Case, CaseStatus, Urgency
 from tumorboard.cases.services import transition_case
 from tumorboard.db import utcnow
-from tumorboard.disciplines import REVIEW_DISCIPLINES, Discipline, discipline_of
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
+from tumorboard.meetings.hooks import before_defer
 from tumorboard.meetings.models import (
     ACTIVE_ITEM_STATUSES,
     AgendaItem,
@@ -48,6 +50,7 @@ from tumorboard.meetings.models import (
     MeetingStatus,
     new_feed_token,
 )
+from tumorboard.reviews.models import DisciplineReview
 
 BOARD_FIELDS = (
     "name",
@@ -222,7 +225,7 @@ def _members(ids: Iterable[Any]) -> list[User]:
     if found != wanted:
         raise InvalidInput("Some chosen members do not exist.", "member_ids")
     for user in users:
-        if not user.is_active or Role(user.role) == Role.ADMIN:
+        if not may_sit_on_board(user):
             raise InvalidInput(
                 f"{user.name} cannot be a member: only active clinicians and "
                 "coordinators sit on a board.",
@@ -402,7 +405,7 @@ def _chair(chair_id: Any) -> int | None:
     if chair_id in (None, "", 0):
         return None
     chair = db.session.get(User, _id(chair_id, "chair_id", "chosen chair"))
-    if chair is None or not chair.is_active or Role(chair.role) not in CLINICAL_ROLES:
+    if not may_chair(chair):
         raise InvalidInput("The chair must be an active clinician.", "chair_id")
     return chair.id
 
@@ -833,11 +836,7 @@ def _clean_item_data(meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
         presenter = db.session.get(
             User, _id(presenter_id, "presenter_id", "chosen presenter")
         )
-        if (
-            presenter is None
-            or not presenter.is_active
-            or Role(presenter.role) not in CLINICAL_ROLES
-        ):
+        if not may_present(presenter):
             raise InvalidInput(
                 "The presenter must be an active clinician.", "presenter_id"
             )
@@ -1189,27 +1188,8 @@ def defer_item(
         )
     if item.status not in ACTIVE_ITEM_STATUSES:
         raise InvalidInput(f"This item is already {item.status.label.lower()}.")
-    if item.status == AgendaItemStatus.DISCUSSED and _has_recommendation(item):
-        raise InvalidInput(
-            "A recommendation has been recorded for this discussion; amend it "
-            "instead of deferring."
-        )
+    before_defer.run(item)
     return _defer(actor, meeting, item, _reason(reason), now=_now(now))
-
-
-def _has_recommendation(item: AgendaItem) -> bool:
-    """True once any revision (draft, signed or superseded) exists for the item."""
-    # Imported here: recommendations import the meeting models and services.
-    from tumorboard.recommendations.models import Recommendation
-
-    return (
-        db.session.scalar(
-            sa.select(Recommendation.id)
-            .where(Recommendation.agenda_item_id == item.id)
-            .limit(1)
-        )
-        is not None
-    )
 
 
 def mark_discussed(
@@ -1424,33 +1404,17 @@ def remove_guest(actor: User, meeting: Meeting, row: Attendance) -> None:
 
 
 def preparation_for(case_ids: Iterable[int]) -> dict[int, dict[Discipline, bool]]:
-    """Per case, whether each reviewing discipline has a current review.
-
-    Reviews live in another feature; while it is absent every discipline is
-    reported as not prepared.
-    """
+    """Per case, whether each reviewing discipline has written its review."""
     ids = sorted(set(case_ids))
     result = {cid: dict.fromkeys(REVIEW_DISCIPLINES, False) for cid in ids}
     if not ids:
         return result
-    try:
-        from tumorboard.reviews.models import DisciplineReview
-    except ImportError:
-        return result
-    stmt = sa.select(DisciplineReview.case_id, DisciplineReview.discipline).where(
-        DisciplineReview.case_id.in_(ids)
+    rows = db.session.execute(
+        sa.select(DisciplineReview.case_id, DisciplineReview.discipline).where(
+            DisciplineReview.case_id.in_(ids)
+        )
     )
-    # A review row exists once its first revision is saved; a pointer to the
-    # current revision, where the model has one, must also be set.
-    current = getattr(DisciplineReview, "current_revision_id", None)
-    if current is not None:
-        stmt = stmt.where(current.is_not(None))
-    rows = db.session.execute(stmt)
     for case_id, discipline in rows:
-        try:
-            discipline = Discipline(discipline)
-        except ValueError:
-            continue
         if discipline in result[case_id]:
             result[case_id][discipline] = True
     return result

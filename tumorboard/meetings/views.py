@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
     AccessDenied,
@@ -36,7 +37,6 @@ from tumorboard.cases.models import Case
 from tumorboard.cases.panels import load_panels
 from tumorboard.clinical import catalogue
 from tumorboard.db import utcnow
-from tumorboard.disciplines import REVIEW_DISCIPLINES, Discipline
 from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version

@@ -8,9 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tumorboard.cases.models import LabelledEnum
-from tumorboard.db import TimestampMixin, enum_type, today
-from tumorboard.disciplines import Discipline
+from tumorboard.auth.disciplines import Discipline
+from tumorboard.db import LabelledEnum, TimestampMixin, enum_type, today
 from tumorboard.extensions import db
 
 

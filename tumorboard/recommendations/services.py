@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tumorboard.audit import services as audit
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
-    CLINICAL_ROLES,
+    BOARD_ROLES,
     Permission,
-    Role,
     authorize,
+    can_amend_recommendation,
     can_change_action,
     can_record_recommendation,
     can_sign_recommendation,
@@ -24,10 +25,10 @@ from tumorboard.auth.permissions import (
     can_view_agenda,
     can_view_case,
     has_permission,
+    may_own_action,
 )
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.db import today, utcnow
-from tumorboard.disciplines import Discipline
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.meetings.models import (
@@ -537,7 +538,7 @@ def amend_recommendation(
     item = db.session.get(AgendaItem, rec.agenda_item_id)
     meeting = db.session.get(Meeting, item.meeting_id)
     authorize(
-        can_record_recommendation(actor, meeting),
+        can_amend_recommendation(actor, meeting),
         "Only clinicians and the coordinator amend recommendations.",
     )
     if rec.state == RecommendationState.DRAFT:
@@ -708,11 +709,10 @@ def update_implementation(
 
 def action_owner_choices() -> list[User]:
     """Active clinicians and coordinators, by name: who may own an action."""
-    roles = [*CLINICAL_ROLES, Role.COORDINATOR]
     return list(
         db.session.scalars(
             sa.select(User)
-            .where(User.is_active.is_(True), User.role.in_(roles))
+            .where(User.is_active.is_(True), User.role.in_(BOARD_ROLES))
             .order_by(User.name)
         )
     )
@@ -747,7 +747,7 @@ def create_action(actor: User, rec: Recommendation, data: dict[str, Any]) -> Act
             f"{owner.name}'s account is deactivated; choose an active owner.",
             "owner_id",
         )
-    if Role(owner.role) not in (*CLINICAL_ROLES, Role.COORDINATOR):
+    if not may_own_action(owner):
         raise InvalidInput(
             "The owner must be a clinician or the coordinator.", "owner_id"
         )

@@ -15,11 +15,11 @@ import sqlalchemy as sa
 
 from tumorboard.annotations import services as annotation_services
 from tumorboard.annotations.models import Annotation
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
 from tumorboard.cases.models import BiopsyStatus, Case, CaseStatus, CaseType
 from tumorboard.db import today
-from tumorboard.disciplines import Discipline
 from tumorboard.extensions import db
 from tumorboard.reviews import readiness, services
 from tumorboard.reviews.models import DisciplineReview

@@ -8,9 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tumorboard.cases.models import LabelledEnum
-from tumorboard.db import TimestampMixin, enum_type, utcnow
-from tumorboard.disciplines import REVIEW_DISCIPLINES, Discipline
+from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline
+from tumorboard.db import LabelledEnum, TimestampMixin, enum_type, utcnow
 from tumorboard.extensions import db
 
 _REVIEW_DISCIPLINE_SQL = ", ".join(f"'{d.value}'" for d in REVIEW_DISCIPLINES)

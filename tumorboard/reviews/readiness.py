@@ -17,9 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from tumorboard.cases.models import Case, CaseType
+from tumorboard.auth.disciplines import Discipline
+from tumorboard.cases.models import Case, CaseStatus, CaseType
+from tumorboard.cases.workflow import Transition, transition_guards
 from tumorboard.clinical import catalogue
-from tumorboard.disciplines import Discipline
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
 from tumorboard.reviews.models import (
@@ -256,3 +257,10 @@ def require_ready(case: Case) -> Checklist:
             "target",
         )
     return checklist
+
+
+@transition_guards.register
+def _readiness_gate(case: Case, transition: Transition, reason: str | None) -> None:
+    """A case moves from work-up to ready only through the readiness gate."""
+    if (transition.source, transition.target) == (CaseStatus.WORKUP, CaseStatus.READY):
+        require_ready(case)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.clinical import catalogue, scores, staging
 from tumorboard.db import today
-from tumorboard.disciplines import Discipline
 from tumorboard.errors import InvalidInput
 
 # Field kinds -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tumorboard.audit import services as audit
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
     authorize,
@@ -19,7 +20,6 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import BiopsyStatus, Case, CaseStatus, CaseType
 from tumorboard.db import utcnow
-from tumorboard.disciplines import Discipline
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.clinical import catalogue, staging
-from tumorboard.disciplines import Discipline
 from tumorboard.reviews.schemas import (
     METASTASIS,
     NON_DIAGNOSTIC,

@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline
 from tumorboard.auth.permissions import (
     Permission,
     authorize,
@@ -26,7 +27,6 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import BiopsyStatus, Case
 from tumorboard.cases.panels import CasePanel, register_panel
-from tumorboard.disciplines import REVIEW_DISCIPLINES, Discipline
 from tumorboard.errors import Conflict, ServiceError, apply_to_form
 from tumorboard.extensions import db
 from tumorboard.reviews import readiness, schemas, services, worklists

@@ -15,12 +15,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
+from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline, discipline_of
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.cases.services import URGENCY_ORDER
 from tumorboard.db import utcnow
-from tumorboard.disciplines import REVIEW_DISCIPLINES, Discipline, discipline_of
 from tumorboard.extensions import db
 from tumorboard.meetings.models import (
     AgendaItem,

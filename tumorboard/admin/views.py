@@ -13,7 +13,7 @@ from tumorboard.audit.services import entries_query
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
     Permission,
-    has_permission,
+    can_see_audit_values,
     permission_required,
 )
 from tumorboard.extensions import db
@@ -84,5 +84,5 @@ def index():
         args=args,
         # Administrators have no access to clinical data: they see which fields
         # changed, not the values (which hold diagnoses, notes and names).
-        show_values=has_permission(current_user, Permission.CASE_READ),
+        show_values=can_see_audit_values(current_user),
     )

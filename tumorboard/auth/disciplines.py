@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from tumorboard.auth.permissions import Role
+from tumorboard.auth.roles import Role
 
 
 class Discipline(enum.StrEnum):

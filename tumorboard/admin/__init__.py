@@ -1,0 +1,1 @@
+"""Administration screens: the audit log browser (accounts are managed in ``auth``)."""
