@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from tumorboard import demo
 from tumorboard.auth import services as auth_services
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
@@ -48,7 +49,6 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 )
 def demo_load_command(first_start: bool) -> None:
     """Load demo accounts and synthetic cases; safe to run twice."""
-    from tumorboard import demo
 
     if not current_app.config.get("ALLOW_DEMO_DATA"):
         raise click.ClickException(

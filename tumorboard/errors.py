@@ -26,6 +26,10 @@ class InvalidInput(ServiceError, ValueError):
     """Input that breaks a rule only the service can check."""
 
 
+class NotFound(ServiceError):
+    """The record exists no more for this purpose (withdrawn, file missing): a 404."""
+
+
 class Conflict(ServiceError):
     """The record changed since the user opened it (stale edit) or already exists."""
 
@@ -96,6 +100,10 @@ def register_error_handlers(app: Flask) -> None:
             "Your role does not give access to this page. Ask an administrator "
             "if you think it should.",
         )
+
+    @app.errorhandler(NotFound)
+    def gone(error):
+        return page(404, "Not found", error.message)
 
     @app.errorhandler(404)
     def not_found(error):

@@ -14,9 +14,14 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from flask import Flask, flash, session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
+
+#: ``Session.info`` key of the undo callbacks of the current transaction.
+_UNDO = "tumorboard.undo"
 
 
 class App(Flask):
@@ -24,6 +29,7 @@ class App(Flask):
 
     def dispatch_request(self) -> Any:
         """Run the view, then commit; roll back on any exception."""
+        before = dict(session)
         try:
             response = super().dispatch_request()
         except BaseException:
@@ -33,10 +39,33 @@ class App(Flask):
             db.session.commit()
         except BaseException:
             db.session.rollback()
-            # "Saved" messages queued by the view are no longer true.
-            session.pop("_flashes", None)
+            # The request did not happen: no "saved" message, no sign-in or
+            # new login id that the database never stored.
+            session.clear()
+            session.update(before)
             raise
         return response
+
+
+def on_rollback(undo: Callable[[], Any]) -> None:
+    """Run ``undo`` if the current transaction rolls back (e.g. remove a file
+    written for a row that is not stored after all)."""
+    current = db.session()
+    if not current.in_transaction():
+        current.begin()
+    current.info.setdefault(_UNDO, []).append(undo)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _run_undo(session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is None:
+        for undo in reversed(session.info.pop(_UNDO, [])):
+            undo()
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_undo(session: Session) -> None:
+    session.info.pop(_UNDO, None)
 
 
 class _Refused:

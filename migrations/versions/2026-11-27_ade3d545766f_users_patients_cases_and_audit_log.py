@@ -8,7 +8,6 @@ Create Date: 2026-11-27 07:37:14.017807
 import sqlalchemy as sa
 from alembic import op
 
-from tumorboard.audit.models import create_append_only_triggers
 
 
 # revision identifiers, used by Alembic.
@@ -16,6 +15,23 @@ revision = 'ade3d545766f'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+
+APPEND_ONLY_DDL = {
+    "sqlite": [
+        "CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries "
+        "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
+        "CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries "
+        "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'audit entries are append-only'; END $$",
+        "CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE "
+        "ON audit_entries FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()",
+    ],
+}
 
 
 def upgrade():
@@ -118,7 +134,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entries_patient_id'), ['patient_id'], unique=False)
 
     # ### end Alembic commands ###
-    create_append_only_triggers(op.get_bind())
+    # Audit rows are append-only whatever code runs (DDL kept here as written
+    # at this revision, independent of the application code).
+    for statement in APPEND_ONLY_DDL.get(op.get_bind().dialect.name, []):
+        op.execute(statement)
 
 
 def downgrade():

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from tumorboard.annotations import services
 from tumorboard.annotations.models import Annotation
+from tumorboard.audit.models import AuditEntry
 from tumorboard.cases.models import CaseStatus
 from tumorboard.extensions import db
 
@@ -121,3 +122,63 @@ def test_annotations_of_a_closed_case_cannot_be_edited_or_deleted(
     assert "its annotations can no longer be changed" in deleted.text
     db.session.refresh(note)
     assert note.body == "Written while open" and not note.is_deleted
+
+
+def test_refused_delete_is_explained_and_changes_nothing(client, login_as, make_case):
+    author = login_as("radiologist")
+    case = make_case()
+    note = services.create_annotation(author, case, "Keep this note.")
+    db.session.commit()
+    response = client.post(
+        f"/annotations/{note.id}/delete",
+        data={"version": note.version + 1},
+        follow_redirects=True,
+    )
+    assert "This annotation changed since you opened it." in response.text
+    assert "Annotation deleted" not in response.text
+    db.session.refresh(note)
+    assert not note.is_deleted and note.current_number == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditEntry.id)).where(
+                AuditEntry.action == "annotation.delete"
+            )
+        )
+        == 0
+    )
+
+
+def test_refused_edit_shows_the_case_and_the_current_version(
+    client, login_as, make_patient, make_case
+):
+    author = login_as("radiologist")
+    patient = make_patient()
+    case = make_case(patient)
+    note = services.create_annotation(author, case, "Same text.")
+    db.session.commit()
+    response = client.post(
+        f"/annotations/{note.id}/edit",
+        data={"body": "Same text.", "version": note.version},
+    )
+    assert response.status_code == 400
+    assert "Nothing changed; nothing was saved." in response.text
+    assert case.reference in response.text
+    assert f"<strong>{patient.mrn}</strong>" in response.text
+    assert f'name="version" type="hidden" value="{note.version}"' in response.text
+
+
+def test_refused_reply_shows_the_case_page_header(
+    client, login_as, make_patient, make_case
+):
+    login_as("radiologist")
+    patient = make_patient()
+    case = make_case(patient)
+    db.session.commit()
+    response = client.post(
+        f"/cases/{case.id}/annotations",
+        data={"body": "A reply to nothing", "parent_id": "999999"},
+    )
+    assert response.status_code == 400
+    assert "The note you replied to is not on this case." in response.text
+    assert f"<strong>{patient.mrn}</strong>" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Annotation.id))) == 0

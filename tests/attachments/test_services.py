@@ -14,7 +14,7 @@ from tests.attachments.files import FAKE_PNG, JPEG_BYTES, PDF_BYTES, PNG_BYTES
 from tumorboard.attachments import services
 from tumorboard.attachments.models import Attachment
 from tumorboard.audit.models import AuditEntry
-from tumorboard.errors import AccessDenied, Conflict, InvalidInput
+from tumorboard.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from tumorboard.extensions import db
 
 
@@ -142,7 +142,7 @@ def test_withdraw_keeps_the_file_and_is_audited(make_case, make_user):
     assert services.case_attachments(case.id) == []
     with pytest.raises(Conflict):
         services.withdraw(radiologist, case, attachment, "Again")
-    with pytest.raises(InvalidInput, match="withdrawn"):
+    with pytest.raises(NotFound, match="withdrawn"):
         services.open_for_download(radiologist, case, attachment, inline=False)
 
 

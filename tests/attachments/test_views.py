@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -112,3 +113,85 @@ def test_withdrawn_file_is_no_longer_served(client, login_as, make_case):
     page = client.get(f"/cases/{case.id}").text
     assert f"/attachments/{attachment.id}?inline=1" not in page
     assert "Withdrew key image" in page  # the timeline keeps the record
+
+
+def _stored_files(app) -> list:
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def test_upload_stores_the_file_and_its_row(app, client, login_as, make_case):
+    login_as("radiologist")
+    case = make_case()
+    db.session.commit()
+    response = _upload(client, case, PNG_BYTES, "stir.png", caption="Coronal T1")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/cases/{case.id}#attachments"
+    assert "&#39;Coronal T1&#39; attached." in client.get(response.location).text
+    attachment = db.session.scalar(sa.select(Attachment))
+    assert [p.read_bytes() for p in _stored_files(app)] == [PNG_BYTES]
+    assert _stored_files(app)[0].name == attachment.storage_key
+
+
+def test_refused_upload_stores_neither_file_nor_row(
+    app, client, login_as, make_patient, make_case
+):
+    login_as("radiologist")
+    patient = make_patient()
+    case = make_case(patient)
+    db.session.commit()
+    response = _upload(client, case, b"", "empty.png")
+    assert response.status_code == 400
+    assert "&#39;empty.png&#39; is empty." in response.text
+    assert f"<strong>{patient.mrn}</strong>" in response.text  # the case header
+    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
+    assert _stored_files(app) == []
+
+
+def test_withdrawing_twice_is_refused_on_the_form(
+    client, login_as, make_patient, make_case
+):
+    login_as("radiologist")
+    patient = make_patient()
+    case = make_case(patient)
+    db.session.commit()
+    _upload(client, case, PNG_BYTES, "x.png")
+    attachment = db.session.scalar(sa.select(Attachment))
+    first = client.post(
+        f"/attachments/{attachment.id}/withdraw", data={"reason": "Wrong series"}
+    )
+    assert first.status_code == 302
+    again = client.post(
+        f"/attachments/{attachment.id}/withdraw", data={"reason": "Wrong patient"}
+    )
+    assert again.status_code == 400
+    assert "This file was already withdrawn." in again.text
+    assert (
+        "Axial STIR" in again.text and f"<strong>{patient.mrn}</strong>" in again.text
+    )
+    db.session.refresh(attachment)
+    assert attachment.withdraw_reason == "Wrong series"
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(AuditEntry.action == "attachment.withdraw")
+        )
+        == 1
+    )
+
+
+def test_withdrawn_file_is_not_found_and_not_audited(client, login_as, make_case):
+    login_as("radiologist")
+    case = make_case()
+    db.session.commit()
+    _upload(client, case, PNG_BYTES, "x.png")
+    attachment = db.session.scalar(sa.select(Attachment))
+    client.post(f"/attachments/{attachment.id}/withdraw", data={"reason": "Wrong"})
+    response = client.get(f"/attachments/{attachment.id}")
+    assert response.status_code == 404
+    assert "This file was withdrawn." in response.text
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(AuditEntry.action == "attachment.download")
+        )
+        == 0
+    )

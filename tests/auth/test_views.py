@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import PASSWORD
+from tumorboard.audit.models import AuditEntry
 from tumorboard.auth.models import User
 from tumorboard.extensions import db
 
@@ -236,3 +237,126 @@ def test_navigation_depends_on_role(client, login_as):
     assert (
         "Worklist" in page and "Register case" not in page and "Audit log" not in page
     )
+
+
+def _audited(action: str) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == action)
+    )
+
+
+def test_failed_sign_in_is_audited_although_the_page_is_refused(client, make_user):
+    user = make_user("coordinator")
+    db.session.commit()
+    response = client.post("/login", data={"email": user.email, "password": "nope"})
+    assert response.status_code == 400
+    response = client.post(
+        "/login", data={"email": "nobody@example.org", "password": "nope"}
+    )
+    assert response.status_code == 400
+    assert _audited("auth.login_failed") == 2
+    assert _audited("auth.login") == 0
+
+
+def test_sign_in_is_audited_and_recorded_on_the_account(client, make_user):
+    user = make_user("coordinator")
+    db.session.commit()
+    assert user.last_login_at is None
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/cases/").status_code == 200  # the session is signed in
+    db.session.refresh(user)
+    assert user.last_login_at is not None
+    assert _audited("auth.login") == 1
+
+
+def test_wrong_current_password_changes_nothing(client, login_as):
+    user = login_as("radiologist")
+    old_hash, old_login_id = user.password_hash, user.login_id
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "not-my-password",
+            "new_password": "a-new-long-password",
+            "confirm": "a-new-long-password",
+        },
+    )
+    assert response.status_code == 400
+    assert "The current password is not correct." in response.text
+    db.session.refresh(user)
+    assert (user.password_hash, user.login_id) == (old_hash, old_login_id)
+    assert _audited("user.password") == 0
+    assert client.get("/cases/").status_code == 200  # still signed in
+
+
+def test_refused_account_creation_stores_nothing(client, login_as, make_user):
+    make_user("admin", email="taken@example.org")
+    db.session.commit()
+    login_as("admin")
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "name": "Second Account",
+            "email": "Taken@example.org",
+            "role": "pathologist",
+            "password": "initial-password-1",
+        },
+    )
+    assert response.status_code == 400
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(User.id)).where(User.email == "taken@example.org")
+        )
+        == 1
+    )
+    assert _audited("user.create") == 0
+
+
+def test_refused_account_edit_offers_the_current_version(client, login_as, make_user):
+    admin = login_as("admin")
+    user = make_user("radiologist")
+    db.session.commit()
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={
+            "name": admin.name,
+            "email": admin.email,
+            "role": "radiologist",  # may not remove one's own admin role
+            "is_active": "y",
+            "version": admin.version,
+        },
+    )
+    assert response.status_code == 400
+    assert "cannot deactivate your own account" in response.text
+    assert f'name="version" type="hidden" value="{admin.version}"' in response.text
+    db.session.refresh(admin)
+    assert admin.role == "admin"
+    stale = client.post(
+        f"/admin/users/{user.id}",
+        data={
+            "name": "Changed",
+            "email": user.email,
+            "role": "radiologist",
+            "is_active": "y",
+            "version": user.version + 3,
+        },
+    )
+    assert stale.status_code == 400
+    assert f'name="version" type="hidden" value="{user.version}"' in stale.text
+    assert _audited("user.update") == 0
+
+
+def test_admin_reset_is_audited(client, login_as, make_user):
+    login_as("admin")
+    user = make_user("radiologist")
+    db.session.commit()
+    response = client.post(
+        f"/admin/users/{user.id}/password",
+        data={
+            "reset-new_password": "reset-password-123",
+            "reset-confirm": "reset-password-123",
+        },
+        follow_redirects=True,
+    )
+    assert f"Password of {user.name} reset" in response.text
+    assert _audited("user.password") == 1

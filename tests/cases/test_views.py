@@ -103,58 +103,28 @@ def test_coordinator_moves_a_case_through_statuses(client, login_as, make_case):
     assert "Referred → Work-up" in page and "Work-up → Ready" in page
 
 
-def test_illegal_transition_is_flashed_and_changes_nothing(client, login_as, make_case):
+@pytest.mark.parametrize(
+    ("target", "version_offset", "message"),
+    [
+        ("closed", 0, "cannot move from &#39;Referred&#39; to &#39;Closed&#39;"),
+        ("teleported", 0, "Unknown case status: &#39;teleported&#39; is not a valid"),
+        ("workup", 3, "changed since you opened it"),
+        ("withdrawn", 0, "Give a reason to withdraw"),
+    ],
+    ids=["illegal", "unknown-status", "stale-form", "withdraw-without-reason"],
+)
+def test_refused_status_change_is_flashed_and_changes_nothing(
+    client, login_as, make_case, target, version_offset, message
+):
     login_as("coordinator")
     case = make_case()
     db.session.commit()
     response = client.post(
         f"/cases/{case.id}/status",
-        data={"target": "closed", "version": case.version},
+        data={"target": target, "version": case.version + version_offset},
         follow_redirects=True,
     )
-    assert "cannot move from &#39;Referred&#39; to &#39;Closed&#39;" in response.text
-    db.session.refresh(case)
-    assert case.status == CaseStatus.REFERRED
-
-
-def test_unknown_target_status_is_refused(client, login_as, make_case):
-    login_as("coordinator")
-    case = make_case()
-    db.session.commit()
-    response = client.post(
-        f"/cases/{case.id}/status",
-        data={"target": "teleported", "version": case.version},
-        follow_redirects=True,
-    )
-    assert "Unknown case status: &#39;teleported&#39; is not a valid" in response.text
-    db.session.refresh(case)
-    assert case.status == CaseStatus.REFERRED
-
-
-def test_stale_status_form_is_refused(client, login_as, make_case):
-    login_as("coordinator")
-    case = make_case()
-    db.session.commit()
-    response = client.post(
-        f"/cases/{case.id}/status",
-        data={"target": "workup", "version": case.version + 3},
-        follow_redirects=True,
-    )
-    assert "changed since you opened it" in response.text
-    db.session.refresh(case)
-    assert case.status == CaseStatus.REFERRED
-
-
-def test_withdraw_without_reason_is_refused(client, login_as, make_case):
-    login_as("coordinator")
-    case = make_case()
-    db.session.commit()
-    response = client.post(
-        f"/cases/{case.id}/status",
-        data={"target": "withdrawn", "version": case.version},
-        follow_redirects=True,
-    )
-    assert "Give a reason to withdraw" in response.text
+    assert message in response.text
     db.session.refresh(case)
     assert case.status == CaseStatus.REFERRED
 

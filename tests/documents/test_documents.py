@@ -12,7 +12,9 @@ from pypdf import PdfReader
 
 from tests import factories
 from tests.recommendations import factories as rf
+from tests.reviews.factories import make_review
 from tumorboard.audit.models import AuditEntry
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.cases.models import Case
 from tumorboard.db import today
 from tumorboard.documents.pdf import render_pdf, url_fetcher
@@ -143,6 +145,20 @@ def test_case_summary_has_case_data_and_every_decision(client, login_as):
     assert "revision 1 (superseded)" in text
     (entry,) = _downloads()
     assert entry.entity_type == "case" and entry.case_id == case.id
+
+
+def test_case_summary_lists_the_current_revision_of_each_review(client, login_as):
+    case = factories.make_case()
+    radiologist = factories.make_user("radiologist", name="Dr Rhea Radiant")
+    make_review(case, Discipline.RADIOLOGY, author=radiologist)
+    make_review(case, Discipline.RADIOLOGY, author=radiologist, size_cc_mm=95)
+    db.session.commit()
+    login_as("pathologist")
+
+    text = _download(client, f"/documents/cases/{case.id}/summary.pdf")
+    assert "No discipline review recorded." not in text
+    assert "Radiology 2 (" in text
+    assert "Dr Rhea Radiant" in text
 
 
 def test_minutes_list_attendance_quorum_and_every_outcome(client, login_as, make_user):

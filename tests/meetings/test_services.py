@@ -26,6 +26,7 @@ from tumorboard.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from tumorboard.meetings.services import agenda, boards, scheduling
 from tumorboard.reviews.models import DisciplineReview
 
 LONDON = ZoneInfo("Europe/London")
@@ -789,10 +790,10 @@ def test_services_load_the_board_whatever_the_caller_loaded(
 @pytest.mark.parametrize(
     ("call", "field"),
     [
-        (lambda c, m: services._members(["7", "x"]), "member_ids"),
-        (lambda c, m: services._chair("not-a-number"), "chair_id"),
+        (lambda c, m: boards._members(["7", "x"]), "member_ids"),
+        (lambda c, m: scheduling._chair("not-a-number"), "chair_id"),
         (
-            lambda c, m: services._clean_item_data(m, _item_data(presenter_id="abc")),
+            lambda c, m: agenda._clean_item_data(m, _item_data(presenter_id="abc")),
             "presenter_id",
         ),
     ],

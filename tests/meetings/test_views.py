@@ -17,6 +17,7 @@ from tumorboard.extensions import db
 from tumorboard.meetings.models import (
     AgendaItem,
     AgendaItemStatus,
+    Attendance,
     Board,
     Meeting,
     MeetingStatus,
@@ -192,6 +193,41 @@ def test_meeting_list_query_count_is_constant(
         return counter.count
 
     assert counted(3) == counted(60)
+
+
+def test_past_meetings_are_paged_newest_first_with_their_case_count(
+    app, client, login_as, make_board, make_meeting, make_item
+):
+    login_as("radiologist")
+    board = make_board()
+    per_page = app.config["PAGE_SIZE"]
+    past = [
+        make_meeting(board, days=-1 - i, status=MeetingStatus.CLOSED)
+        for i in range(per_page + 2)
+    ]
+    oldest = past[-1]
+    make_item(oldest)
+    make_item(oldest)
+    make_item(oldest, status=AgendaItemStatus.WITHDRAWN)
+    upcoming = make_meeting(board)
+    make_item(upcoming, planned_minutes=20)
+    db.session.commit()
+
+    first = client.get("/meetings/").text
+    assert f"Page 1 of 2 · {per_page + 2} in all" in first
+    assert f"/meetings/{past[0].id}" in first
+    assert f'/meetings/{oldest.id}"' not in first
+    assert "1 of 6 cases · 20 of 120 min" in first  # the upcoming meeting
+
+    second = client.get("/meetings/?page=2").text
+    assert f"Page 2 of 2 · {per_page + 2} in all" in second
+    row = re.search(rf"/meetings/{oldest.id}\".*?</tr>", second, flags=re.DOTALL).group(
+        0
+    )
+    assert "<td>2</td>" in row  # the withdrawn item does not count
+
+    beyond = client.get("/meetings/?page=9").text
+    assert "No past meeting." in beyond
 
 
 def test_meeting_page_query_count_is_constant(
@@ -394,6 +430,30 @@ def test_non_chair_clinician_cannot_record_attendance(
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).text
     assert "Only the coordinator or the chair records attendance." in page
+
+
+def test_refused_attendance_says_why_and_saves_nothing(
+    client, login_as, make_board, make_meeting, make_user
+):
+    login_as("coordinator")
+    member, stranger = make_user("radiologist"), make_user("pathologist")
+    meeting = make_meeting(make_board(members=[member]))
+    db.session.commit()
+    response = client.post(
+        f"/meetings/{meeting.id}/attendance", data={"present": [str(member.id)]}
+    )
+    page = client.get(response.headers["Location"]).text
+    assert "Attendance is recorded once the agenda is published" in page
+
+    meeting.status = MeetingStatus.PUBLISHED
+    db.session.commit()
+    response = client.post(
+        f"/meetings/{meeting.id}/attendance",
+        data={"present": [str(member.id), str(stranger.id)]},
+    )
+    page = client.get(response.headers["Location"]).text
+    assert "Only members of the board can be ticked present" in page
+    assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0
 
 
 # Presentation -----------------------------------------------------------------------

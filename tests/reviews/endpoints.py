@@ -1,4 +1,4 @@
-"""Access matrix rows for reviews, readiness and the worklist."""
+"""Access matrix rows for reviews and readiness."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from tumorboard.reviews.models import (
 )
 
 ENDPOINTS = [
-    ("/worklist", "GET", Permission.WORKLIST_READ),
     ("/cases/{case}/reviews/{own_discipline}", "GET", Permission.CASE_READ),
     (
         "/cases/{case}/reviews/{reviewed}/revisions/{revision}",

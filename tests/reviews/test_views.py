@@ -347,3 +347,35 @@ def test_withdrawing_a_needed_waiver_of_a_ready_case_is_refused(
     )
     db.session.refresh(waiver)
     assert waiver.withdrawn_at is None
+
+
+def test_service_error_inside_a_row_lands_on_that_rows_field(
+    client, login_as, make_case
+):
+    login_as("radiologist")
+    case = make_case()
+    db.session.commit()
+    study = {**radiology_data()["studies"][0], "reference": "ftp://pacs/1001"}
+    data = radiology_data(studies=[study], differential="Typed differential")
+    response = client.post(_edit_url(case, "radiology"), data=form_data(data))
+    assert 'id="studies-0-reference-error"' in response.text
+    assert "A viewer link must start with https:// or http://." in response.text
+    assert "Typed differential" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(ReviewRevision.id))) == 0
+
+
+def test_a_waiver_the_service_refuses_shows_why_on_the_waiver_page(
+    client, login_as, make_case
+):
+    login_as("coordinator")
+    case = make_case(status=CaseStatus.WORKUP)
+    make_review(case, "radiology")
+    db.session.commit()
+    response = client.post(
+        f"/cases/{case.id}/readiness/waivers",
+        data={"item": "imaging", "reason": "Outside imaging on the way."},
+    )
+    assert response.status_code == 400
+    assert "is already complete; nothing to waive." in response.text
+    assert case.reference in response.text
+    assert db.session.scalar(sa.select(sa.func.count(ReadinessWaiver.id))) == 0

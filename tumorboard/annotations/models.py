@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tumorboard.auth.disciplines import Discipline
 from tumorboard.db import LabelledEnum, TimestampMixin, enum_type, utcnow
 from tumorboard.extensions import db
+
+if TYPE_CHECKING:
+    from tumorboard.auth.models import User
+    from tumorboard.reviews.models import DisciplineReview
 
 
 class Annotation(TimestampMixin, db.Model):
@@ -38,8 +43,10 @@ class Annotation(TimestampMixin, db.Model):
     deleted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
-    author = relationship("User", foreign_keys=[author_id], lazy="raise")
-    review = relationship("DisciplineReview", lazy="raise")
+    author: Mapped[User] = relationship("User", foreign_keys=[author_id], lazy="raise")
+    review: Mapped[DisciplineReview | None] = relationship(
+        "DisciplineReview", lazy="raise"
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -84,7 +91,7 @@ class AnnotationRevision(db.Model):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    author = relationship("User", lazy="raise")
+    author: Mapped[User] = relationship("User", lazy="raise")
 
     __table_args__ = (
         sa.UniqueConstraint("annotation_id", "number", name="annotation_number"),

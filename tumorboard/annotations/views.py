@@ -24,10 +24,10 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import Case
 from tumorboard.cases.panels import CasePanel, register_panel
-from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.reviews.models import DisciplineReview
+from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("annotations", __name__)
 
@@ -56,28 +56,25 @@ def _case_url(case_id: int, anchor: str = "annotations") -> str:
 @permission_required(Permission.ANNOTATION_WRITE)
 def create(case_id: int):
     case = _load_case(case_id)
-    patient = case.patient  # kept: a commit or rollback expires the case
     form = AnnotationForm(reviews=_case_reviews(case.id))
     if form.validate_on_submit():
-        try:
-            note = services.create_annotation(
-                current_user,
-                case,
-                form.body.data,
-                review_id=form.review_id.data,
-                parent_id=form.parent_id.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
+        note = attempt(
+            form,
+            services.create_annotation,
+            current_user,
+            case,
+            form.body.data,
+            review_id=form.review_id.data,
+            parent_id=form.parent_id.data,
+        )
+        if note is not REFUSED:
             flash("Annotation added.", "success")
             return redirect(_case_url(case.id, f"annotation-{note.id}"))
+        case = _load_case(case_id)
     return render_template(
         "annotations/form.html",
         case=case,
-        patient=patient,
+        patient=case.patient,
         form=form,
         action=url_for("annotations.create", case_id=case.id),
         title="Add an annotation",
@@ -93,7 +90,6 @@ def _load_note(annotation_id: int) -> tuple[Annotation, Case]:
 @permission_required(Permission.ANNOTATION_WRITE)
 def edit(annotation_id: int):
     note, case = _load_note(annotation_id)
-    patient = case.patient  # kept: a commit or rollback expires the case
     authorize(
         can_change_annotation(current_user, note),
         "Only the author edits an annotation.",
@@ -113,25 +109,26 @@ def edit(annotation_id: int):
         form.version.data = note.version
     status = 200
     if form.validate_on_submit():
-        try:
-            services.edit_annotation(
-                current_user, case, note, form.body.data, form.version.data
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-            note, case = _load_note(annotation_id)
-            show_current_version(form, note.version)
-        else:
-            db.session.commit()
+        saved = attempt(
+            form,
+            services.edit_annotation,
+            current_user,
+            case,
+            note,
+            form.body.data,
+            form.version.data,
+        )
+        if saved is not REFUSED:
             flash("Annotation updated; the earlier text is kept.", "success")
             return redirect(_case_url(case.id, f"annotation-{note.id}"))
+        note, case = _load_note(annotation_id)
+        show_current_version(form, note.version)
     if form.errors or form.form_errors:
         status = 400
     return render_template(
         "annotations/form.html",
         case=case,
-        patient=patient,
+        patient=case.patient,
         form=form,
         note=note,
         current_html=render_markdown(note.body),
@@ -148,13 +145,10 @@ def delete(annotation_id: int):
     if not form.validate_on_submit():
         flash("The form expired; nothing was deleted.", "error")
         return redirect(_case_url(case.id))
-    try:
-        services.delete_annotation(current_user, case, note, form.version.data)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    deleted = attempt(
+        None, services.delete_annotation, current_user, case, note, form.version.data
+    )
+    if deleted is not REFUSED:
         flash("Annotation deleted; you can still see its history.", "success")
     return redirect(_case_url(case.id))
 
@@ -163,12 +157,11 @@ def delete(annotation_id: int):
 @permission_required(Permission.ANNOTATION_WRITE)
 def history(annotation_id: int):
     note, case = _load_note(annotation_id)
-    patient = case.patient  # kept: a commit or rollback expires the case
     revisions = services.annotation_history(current_user, note)
     return render_template(
         "annotations/history.html",
         case=case,
-        patient=patient,
+        patient=case.patient,
         note=note,
         revisions=[(r, render_markdown(r.body)) for r in revisions],
     )

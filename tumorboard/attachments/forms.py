@@ -7,7 +7,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 
-from tumorboard.attachments.models import AttachmentKind
+from tumorboard.attachments.models import (
+    CAPTION_LIMIT,
+    SERIES_LIMIT,
+    WITHDRAW_REASON_LIMIT,
+    AttachmentKind,
+)
 from tumorboard.auth.permissions import can_upload_attachment
 from tumorboard.forms import SelectField, max_length, required, strip_filter
 
@@ -28,12 +33,12 @@ class UploadForm(FlaskForm):
     caption = StringField(
         "Caption",
         filters=[strip_filter],
-        validators=[required("Give the file a caption."), max_length(300)],
+        validators=[required("Give the file a caption."), max_length(CAPTION_LIMIT)],
     )
     series_slice = StringField(
         "Series / slice (key images)",
         filters=[strip_filter],
-        validators=[Optional(), max_length(120)],
+        validators=[Optional(), max_length(SERIES_LIMIT)],
         description="For example: MRI 2026-03-02, series 7 (T1 fat-sat), slice 23.",
     )
     review_id = SelectField(
@@ -58,5 +63,8 @@ class WithdrawForm(FlaskForm):
     reason = TextAreaField(
         "Reason",
         filters=[strip_filter],
-        validators=[required("Give a reason to withdraw the file."), max_length(1000)],
+        validators=[
+            required("Give a reason to withdraw the file."),
+            max_length(WITHDRAW_REASON_LIMIT),
+        ],
     )

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tumorboard.db import LabelledEnum, enum_type, utcnow
 from tumorboard.extensions import db
+
+if TYPE_CHECKING:
+    from tumorboard.auth.models import User
+
+#: Longest accepted text, checked by the forms and the services.
+CAPTION_LIMIT = 300
+SERIES_LIMIT = 120
+WITHDRAW_REASON_LIMIT = 1000
 
 
 class AttachmentKind(LabelledEnum):
@@ -58,7 +67,9 @@ class Attachment(db.Model):
     withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     withdraw_reason: Mapped[str | None] = mapped_column(sa.Text)
 
-    uploaded_by = relationship("User", foreign_keys=[uploaded_by_id], lazy="raise")
+    uploaded_by: Mapped[User] = relationship(
+        "User", foreign_keys=[uploaded_by_id], lazy="raise"
+    )
 
     __table_args__ = (
         sa.CheckConstraint("size > 0", name="size_positive"),

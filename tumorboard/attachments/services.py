@@ -18,7 +18,13 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from tumorboard.attachments.models import Attachment, AttachmentKind
+from tumorboard.attachments.models import (
+    CAPTION_LIMIT,
+    SERIES_LIMIT,
+    WITHDRAW_REASON_LIMIT,
+    Attachment,
+    AttachmentKind,
+)
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
@@ -29,9 +35,11 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import Case
 from tumorboard.db import utcnow
-from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.errors import Conflict, InvalidInput, NotFound
 from tumorboard.extensions import db
 from tumorboard.reviews.models import DisciplineReview
+from tumorboard.validation import clean_text
+from tumorboard.web import on_rollback
 
 PNG, JPEG, PDF = "image/png", "image/jpeg", "application/pdf"
 IMAGES = frozenset({PNG, JPEG})
@@ -73,15 +81,6 @@ def _allowed(kind: AttachmentKind) -> str:
     return " or ".join(names)
 
 
-def _text(value: str | None, label: str, field: str, limit: int, *, required: bool):
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(f"{label} is required.", field)
-    if len(text) > limit:
-        raise InvalidInput(f"{label} must be at most {limit} characters.", field)
-    return text or None
-
-
 def attach_file(
     actor: User,
     case: Case,
@@ -104,13 +103,16 @@ def attach_file(
     )
     if not case.is_open:
         raise InvalidInput("Files cannot be attached to a closed or withdrawn case.")
-    caption = _text(caption, "A caption", "caption", 300, required=True)
-    series_slice = _text(
-        series_slice,
-        "The series and slice",
-        "series_slice",
-        120,
-        required=kind == AttachmentKind.KEY_IMAGE,
+    caption = clean_text(caption, "caption", "A caption", CAPTION_LIMIT, required=True)
+    series_slice = (
+        clean_text(
+            series_slice,
+            "series_slice",
+            "The series and slice",
+            SERIES_LIMIT,
+            required=kind == AttachmentKind.KEY_IMAGE,
+        )
+        or None
     )
     name = os.path.basename((filename or "").replace("\\", "/")).strip()[:255]
     if not name:
@@ -172,6 +174,7 @@ def attach_file(
     with open(partial, "xb") as handle:
         handle.write(data)
     os.replace(partial, path)
+    on_rollback(lambda: path.unlink(missing_ok=True))
     audit.record(
         actor,
         "attachment.upload",
@@ -200,10 +203,10 @@ def open_for_download(
         "You cannot see this case.",
     )
     if attachment.is_withdrawn:
-        raise InvalidInput("This file was withdrawn.")
+        raise NotFound("This file was withdrawn.")
     path = file_path(attachment)
     if not path.is_file():
-        raise InvalidInput("The stored file is missing; tell the administrator.")
+        raise NotFound("The stored file is missing; tell the administrator.")
     audit.record(
         actor,
         "attachment.download",
@@ -227,7 +230,9 @@ def withdraw(
     )
     if attachment.is_withdrawn:
         raise Conflict("This file was already withdrawn.")
-    reason = _text(reason, "A reason", "reason", 1000, required=True)
+    reason = clean_text(
+        reason, "reason", "A reason", WITHDRAW_REASON_LIMIT, required=True
+    )
     attachment.withdrawn_at = utcnow()
     attachment.withdrawn_by_id = actor.id
     attachment.withdraw_reason = reason

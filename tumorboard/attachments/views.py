@@ -7,7 +7,6 @@ import io
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -29,9 +28,9 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import Case
 from tumorboard.cases.panels import CasePanel, register_panel
-from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
 from tumorboard.reviews.models import DisciplineReview
+from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("attachments", __name__)
 
@@ -56,30 +55,27 @@ def _reviews(case_id: int) -> list[DisciplineReview]:
 @permission_required(Permission.ATTACHMENT_UPLOAD)
 def upload(case_id: int):
     case = _load_case(case_id)
-    patient = case.patient  # kept: a commit or rollback expires the case
     form = UploadForm(user=current_user, case=case, reviews=_reviews(case.id))
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            attachment = services.attach_file(
-                current_user,
-                case,
-                kind=form.kind.data,
-                stream=upload.stream,
-                filename=upload.filename or "",
-                caption=form.caption.data,
-                series_slice=form.series_slice.data,
-                review_id=form.review_id.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
+        attachment = attempt(
+            form,
+            services.attach_file,
+            current_user,
+            case,
+            kind=form.kind.data,
+            stream=upload.stream,
+            filename=upload.filename or "",
+            caption=form.caption.data,
+            series_slice=form.series_slice.data,
+            review_id=form.review_id.data,
+        )
+        if attachment is not REFUSED:
             flash(f"'{attachment.caption}' attached.", "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#attachments")
+        case = _load_case(case_id)
     return render_template(
-        "attachments/upload.html", case=case, patient=patient, form=form
+        "attachments/upload.html", case=case, patient=case.patient, form=form
     ), 400
 
 
@@ -94,12 +90,7 @@ def download(attachment_id: int):
     attachment, case = _load_attachment(attachment_id)
     # Only images are shown in the page; PDFs are always saved, never rendered.
     inline = request.args.get("inline") == "1" and attachment.is_image
-    try:
-        path = services.open_for_download(current_user, case, attachment, inline=inline)
-    except ServiceError:
-        db.session.rollback()
-        abort(404)
-    db.session.commit()
+    path = services.open_for_download(current_user, case, attachment, inline=inline)
     name = secure_filename(attachment.original_name) or f"attachment-{attachment.id}"
     # Files are at most MAX_UPLOAD_BYTES: read them whole so no handle is left
     # open if the client goes away mid-download.
@@ -121,22 +112,19 @@ def download(attachment_id: int):
 @permission_required(Permission.ATTACHMENT_UPLOAD)
 def withdraw(attachment_id: int):
     attachment, case = _load_attachment(attachment_id)
-    patient = case.patient  # kept: a commit or rollback expires the case
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw(current_user, case, attachment, form.reason.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
+        withdrawn = attempt(
+            form, services.withdraw, current_user, case, attachment, form.reason.data
+        )
+        if withdrawn is not REFUSED:
             flash("File withdrawn; it is kept for the record.", "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#attachments")
+        attachment, case = _load_attachment(attachment_id)
     return render_template(
         "attachments/withdraw.html",
         case=case,
-        patient=patient,
+        patient=case.patient,
         form=form,
         attachment=attachment,
     ), 400

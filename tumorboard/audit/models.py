@@ -35,7 +35,9 @@ class AuditEntry(db.Model):
     user_agent: Mapped[str | None] = mapped_column(sa.String(255))
     request_path: Mapped[str | None] = mapped_column(sa.String(255))
 
-    actor = relationship("User", lazy="raise")
+    # The mapper registry resolves "User"; the audit log sits below auth in
+    # the layers, so it does not import the class.
+    actor: Mapped[User | None] = relationship("User", lazy="raise")  # noqa: F821
 
     __table_args__ = (sa.Index("ix_audit_entries_entity", "entity_type", "entity_id"),)
 

@@ -23,9 +23,9 @@ from tumorboard.auth.permissions import (
     permission_required,
     public,
 )
-from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
+from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("auth", __name__)
 
@@ -58,8 +58,9 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        # Successful and failed sign-ins are both audited; the request commits
+        # the entry whichever way the form ends.
         user = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()
         if user is not None:
             login_user(user)
             return redirect(_safe_next(form.next.data))
@@ -84,15 +85,14 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_own_password(
-                current_user, form.current_password.data, form.new_password.data
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
+        changed = attempt(
+            form,
+            services.change_own_password,
+            current_user,
+            form.current_password.data,
+            form.new_password.data,
+        )
+        if changed is not REFUSED:
             # The login id changed; sign in again with the new one.
             login_user(current_user._get_current_object())
             flash(
@@ -118,20 +118,17 @@ def users():
 def user_new():
     form = NewUserForm()
     if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                current_user,
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                password=form.password.data,
-                is_active=form.is_active.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
+        user = attempt(
+            form,
+            services.create_user,
+            current_user,
+            email=form.email.data,
+            name=form.name.data,
+            role=form.role.data,
+            password=form.password.data,
+            is_active=form.is_active.data,
+        )
+        if user is not REFUSED:
             flash(f"Account created for {user.name}.", "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=None), (
@@ -146,25 +143,22 @@ def user_edit(user_id: int):
     form = UserForm(obj=user if request.method == "GET" else None)
     reset_form = ResetPasswordForm(prefix="reset")
     if form.validate_on_submit():
-        try:
-            services.update_user(
-                current_user,
-                user,
-                version=form.version.data,
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                is_active=form.is_active.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-            user = db.session.get(User, user_id)
-            show_current_version(form, user.version)
-        else:
-            db.session.commit()
+        saved = attempt(
+            form,
+            services.update_user,
+            current_user,
+            user,
+            version=form.version.data,
+            email=form.email.data,
+            name=form.name.data,
+            role=form.role.data,
+            is_active=form.is_active.data,
+        )
+        if saved is not REFUSED:
             flash(f"Account of {user.name} updated.", "success")
             return redirect(url_for("auth.users"))
+        user = db.session.get(User, user_id)
+        show_current_version(form, user.version)
     return render_template(
         "auth/user_form.html", form=form, user=user, reset_form=reset_form
     ), (400 if form.errors else 200)
@@ -176,13 +170,14 @@ def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     reset_form = ResetPasswordForm(prefix="reset")
     if reset_form.validate_on_submit():
-        try:
-            services.set_password(current_user, user, reset_form.new_password.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(reset_form, error)
-        else:
-            db.session.commit()
+        reset = attempt(
+            reset_form,
+            services.set_password,
+            current_user,
+            user,
+            reset_form.new_password.data,
+        )
+        if reset is not REFUSED:
             flash(
                 f"Password of {user.name} reset; their sessions were signed out.",
                 "success",

@@ -13,6 +13,9 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from tumorboard.cases.models import (
+    INSTITUTION_LIMIT,
+    PRESENTATION_LIMIT,
+    QUESTION_LIMIT,
     BiopsyStatus,
     CaseStatus,
     CaseType,
@@ -33,6 +36,7 @@ from tumorboard.forms import (
     required,
     strip_filter,
 )
+from tumorboard.validation import NAME_LIMIT, REASON_LIMIT
 
 
 class CaseForm(FlaskForm):
@@ -60,12 +64,18 @@ class CaseForm(FlaskForm):
     presentation = TextAreaField(
         "Presenting complaint",
         filters=[strip_filter],
-        validators=[required("Describe the presentation."), max_length(4000)],
+        validators=[
+            required("Describe the presentation."),
+            max_length(PRESENTATION_LIMIT),
+        ],
     )
     clinical_question = TextAreaField(
         "Question for the board",
         filters=[strip_filter],
-        validators=[required("State the question for the board."), max_length(2000)],
+        validators=[
+            required("State the question for the board."),
+            max_length(QUESTION_LIMIT),
+        ],
     )
     referral_source = SelectField(
         "Referral source",
@@ -75,7 +85,7 @@ class CaseForm(FlaskForm):
     referring_clinician = StringField(
         "Referring clinician",
         filters=[strip_filter],
-        validators=[required("Name the referring clinician."), max_length(120)],
+        validators=[required("Name the referring clinician."), max_length(NAME_LIMIT)],
     )
     referral_date = DateField(
         "Referral date",
@@ -102,7 +112,7 @@ class CaseForm(FlaskForm):
     unplanned_excision_institution = StringField(
         "Unplanned excision institution",
         filters=[strip_filter],
-        validators=[Optional(), max_length(160)],
+        validators=[Optional(), max_length(INSTITUTION_LIMIT)],
     )
     lead_clinician_id = SelectField(
         "Lead clinician", coerce=coerce_int_or_none, validators=[Optional()]
@@ -144,7 +154,9 @@ class TransitionForm(FlaskForm):
 
     target = HiddenField(validators=[required()])
     reason = TextAreaField(
-        "Reason", filters=[strip_filter], validators=[Optional(), max_length(2000)]
+        "Reason",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(REASON_LIMIT)],
     )
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 

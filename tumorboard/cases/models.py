@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tumorboard.db import LabelledEnum, TimestampMixin, enum_type, utcnow
 from tumorboard.extensions import db
+from tumorboard.validation import LONG_TEXT_LIMIT
+
+if TYPE_CHECKING:
+    from tumorboard.auth.models import User
+    from tumorboard.patients.models import Patient
+
+#: Longest accepted text per case field, checked by the form and the service.
+PRESENTATION_LIMIT = LONG_TEXT_LIMIT
+QUESTION_LIMIT = 2000
+INSTITUTION_LIMIT = 160
 
 
 class CaseType(LabelledEnum):
@@ -169,11 +180,13 @@ class Case(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
-    patient = relationship("Patient", back_populates="cases", lazy="raise")
-    lead_clinician = relationship(
+    patient: Mapped[Patient] = relationship("Patient", lazy="raise")
+    lead_clinician: Mapped[User | None] = relationship(
         "User", foreign_keys=[lead_clinician_id], lazy="raise"
     )
-    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")
+    created_by: Mapped[User | None] = relationship(
+        "User", foreign_keys=[created_by_id], lazy="raise"
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

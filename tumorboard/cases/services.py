@@ -19,6 +19,9 @@ from tumorboard.auth.permissions import (
     may_lead_case,
 )
 from tumorboard.cases.models import (
+    INSTITUTION_LIMIT,
+    PRESENTATION_LIMIT,
+    QUESTION_LIMIT,
     BiopsyStatus,
     Case,
     CaseStatus,
@@ -33,6 +36,8 @@ from tumorboard.db import today, utcnow
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
+from tumorboard.patients.services import before_update as before_patient_update
+from tumorboard.validation import NAME_LIMIT, REASON_LIMIT, clean_text
 
 CASE_FIELDS = (
     "case_type",
@@ -50,15 +55,6 @@ CASE_FIELDS = (
     "known_primary",
     "lead_clinician_id",
 )
-
-
-def _text(data: dict[str, Any], key: str, label: str, limit: int) -> str:
-    value = (data.get(key) or "").strip()
-    if not value:
-        raise InvalidInput(f"{label} is required.", key)
-    if len(value) > limit:
-        raise InvalidInput(f"{label} must be at most {limit} characters.", key)
-    return value
 
 
 def _clean_case_data(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
@@ -87,15 +83,12 @@ def _clean_case_data(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
             raise InvalidInput(
                 f"Choose a valid {key.replace('_', ' ')}.", key
             ) from None
-    clean["presentation"] = _text(
-        data, "presentation", "The presenting complaint", 4000
-    )
-    clean["clinical_question"] = _text(
-        data, "clinical_question", "The question for the board", 2000
-    )
-    clean["referring_clinician"] = _text(
-        data, "referring_clinician", "The referring clinician", 120
-    )
+    for key, label, limit in (
+        ("presentation", "The presenting complaint", PRESENTATION_LIMIT),
+        ("clinical_question", "The question for the board", QUESTION_LIMIT),
+        ("referring_clinician", "The referring clinician", NAME_LIMIT),
+    ):
+        clean[key] = clean_text(data.get(key), key, label, limit, required=True)
 
     referral: date | None = data.get("referral_date")
     if referral is None:
@@ -131,11 +124,12 @@ def _clean_case_data(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
             "Enter the date of the unplanned excision, or clear the institution.",
             "unplanned_excision_date",
         )
-    if institution is not None and len(institution) > 160:
-        raise InvalidInput(
-            "The institution must be at most 160 characters.",
-            "unplanned_excision_institution",
-        )
+    clean_text(
+        institution,
+        "unplanned_excision_institution",
+        "The institution",
+        INSTITUTION_LIMIT,
+    )
     clean["unplanned_excision_date"] = excision
     clean["unplanned_excision_institution"] = institution
 
@@ -249,12 +243,10 @@ def transition_case(
             "This case changed since you opened it; its status is now "
             f"'{case.status.label}'. Nothing was changed."
         )
-    reason = (reason or "").strip() or None
+    reason = clean_text(reason, "reason", "The reason", REASON_LIMIT) or None
     transition_guards.run(case, transition, reason)
     if transition.reason_required and not reason:
         raise InvalidInput(f"Give a reason to {transition.label.lower()}.", "reason")
-    if reason and len(reason) > 2000:
-        raise InvalidInput("The reason must be at most 2000 characters.", "reason")
     old = case.status
     case.status = transition.target
     case.status_changed_at = utcnow()
@@ -274,6 +266,31 @@ def transition_case(
         patient_id=case.patient_id,
     )
     return case
+
+
+@before_patient_update.register
+def _birth_date_before_referrals(patient: Patient, clean: dict[str, Any]) -> None:
+    """A corrected birth date may not fall after a referral of the patient."""
+    first_referral = db.session.scalar(
+        sa.select(sa.func.min(Case.referral_date)).where(Case.patient_id == patient.id)
+    )
+    if first_referral is not None and first_referral < clean["birth_date"]:
+        raise InvalidInput(
+            "A case of this patient was referred before this birth date.",
+            "birth_date",
+        )
+
+
+def patient_cases(patient: Patient) -> list[Case]:
+    """A patient's cases with their lead clinicians, newest referral first."""
+    return list(
+        db.session.scalars(
+            sa.select(Case)
+            .where(Case.patient_id == patient.id)
+            .options(joinedload(Case.lead_clinician))
+            .order_by(Case.referral_date.desc(), Case.id.desc())
+        )
+    )
 
 
 def record_read(actor: User, case: Case) -> None:

@@ -26,7 +26,9 @@ from tumorboard.cases.workflow import manual_transitions
 from tumorboard.clinical import catalogue
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
+from tumorboard.panels import Panel
 from tumorboard.patients.models import Patient
+from tumorboard.patients.panels import patient_panels
 from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -197,3 +199,12 @@ def transition(case_id: int):
     if moved is not REFUSED:
         flash(f"{moved.reference} is now '{moved.status.label}'.", "success")
     return redirect(url_for("cases.detail", case_id=case_id))
+
+
+patient_panels.register(
+    Panel(
+        name="cases",
+        template="cases/_patient_cases.html",
+        load=lambda user, patient: {"cases": services.patient_cases(patient)},
+    )
+)

@@ -1,4 +1,5 @@
-"""Clinical knowledge for the bone-tumour board: catalogues, staging and scores.
+"""Clinical knowledge for the bone-tumour board: catalogues, staging, scores, and
+where the scores apply.
 
 Pure Python with no third-party dependencies: this package imports nothing from
 the rest of ``tumorboard`` (or from Flask or SQLAlchemy), so every other module
@@ -8,6 +9,13 @@ may import it. Clinical values come from the shared bone-tumour reference; see
 
 from __future__ import annotations
 
+from .applicability import (
+    is_skeletal_metastasis,
+    mirels_applies,
+    sins_applies,
+    sins_is_required,
+    sins_level_fits_site,
+)
 from .catalogue import (
     METASTATIC_PRIMARIES,
     TOPOGRAPHIES,
@@ -81,12 +89,14 @@ __all__ = [
     "enneking_stage",
     "huvos_grade",
     "is_good_responder",
+    "is_skeletal_metastasis",
     "karnofsky",
     "lodwick",
     "lodwick_to_modified",
     "metastatic_primary",
     "metastatic_primary_choices",
     "mirels",
+    "mirels_applies",
     "modified_lodwick",
     "msts_functional",
     "pps",
@@ -94,6 +104,9 @@ __all__ = [
     "search_topographies",
     "search_who_entities",
     "sins",
+    "sins_applies",
+    "sins_is_required",
+    "sins_level_fits_site",
     "sins_location",
     "tokuhashi_revised",
     "topography",

@@ -16,6 +16,10 @@ Items of the reference deliberately not catalogued:
   bone.
 - Skeletal metastases are not WHO bone entities (§1.2): record the primary's
   site (``METASTATIC_PRIMARIES``) and the bone site (``TOPOGRAPHIES``).
+
+The module is one file on purpose, although it is long: it is mostly
+declarative data (the catalogue tables, one row per entity, site or primary),
+and the lookup and search functions are short and belong next to their tables.
 """
 
 from __future__ import annotations

@@ -7,9 +7,11 @@ from weasyprint.urls import URLFetcher
 
 
 def url_fetcher() -> URLFetcher:
-    """A fetcher that refuses everything but inline ``data:`` URLs, so text in a
-    document (an annotation, a free-text field) cannot make WeasyPrint read a
-    local file or call a server."""
+    """A fetcher that refuses everything but inline ``data:`` URLs.
+
+    Text in a document (an annotation, a free-text field) therefore cannot make
+    WeasyPrint read a local file or call a server.
+    """
     return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 

@@ -26,6 +26,11 @@ from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Attendance, Meeting
 from tumorboard.recommendations import services as recommendations
 from tumorboard.recommendations.models import Recommendation, RecommendationState
+from tumorboard.reviews.models import (
+    DisciplineReview,
+    ReviewRevision,
+    is_current_revision,
+)
 
 REFUSED = "Only clinicians and the coordinator download board documents."
 
@@ -41,6 +46,7 @@ class Document:
 
 
 def _site_label(code: str) -> str:
+    """The topography code with its label, or the bare code if it is unknown."""
     try:
         return f"{code} — {catalogue.topography(code).label}"
     except ValueError:
@@ -48,6 +54,7 @@ def _site_label(code: str) -> str:
 
 
 def _primary_label(key: str | None) -> str | None:
+    """The label of a known metastatic primary, or the stored key if unknown."""
     if not key:
         return None
     try:
@@ -57,20 +64,10 @@ def _primary_label(key: str | None) -> str | None:
 
 
 def _reviews_summary(case: Case) -> list[dict[str, Any]]:
-    """The current revision of each discipline review, when reviews exist."""
-    try:
-        from tumorboard.reviews.models import DisciplineReview, ReviewRevision
-    except ImportError:
-        return []
+    """The current revision of each discipline review of the case."""
     rows = db.session.execute(
         sa.select(DisciplineReview, ReviewRevision, User)
-        .join(
-            ReviewRevision,
-            sa.and_(
-                ReviewRevision.review_id == DisciplineReview.id,
-                ReviewRevision.number == DisciplineReview.current_number,
-            ),
-        )
+        .join(ReviewRevision, is_current_revision())
         .join(User, User.id == ReviewRevision.author_id)
         .where(DisciplineReview.case_id == case.id)
         .order_by(DisciplineReview.discipline)
@@ -88,6 +85,7 @@ def _reviews_summary(case: Case) -> list[dict[str, Any]]:
 
 
 def _load_case(case_id: int) -> Case:
+    """The case with its patient and lead clinician."""
     return db.session.scalars(
         sa.select(Case)
         .where(Case.id == case_id)
@@ -98,6 +96,7 @@ def _load_case(case_id: int) -> Case:
 def _record_download(
     actor: User, kind: str, entity_type: str, entity_id: int, summary: str, case=None
 ) -> None:
+    """Audit the download of a document of ``kind``."""
     audit.record(
         actor,
         "document.download",

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, url_for
+from flask import Blueprint, Response, redirect, url_for
 from flask_login import current_user
 
 from tumorboard.auth.permissions import Permission, permission_required
 from tumorboard.cases.models import Case
 from tumorboard.documents import services
-from tumorboard.errors import ServiceError
 from tumorboard.extensions import db
 from tumorboard.meetings.models import Meeting
 from tumorboard.recommendations.models import Recommendation
+from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -30,22 +30,16 @@ def _download(document: services.Document) -> Response:
 @permission_required(Permission.DOCUMENT_READ)
 def case_summary(case_id: int):
     case = db.get_or_404(Case, case_id)
-    document = services.case_summary(current_user, case)
-    db.session.commit()
-    return _download(document)
+    return _download(services.case_summary(current_user, case))
 
 
 @bp.route("/recommendations/<int:rec_id>/letter.pdf")
 @permission_required(Permission.DOCUMENT_READ)
 def outcome_letter(rec_id: int):
     rec = db.get_or_404(Recommendation, rec_id)
-    try:
-        document = services.outcome_letter(current_user, rec)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    document = attempt(None, services.outcome_letter, current_user, rec)
+    if document is REFUSED:
         return redirect(url_for("recommendations.detail", rec_id=rec_id))
-    db.session.commit()
     return _download(document)
 
 
@@ -53,11 +47,7 @@ def outcome_letter(rec_id: int):
 @permission_required(Permission.DOCUMENT_READ)
 def minutes(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
-    try:
-        document = services.meeting_minutes(current_user, meeting)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    document = attempt(None, services.meeting_minutes, current_user, meeting)
+    if document is REFUSED:
         return redirect(url_for("meetings.detail", meeting_id=meeting_id))
-    db.session.commit()
     return _download(document)

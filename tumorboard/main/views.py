@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tumorboard.auth.permissions import (
@@ -11,10 +11,12 @@ from tumorboard.auth.permissions import (
     Role,
     authenticated,
     has_permission,
+    permission_required,
     public,
 )
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.extensions import db
+from tumorboard.main import worklists
 
 bp = Blueprint("main", __name__)
 
@@ -39,3 +41,22 @@ def index():
 def health():
     db.session.execute(sa.text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/worklist")
+@permission_required(Permission.WORKLIST_READ)
+def worklist():
+    """The cases waiting for the signed-in user."""
+    kind = worklists.worklist_for(current_user)
+    page = worklists.page_for(
+        current_user,
+        kind,
+        request.args.get("page", 1, type=int),
+        current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "main/worklist.html",
+        worklist=kind,
+        page=page,
+        blocked=sum(1 for e in page.items if e.checklist and not e.checklist.is_ready),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -12,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tumorboard.auth.disciplines import Discipline
 from tumorboard.db import LabelledEnum, TimestampMixin, enum_type, utcnow
 from tumorboard.extensions import db
+
+if TYPE_CHECKING:
+    from tumorboard.auth.models import User
+    from tumorboard.cases.models import Case
 
 WEEKDAYS = (
     "Monday",
@@ -93,7 +98,7 @@ class Board(TimestampMixin, db.Model):
     feed_token: Mapped[str] = mapped_column(sa.String(64), default=new_feed_token)
     version: Mapped[int] = mapped_column(default=1)
 
-    members = relationship(
+    members: Mapped[list[User]] = relationship(
         "User", secondary=board_members, lazy="raise", order_by="User.name"
     )
 
@@ -157,15 +162,17 @@ class Meeting(TimestampMixin, db.Model):
     ical_sequence: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
 
-    board = relationship("Board", lazy="raise")
-    chair = relationship("User", lazy="raise")
-    items = relationship(
+    board: Mapped[Board] = relationship("Board", lazy="raise")
+    chair: Mapped[User | None] = relationship("User", lazy="raise")
+    items: Mapped[list[AgendaItem]] = relationship(
         "AgendaItem",
         back_populates="meeting",
         lazy="raise",
         order_by="AgendaItem.position",
     )
-    attendance = relationship("Attendance", back_populates="meeting", lazy="raise")
+    attendance: Mapped[list[Attendance]] = relationship(
+        "Attendance", back_populates="meeting", lazy="raise"
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -235,9 +242,11 @@ class AgendaItem(TimestampMixin, db.Model):
     discussed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
-    meeting = relationship("Meeting", back_populates="items", lazy="raise")
-    case = relationship("Case", lazy="raise")
-    presenter = relationship("User", lazy="raise")
+    meeting: Mapped[Meeting] = relationship(
+        "Meeting", back_populates="items", lazy="raise"
+    )
+    case: Mapped[Case] = relationship("Case", lazy="raise")
+    presenter: Mapped[User | None] = relationship("User", lazy="raise")
 
     @property
     def is_active(self) -> bool:
@@ -267,8 +276,12 @@ class Attendance(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    meeting = relationship("Meeting", back_populates="attendance", lazy="raise")
-    user = relationship("User", foreign_keys=[user_id], lazy="raise")
+    meeting: Mapped[Meeting] = relationship(
+        "Meeting", back_populates="attendance", lazy="raise"
+    )
+    user: Mapped[User | None] = relationship(
+        "User", foreign_keys=[user_id], lazy="raise"
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "user_id", name="meeting_user"),

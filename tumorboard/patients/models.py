@@ -6,7 +6,7 @@ import enum
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from tumorboard.db import TimestampMixin, enum_type
 from tumorboard.extensions import db
@@ -39,10 +39,6 @@ class Patient(TimestampMixin, db.Model):
     birth_date: Mapped[date]
     sex: Mapped[Sex] = mapped_column(enum_type(Sex, "patient_sex"))
     version: Mapped[int] = mapped_column(default=1)
-
-    cases = relationship(
-        "Case", back_populates="patient", lazy="raise", order_by="Case.id"
-    )
 
     __mapper_args__ = {"version_id_col": version}
 

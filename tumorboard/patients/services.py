@@ -10,13 +10,18 @@ import sqlalchemy as sa
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Permission, authorize, has_permission
-from tumorboard.cases.models import Case
 from tumorboard.db import today
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
+from tumorboard.hooks import Hook
 from tumorboard.patients.models import Patient, Sex
 
 PATIENT_FIELDS = ("mrn", "given_name", "family_name", "birth_date", "sex")
+
+#: ``check(patient, clean)`` before corrected demographics are saved; features
+#: holding the patient's records raise InvalidInput when the change contradicts
+#: them (cases: a referral before the birth date).
+before_update = Hook("patient.before_update", "Checks run before a patient edit.")
 
 
 class DuplicateMRN(Conflict):
@@ -119,14 +124,7 @@ def update_patient(
     existing = find_by_mrn(clean["mrn"])
     if existing is not None and existing.id != patient.id:
         raise DuplicateMRN(existing)
-    first_referral = db.session.scalar(
-        sa.select(sa.func.min(Case.referral_date)).where(Case.patient_id == patient.id)
-    )
-    if first_referral is not None and first_referral < clean["birth_date"]:
-        raise InvalidInput(
-            "A case of this patient was referred before this birth date.",
-            "birth_date",
-        )
+    before_update.run(patient, clean)
     before = audit.snapshot(patient, PATIENT_FIELDS)
     for key, value in clean.items():
         setattr(patient, key, value)

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from tumorboard.auth.permissions import Permission, permission_required
-from tumorboard.cases.models import Case
-from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.patients import services
 from tumorboard.patients.forms import PatientForm
 from tumorboard.patients.models import Patient
+from tumorboard.patients.panels import patient_panels
+from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
+
+
+def _holder_of_mrn(form: PatientForm, patient: Patient | None = None) -> Patient | None:
+    """After a refused save: the other patient who holds the typed MRN, to link."""
+    if not form.mrn.errors or not form.mrn.data:
+        return None
+    holder = services.find_by_mrn(form.mrn.data)
+    return holder if holder is not None and holder is not patient else None
+
 
 _MRN_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9-]+$")
 
@@ -43,19 +50,13 @@ def new():
         elif query:
             form.family_name.data = query
     if form.validate_on_submit():
-        try:
-            patient = services.create_patient(current_user, form.service_data())
-        except services.DuplicateMRN as error:
-            db.session.rollback()
-            existing = db.session.get(Patient, error.existing.id)
-            apply_to_form(form, error)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
+        patient = attempt(
+            form, services.create_patient, current_user, form.service_data()
+        )
+        if patient is not REFUSED:
             flash(f"Patient {patient.display_name} registered.", "success")
             return redirect(url_for("cases.new", patient_id=patient.id))
+        existing = _holder_of_mrn(form)
     return render_template(
         "patients/form.html", form=form, patient=None, existing=existing
     ), (400 if form.errors else 200)
@@ -65,15 +66,12 @@ def new():
 @permission_required(Permission.PATIENT_READ)
 def detail(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
-    cases = db.session.scalars(
-        sa.select(Case)
-        .where(Case.patient_id == patient.id)
-        .options(joinedload(Case.lead_clinician))
-        .order_by(Case.referral_date.desc(), Case.id.desc())
-    ).all()
     services.record_read(current_user, patient)
-    db.session.commit()
-    return render_template("patients/detail.html", patient=patient, cases=cases)
+    return render_template(
+        "patients/detail.html",
+        patient=patient,
+        panels=patient_panels.load("main", current_user, patient),
+    )
 
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
@@ -83,25 +81,22 @@ def edit(patient_id: int):
     form = PatientForm(obj=patient if request.method == "GET" else None)
     existing = None
     if form.validate_on_submit():
-        try:
-            services.update_patient(
-                current_user, patient, form.service_data(), form.version.data
-            )
-        except services.DuplicateMRN as error:
-            db.session.rollback()
-            existing = db.session.get(Patient, error.existing.id)
-            apply_to_form(form, error)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-            # The form keeps what was typed; the next save compares with the
-            # version now shown alongside it.
-            patient = db.session.get(Patient, patient_id)
-            show_current_version(form, patient.version)
-        else:
-            db.session.commit()
+        saved = attempt(
+            form,
+            services.update_patient,
+            current_user,
+            patient,
+            form.service_data(),
+            form.version.data,
+        )
+        if saved is not REFUSED:
             flash("Patient record updated.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id))
+        existing = _holder_of_mrn(form, patient)
+        if existing is None:
+            # The form keeps what was typed; the next save compares with the
+            # version now shown alongside it.
+            show_current_version(form, patient.version)
     return render_template(
         "patients/form.html", form=form, patient=patient, existing=existing
     ), (400 if form.errors else 200)

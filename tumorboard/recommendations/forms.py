@@ -38,6 +38,7 @@ from tumorboard.recommendations.models import (
     TreatmentIntent,
 )
 from tumorboard.recommendations.services import NCT_PATTERN
+from tumorboard.validation import LONG_TEXT_LIMIT
 
 
 def nct_format(form, field) -> None:
@@ -94,10 +95,12 @@ class RecommendationForm(FlaskForm):
     free_text = TextAreaField(
         "Recommendation (free text)",
         filters=[strip_filter],
-        validators=[Optional(), max_length(4000)],
+        validators=[Optional(), max_length(LONG_TEXT_LIMIT)],
     )
     rationale = TextAreaField(
-        "Rationale", filters=[strip_filter], validators=[Optional(), max_length(4000)]
+        "Rationale",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(LONG_TEXT_LIMIT)],
     )
     consensus = BooleanField("The board reached consensus", default=True)
     dissent = FieldList(FormField(DissentForm), min_entries=2, max_entries=4)
@@ -225,7 +228,10 @@ class AmendForm(RecommendationForm):
     amendment_reason = TextAreaField(
         "Reason for the amendment",
         filters=[strip_filter],
-        validators=[required("Give the reason for the amendment."), max_length(4000)],
+        validators=[
+            required("Give the reason for the amendment."),
+            max_length(LONG_TEXT_LIMIT),
+        ],
     )
     version = _REQUIRED_VERSION
 

@@ -4,6 +4,7 @@ carried out, and the action items that follow from it."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tumorboard.auth.disciplines import Discipline
 from tumorboard.db import LabelledEnum, TimestampMixin, enum_type, today
 from tumorboard.extensions import db
+
+if TYPE_CHECKING:
+    from tumorboard.auth.models import User
+    from tumorboard.cases.models import Case
+    from tumorboard.meetings.models import AgendaItem
 
 
 class ConferenceType(LabelledEnum):
@@ -225,28 +231,32 @@ class Recommendation(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
-    agenda_item = relationship("AgendaItem", lazy="raise")
-    case = relationship("Case", lazy="raise")
-    signed_by = relationship("User", foreign_keys=[signed_by_id], lazy="raise")
-    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")
-    implementation_updated_by = relationship(
+    agenda_item: Mapped[AgendaItem] = relationship("AgendaItem", lazy="raise")
+    case: Mapped[Case] = relationship("Case", lazy="raise")
+    signed_by: Mapped[User | None] = relationship(
+        "User", foreign_keys=[signed_by_id], lazy="raise"
+    )
+    created_by: Mapped[User | None] = relationship(
+        "User", foreign_keys=[created_by_id], lazy="raise"
+    )
+    implementation_updated_by: Mapped[User | None] = relationship(
         "User", foreign_keys=[implementation_updated_by_id], lazy="raise"
     )
-    supersedes = relationship(
+    supersedes: Mapped[Recommendation | None] = relationship(
         "Recommendation",
         remote_side=[id],
         foreign_keys=[supersedes_id],
         back_populates="superseded_by",
         lazy="raise",
     )
-    superseded_by = relationship(
+    superseded_by: Mapped[Recommendation | None] = relationship(
         "Recommendation",
         foreign_keys=[supersedes_id],
         back_populates="supersedes",
         uselist=False,
         lazy="raise",
     )
-    action_items = relationship(
+    action_items: Mapped[list[ActionItem]] = relationship(
         "ActionItem",
         back_populates="recommendation",
         lazy="raise",
@@ -358,11 +368,13 @@ class ActionItem(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
-    recommendation = relationship(
+    recommendation: Mapped[Recommendation] = relationship(
         "Recommendation", back_populates="action_items", lazy="raise"
     )
-    owner = relationship("User", foreign_keys=[owner_id], lazy="raise")
-    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")
+    owner: Mapped[User] = relationship("User", foreign_keys=[owner_id], lazy="raise")
+    created_by: Mapped[User | None] = relationship(
+        "User", foreign_keys=[created_by_id], lazy="raise"
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

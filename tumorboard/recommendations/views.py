@@ -29,7 +29,6 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import Case
 from tumorboard.cases.panels import CasePanel, register_panel
-from tumorboard.errors import ServiceError, apply_to_form
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.meetings.models import AgendaItem, Meeting
@@ -46,11 +45,11 @@ from tumorboard.recommendations.forms import (
 )
 from tumorboard.recommendations.models import (
     ActionItem,
-    ActionStatus,
     Recommendation,
     RecommendationCode,
     RecommendationState,
 )
+from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("recommendations", __name__)
 
@@ -102,12 +101,12 @@ def _form_page(template_form, item: AgendaItem, rec: Recommendation | None, mode
     ), (400 if template_form.errors or template_form.form_errors else 200)
 
 
-def _refused(form, error: ServiceError, rec_id: int):
-    """Undo the failed change, show the error on the form and reload the
-    recommendation; the form keeps what was typed and, after a conflict, the
-    version now current so the next save is a deliberate one."""
-    db.session.rollback()
-    apply_to_form(form, error)
+def _refused(form, rec_id: int):
+    """Reload the recommendation after a refused save.
+
+    The form keeps what was typed and, after a conflict, shows the version now
+    current so that the next save is a deliberate one.
+    """
     rec = _load_rec(rec_id)
     if "version" in form:
         show_current_version(form, rec.version)
@@ -131,26 +130,23 @@ def record(meeting_id: int, item_id: int):
         return redirect(url_for("recommendations.detail", rec_id=existing.id))
     form = RecommendationForm()
     if form.validate_on_submit():
-        try:
-            rec = services.record_recommendation(
-                current_user, item, form.service_data()
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-            item = _load_item(meeting_id, item_id)
-        else:
-            message = (
+        rec = attempt(
+            form,
+            services.record_recommendation,
+            current_user,
+            item,
+            form.service_data(),
+        )
+        if rec is not REFUSED:
+            flash(
                 f"Recommendation for {item.case.reference} recorded as a draft; "
-                "the chair signs it."
+                "the chair signs it.",
+                "success",
             )
-            db.session.commit()
-            flash(message, "success")
             return redirect(url_for("recommendations.detail", rec_id=rec.id))
+        item = _load_item(meeting_id, item_id)
     if request.method == "GET":
         services.record_item_read(current_user, item)
-        db.session.commit()
-        item = _load_item(meeting_id, item_id)
     return _form_page(form, item, None, "new")
 
 
@@ -159,8 +155,6 @@ def record(meeting_id: int, item_id: int):
 def detail(rec_id: int):
     rec = _load_rec(rec_id)
     services.record_read(current_user, rec)
-    db.session.commit()
-    rec = _load_rec(rec_id)
     return _detail_page(rec)
 
 
@@ -255,16 +249,18 @@ def edit(rec_id: int):
         if rec.revision > 1:
             form.amendment_reason.data = rec.amendment_reason
     if form.validate_on_submit():
-        try:
-            services.update_recommendation(
-                current_user, rec, form.service_data(), form.version.data
-            )
-        except ServiceError as error:
-            rec = _refused(form, error, rec_id)
-        else:
-            db.session.commit()
+        saved = attempt(
+            form,
+            services.update_recommendation,
+            current_user,
+            rec,
+            form.service_data(),
+            form.version.data,
+        )
+        if saved is not REFUSED:
             flash("Draft saved.", "success")
             return redirect(url_for("recommendations.detail", rec_id=rec_id))
+        rec = _refused(form, rec_id)
     return _form_page(form, rec.agenda_item, rec, "edit")
 
 
@@ -287,21 +283,22 @@ def amend(rec_id: int):
         AmendForm() if request.method == "POST" else AmendForm.from_recommendation(rec)
     )
     if form.validate_on_submit():
-        try:
-            new = services.amend_recommendation(
-                current_user, rec, form.service_data(), form.version.data
-            )
-        except ServiceError as error:
-            rec = _refused(form, error, rec_id)
-        else:
-            message = (
+        new = attempt(
+            form,
+            services.amend_recommendation,
+            current_user,
+            rec,
+            form.service_data(),
+            form.version.data,
+        )
+        if new is not REFUSED:
+            flash(
                 f"Revision {new.revision} created; it replaces revision "
-                f"{rec.revision} once the chair signs it."
+                f"{rec.revision} once the chair signs it.",
+                "success",
             )
-            new_id = new.id
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("recommendations.detail", rec_id=new_id))
+            return redirect(url_for("recommendations.detail", rec_id=new.id))
+        rec = _refused(form, rec_id)
     return _form_page(form, rec.agenda_item, rec, "amend")
 
 
@@ -311,20 +308,20 @@ def sign(rec_id: int):
     rec = _load_rec(rec_id)
     form = SignForm()
     if form.validate_on_submit():
-        try:
-            services.sign_recommendation(
-                current_user,
-                rec,
-                override_reason=form.override_reason.data,
-                version=form.version.data,
+        signed = attempt(
+            form,
+            services.sign_recommendation,
+            current_user,
+            rec,
+            override_reason=form.override_reason.data,
+            version=form.version.data,
+        )
+        if signed is not REFUSED:
+            flash(
+                f"Revision {rec.revision} signed for {rec.case.reference}.", "success"
             )
-        except ServiceError as error:
-            rec = _refused(form, error, rec_id)
-        else:
-            message = f"Revision {rec.revision} signed for {rec.case.reference}."
-            db.session.commit()
-            flash(message, "success")
             return redirect(url_for("recommendations.detail", rec_id=rec_id))
+        rec = _refused(form, rec_id)
     return _detail_page(rec, sign_form=form, status=400)
 
 
@@ -334,17 +331,21 @@ def implementation(rec_id: int):
     rec = _load_rec(rec_id)
     form = ImplementationForm()
     if form.validate_on_submit():
-        try:
-            services.update_implementation(
-                current_user, rec, dict(form.data), form.version.data
+        saved = attempt(
+            form,
+            services.update_implementation,
+            current_user,
+            rec,
+            dict(form.data),
+            form.version.data,
+        )
+        if saved is not REFUSED:
+            flash(
+                f"Implementation recorded: {rec.implementation_status.label}.",
+                "success",
             )
-        except ServiceError as error:
-            rec = _refused(form, error, rec_id)
-        else:
-            message = f"Implementation recorded: {rec.implementation_status.label}."
-            db.session.commit()
-            flash(message, "success")
             return redirect(url_for("recommendations.detail", rec_id=rec_id))
+        rec = _refused(form, rec_id)
     return _detail_page(rec, implementation_form=form, status=400)
 
 
@@ -354,17 +355,16 @@ def add_action(rec_id: int):
     rec = _load_rec(rec_id)
     form = ActionForm(owners=services.action_owner_choices())
     if form.validate_on_submit():
-        try:
-            services.create_action(current_user, rec, dict(form.data))
-        except ServiceError as error:
-            rec = _refused(form, error, rec_id)
-            form.owner_id.choices = ActionForm(
-                owners=services.action_owner_choices()
-            ).owner_id.choices
-        else:
-            db.session.commit()
+        added = attempt(
+            form, services.create_action, current_user, rec, dict(form.data)
+        )
+        if added is not REFUSED:
             flash("Action item added.", "success")
             return redirect(url_for("recommendations.detail", rec_id=rec_id))
+        rec = _refused(form, rec_id)
+        form.owner_id.choices = ActionForm(
+            owners=services.action_owner_choices()
+        ).owner_id.choices
     return _detail_page(rec, action_form=form, status=400)
 
 
@@ -384,16 +384,16 @@ def action_status(action_id: int):
     if not form.validate_on_submit():
         flash("The change was incomplete; nothing was changed.", "error")
         return redirect(back)
-    try:
-        services.set_action_status(
-            current_user, action, form.status.data, form.version.data
-        )
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
-    db.session.commit()
-    flash(f"Action marked {ActionStatus(form.status.data).label.lower()}.", "success")
+    changed = attempt(
+        None,
+        services.set_action_status,
+        current_user,
+        action,
+        form.status.data,
+        form.version.data,
+    )
+    if changed is not REFUSED:
+        flash(f"Action marked {changed.status.label.lower()}.", "success")
     return redirect(back)
 
 

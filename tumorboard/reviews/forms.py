@@ -86,6 +86,18 @@ class ReviewFormBase(FlaskForm):
                 data[item.key] = self[item.key].data
         return data
 
+    def field_named(self, name: str):
+        """The field posted as ``name``, also inside a row list (``rows-0-field``)."""
+        parts = name.split("-")
+        if len(parts) == 1:
+            return self._fields.get(name)
+        if len(parts) == 3 and parts[1].isdigit() and parts[0] in self._fields:
+            entries = self._fields[parts[0]].entries
+            index = int(parts[1])
+            if index < len(entries):
+                return entries[index].form._fields.get(parts[2])
+        return None
+
     def add_row(self, key: str) -> bool:
         """Append a blank row to the list ``key``; False if it is full or unknown."""
         item = self.schema.all_fields().get(key)
@@ -120,11 +132,6 @@ def review_form_class(schema: schemas.Schema, case) -> type[ReviewFormBase]:
                 attrs[item.key] = _field(item, case)
     name = f"{schema.discipline.value.title().replace('_', '')}ReviewForm"
     return type(name, (ReviewFormBase,), attrs)
-
-
-def review_form(schema: schemas.Schema, case, **kwargs) -> ReviewFormBase:
-    """An instance of the review form for ``case``."""
-    return review_form_class(schema, case)(**kwargs)
 
 
 class WaiverForm(FlaskForm):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline
 from tumorboard.db import LabelledEnum, TimestampMixin, enum_type, utcnow
 from tumorboard.extensions import db
+
+if TYPE_CHECKING:
+    from tumorboard.auth.models import User
+    from tumorboard.cases.models import Case
 
 _REVIEW_DISCIPLINE_SQL = ", ".join(f"'{d.value}'" for d in REVIEW_DISCIPLINES)
 
@@ -32,11 +36,10 @@ class DisciplineReview(TimestampMixin, db.Model):
     current_number: Mapped[int] = mapped_column(default=1)
     version: Mapped[int] = mapped_column(default=1)
 
-    case = relationship("Case", lazy="raise")
-    current_revision = relationship(
+    case: Mapped[Case] = relationship("Case", lazy="raise")
+    current_revision: Mapped[ReviewRevision | None] = relationship(
         "ReviewRevision",
-        primaryjoin="and_(ReviewRevision.review_id == DisciplineReview.id, "
-        "ReviewRevision.number == DisciplineReview.current_number)",
+        primaryjoin=lambda: is_current_revision(),
         viewonly=True,
         uselist=False,
         lazy="raise",
@@ -75,8 +78,8 @@ class ReviewRevision(db.Model):
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    review = relationship("DisciplineReview", lazy="raise")
-    author = relationship("User", lazy="raise")
+    review: Mapped[DisciplineReview] = relationship("DisciplineReview", lazy="raise")
+    author: Mapped[User] = relationship("User", lazy="raise")
 
     __table_args__ = (
         sa.UniqueConstraint("review_id", "number", name="review_number"),
@@ -96,6 +99,14 @@ class ReadinessDeclaration(LabelledEnum):
     @classmethod
     def _labels(cls) -> dict:
         return {cls.WAIVER: "Waived", cls.PRE_BIOPSY: "Pre-biopsy discussion"}
+
+
+def is_current_revision() -> sa.ColumnElement[bool]:
+    """Join condition from a review to its current revision (the one query of it)."""
+    return sa.and_(
+        ReviewRevision.review_id == DisciplineReview.id,
+        ReviewRevision.number == DisciplineReview.current_number,
+    )
 
 
 class ReadinessWaiver(db.Model):
@@ -122,7 +133,9 @@ class ReadinessWaiver(db.Model):
         sa.ForeignKey("users.id"), index=True
     )
 
-    waived_by = relationship("User", foreign_keys=[waived_by_id], lazy="raise")
+    waived_by: Mapped[User] = relationship(
+        "User", foreign_keys=[waived_by_id], lazy="raise"
+    )
 
     __table_args__ = (
         sa.CheckConstraint("length(reason) > 0", name="reason_not_empty"),

@@ -28,6 +28,7 @@ from tumorboard.reviews.models import (
     ReadinessDeclaration,
     ReadinessWaiver,
     ReviewRevision,
+    is_current_revision,
 )
 from tumorboard.reviews.schemas import (
     is_long_bone_metastasis,
@@ -112,13 +113,7 @@ def item_keys(case: Case, radiology: dict[str, Any] | None = None) -> list[str]:
 def _current_data(case_ids: list[int]) -> dict[tuple[int, str], ReviewRevision]:
     rows = db.session.execute(
         sa.select(DisciplineReview.case_id, DisciplineReview.discipline, ReviewRevision)
-        .join(
-            ReviewRevision,
-            sa.and_(
-                ReviewRevision.review_id == DisciplineReview.id,
-                ReviewRevision.number == DisciplineReview.current_number,
-            ),
-        )
+        .join(ReviewRevision, is_current_revision())
         .where(DisciplineReview.case_id.in_(case_ids))
     ).all()
     return {(case_id, Discipline(d).value): rev for case_id, d, rev in rows}

@@ -1,5 +1,4 @@
-"""Discipline reviews, their history, the staging and readiness panels, and
-the "waiting for me" worklist."""
+"""Discipline reviews, their history, and the staging and readiness panels."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,12 +25,17 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import BiopsyStatus, Case
 from tumorboard.cases.panels import CasePanel, register_panel
-from tumorboard.errors import Conflict, ServiceError, apply_to_form
 from tumorboard.extensions import db
-from tumorboard.reviews import readiness, schemas, services, worklists
+from tumorboard.reviews import readiness, schemas, services
 from tumorboard.reviews import staging as review_staging
-from tumorboard.reviews.forms import WaiverForm, WithdrawWaiverForm, review_form_class
+from tumorboard.reviews.forms import (
+    ReviewFormBase,
+    WaiverForm,
+    WithdrawWaiverForm,
+    review_form_class,
+)
 from tumorboard.reviews.models import ReadinessWaiver, ReviewRevision
+from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("reviews", __name__)
 
@@ -44,28 +47,26 @@ def _load_case(case_id: int) -> Case:
 
 
 def _schema_or_404(discipline: str) -> schemas.Schema:
-    try:
-        return schemas.schema_for(discipline)
-    except ServiceError:
+    schema = schemas.find_schema(discipline)
+    if schema is None:
         abort(404)
+    return schema
 
 
-def apply_review_error(form, error: ServiceError) -> None:
-    """Attach a service error to its field, also inside row lists
+class _ReviewFormErrors:
+    """The review form as :func:`attempt` reports a refused save on it: the
+    message goes to the field it names, also inside a row list
     (``rows-0-field``), or to the form itself."""
-    field = None
-    parts = (error.field or "").split("-")
-    if len(parts) == 1:
-        field = form._fields.get(parts[0])
-    elif len(parts) == 3 and parts[1].isdigit() and parts[0] in form._fields:
-        entries = form._fields[parts[0]].entries
-        index = int(parts[1])
-        if index < len(entries):
-            field = entries[index].form._fields.get(parts[2])
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        apply_to_form(form, error)
+
+    def __init__(self, form: ReviewFormBase):
+        self._form = form
+        self.form_errors = form.form_errors
+
+    def __getattr__(self, name: str):
+        field = self._form.field_named(name)
+        if field is None:
+            raise AttributeError(name)
+        return field
 
 
 # Review pages ---------------------------------------------------------------------
@@ -74,8 +75,8 @@ def apply_review_error(form, error: ServiceError) -> None:
 @bp.route("/cases/<int:case_id>/reviews/<discipline>")
 @permission_required(Permission.CASE_READ)
 def show(case_id: int, discipline: str):
+    """The current revision of a discipline's review, with its history."""
     case = _load_case(case_id)
-    patient = case.patient  # kept: a commit or rollback expires the case
     schema = _schema_or_404(discipline)
     review = services.get_review(case, schema.discipline)
     history = []
@@ -83,13 +84,12 @@ def show(case_id: int, discipline: str):
         services.record_review_read(
             current_user, case, review, f"revision {review.current_number}"
         )
-        db.session.commit()
         history = services.revisions(review)
     revision = history[0] if history else None
     return render_template(
         "reviews/show.html",
         case=case,
-        patient=patient,
+        patient=case.patient,
         schema=schema,
         review=review,
         revision=revision,
@@ -102,8 +102,8 @@ def show(case_id: int, discipline: str):
 @bp.route("/cases/<int:case_id>/reviews/<discipline>/revisions/<int:number>")
 @permission_required(Permission.CASE_READ)
 def revision(case_id: int, discipline: str, number: int):
+    """One revision of a discipline's review."""
     case = _load_case(case_id)
-    patient = case.patient  # kept: a commit or rollback expires the case
     schema = _schema_or_404(discipline)
     review = services.get_review(case, schema.discipline)
     if review is None:
@@ -113,11 +113,10 @@ def revision(case_id: int, discipline: str, number: int):
     if chosen is None:
         abort(404)
     services.record_review_read(current_user, case, review, f"revision {number}")
-    db.session.commit()
     return render_template(
         "reviews/show.html",
         case=case,
-        patient=patient,
+        patient=case.patient,
         schema=schema,
         review=review,
         revision=chosen,
@@ -130,8 +129,8 @@ def revision(case_id: int, discipline: str, number: int):
 @bp.route("/cases/<int:case_id>/reviews/<discipline>/diff")
 @permission_required(Permission.CASE_READ)
 def diff(case_id: int, discipline: str):
+    """The changes between two revisions of a discipline's review."""
     case = _load_case(case_id)
-    patient = case.patient  # kept: a commit or rollback expires the case
     schema = _schema_or_404(discipline)
     review = services.get_review(case, schema.discipline)
     if review is None:
@@ -149,11 +148,10 @@ def diff(case_id: int, discipline: str):
         review,
         f"changes from revision {old_number} to {new_number}",
     )
-    db.session.commit()
     return render_template(
         "reviews/diff.html",
         case=case,
-        patient=patient,
+        patient=case.patient,
         schema=schema,
         review=review,
         old=old,
@@ -166,8 +164,8 @@ def diff(case_id: int, discipline: str):
 @bp.route("/cases/<int:case_id>/reviews/<discipline>/edit", methods=["GET", "POST"])
 @permission_required(Permission.REVIEW_WRITE)
 def edit(case_id: int, discipline: str):
+    """Write the next revision of a discipline's review."""
     case = _load_case(case_id)
-    patient = case.patient  # kept: a commit or rollback expires the case
     schema = _schema_or_404(discipline)
     authorize(
         can_write_review(current_user, case, schema.discipline),
@@ -186,31 +184,29 @@ def edit(case_id: int, discipline: str):
             if not form.add_row(row_key):
                 flash("No more rows can be added to that list.", "warning")
         elif form.validate_on_submit():
-            try:
-                saved = services.save_review(
-                    current_user,
-                    case,
-                    schema.discipline,
-                    form.service_data(),
-                    form.base.data,
-                )
-            except ServiceError as error:
-                db.session.rollback()
-                apply_review_error(form, error)
-                if isinstance(error, Conflict):
-                    review = services.get_review(_load_case(case_id), schema.discipline)
-                    if review is not None:
-                        newer = review.current_revision
-                        # The next save is a deliberate overwrite of what the
-                        # author has now seen.
-                        form.base.data = review.current_number
-                        form.base.raw_data = [str(review.current_number)]
-            else:
-                db.session.commit()
+            saved = attempt(
+                _ReviewFormErrors(form),
+                services.save_review,
+                current_user,
+                case,
+                schema.discipline,
+                form.service_data(),
+                form.base.data,
+            )
+            if saved is not REFUSED:
                 flash(f"{schema.title} saved as revision {saved.number}.", "success")
                 return redirect(
                     url_for("reviews.show", case_id=case.id, discipline=discipline)
                 )
+            case = _load_case(case_id)
+            review = services.get_review(case, schema.discipline)
+            if review is not None and review.current_number != form.base.data:
+                # Someone saved a newer revision since the author opened the
+                # form: show it, and make the next save a deliberate overwrite
+                # of what the author has now seen.
+                newer = review.current_revision
+                form.base.data = review.current_number
+                form.base.raw_data = [str(review.current_number)]
         if form.errors or form.form_errors:
             status = 400
     else:
@@ -226,11 +222,10 @@ def edit(case_id: int, discipline: str):
                 review,
                 f"revision {review.current_number}, opened for editing",
             )
-            db.session.commit()
     return render_template(
         "reviews/form.html",
         case=case,
-        patient=patient,
+        patient=case.patient,
         schema=schema,
         review=review,
         form=form,
@@ -245,26 +240,28 @@ def edit(case_id: int, discipline: str):
 @bp.route("/cases/<int:case_id>/readiness/waivers", methods=["POST"])
 @permission_required(Permission.READINESS_WAIVE)
 def waive(case_id: int):
+    """Waive a readiness item, or declare a pre-biopsy discussion."""
     case = _load_case(case_id)
-    patient = case.patient  # kept: a commit or rollback expires the case
     form = WaiverForm()
     if form.validate_on_submit():
-        try:
-            services.waive_item(
-                current_user, case, form.item.data, form.reason.data, form.kind.data
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
+        waiver = attempt(
+            form,
+            services.waive_item,
+            current_user,
+            case,
+            form.item.data,
+            form.reason.data,
+            form.kind.data,
+        )
+        if waiver is not REFUSED:
             flash("Readiness item waived; the reason is on the checklist.", "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#readiness")
-    checklist = readiness.check(_load_case(case_id))
+        case = _load_case(case_id)
+    checklist = readiness.check(case)
     return render_template(
         "reviews/waive.html",
         case=case,
-        patient=patient,
+        patient=case.patient,
         form=form,
         item=checklist.item(form.item.data or ""),
     ), 400
@@ -275,6 +272,7 @@ def waive(case_id: int):
 )
 @permission_required(Permission.READINESS_WAIVE)
 def withdraw_waiver(case_id: int, waiver_id: int):
+    """Withdraw a readiness waiver; the item counts as missing again."""
     case = _load_case(case_id)
     waiver = db.get_or_404(ReadinessWaiver, waiver_id)
     if waiver.case_id != case.id:
@@ -282,37 +280,12 @@ def withdraw_waiver(case_id: int, waiver_id: int):
     form = WithdrawWaiverForm()
     if not form.validate_on_submit():
         flash("The form expired; nothing was changed.", "error")
-    else:
-        try:
-            services.withdraw_waiver(current_user, case, waiver)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Waiver withdrawn; the item counts as missing again.", "success")
+    elif (
+        attempt(None, services.withdraw_waiver, current_user, case, waiver)
+        is not REFUSED
+    ):
+        flash("Waiver withdrawn; the item counts as missing again.", "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#readiness")
-
-
-# Worklist -------------------------------------------------------------------------
-
-
-@bp.route("/worklist")
-@permission_required(Permission.WORKLIST_READ)
-def worklist():
-    kind = worklists.worklist_for(current_user)
-    page = worklists.page_for(
-        current_user,
-        kind,
-        request.args.get("page", 1, type=int),
-        current_app.config["PAGE_SIZE"],
-    )
-    return render_template(
-        "reviews/worklist.html",
-        worklist=kind,
-        page=page,
-        blocked=sum(1 for e in page.items if e.checklist and not e.checklist.is_ready),
-    )
 
 
 # Case page panels -------------------------------------------------------------------

@@ -8,11 +8,11 @@ lead. Every page is a fixed number of queries.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import contains_eager
 
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline, discipline_of
@@ -42,36 +42,6 @@ class Entry:
     case: Case
     next_meeting_at: datetime | None
     checklist: readiness.Checklist | None = None
-
-
-@dataclass
-class Page:
-    """One page of a worklist, shaped like Flask-SQLAlchemy's pagination."""
-
-    items: list[Entry]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 @dataclass
@@ -127,12 +97,7 @@ def next_meeting_subquery() -> sa.ScalarSelect:
 
 
 def _query(user: User, worklist: Worklist) -> sa.Select:
-    next_meeting = next_meeting_subquery().label("next_meeting_at")
-    stmt = (
-        sa.select(Case, next_meeting)
-        .join(Case.patient)
-        .options(contains_eager(Case.patient))
-    )
+    stmt = sa.select(Case).join(Case.patient).options(contains_eager(Case.patient))
     if worklist.kind == "readiness":
         stmt = stmt.where(Case.status == CaseStatus.WORKUP)
     elif worklist.kind == "review":
@@ -147,6 +112,7 @@ def _query(user: User, worklist: Worklist) -> sa.Select:
         stmt = stmt.where(
             Case.status.in_(READY_SOON), Case.lead_clinician_id == user.id
         )
+    next_meeting = next_meeting_subquery()
     return stmt.order_by(
         URGENCY_ORDER,
         next_meeting.is_(None),
@@ -156,19 +122,26 @@ def _query(user: User, worklist: Worklist) -> sa.Select:
     )
 
 
-def page_for(user: User, worklist: Worklist, page: int, per_page: int) -> Page:
-    """One page of ``user``'s worklist: a count, the rows, and for the
-    coordinator two more queries for the checklists."""
+def page_for(user: User, worklist: Worklist, page: int, per_page: int) -> Pagination:
+    """One page of ``user``'s worklist (a page past the end shows the last one):
+    a count, the cases, their next meetings, and for the coordinator two more
+    queries for the checklists."""
     stmt = _query(user, worklist)
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    result = db.paginate(stmt, page=max(1, page), per_page=per_page, error_out=False)
+    if result.page > result.pages > 0:
+        result = db.paginate(stmt, page=result.pages, per_page=per_page)
+    cases = list(result.items)
+    next_at = dict(
+        db.session.execute(
+            sa.select(Case.id, next_meeting_subquery()).where(
+                Case.id.in_([c.id for c in cases])
+            )
+        ).all()
     )
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    entries = [Entry(case, next_at) for case, next_at in rows]
+    entries = [Entry(case, next_at.get(case.id)) for case in cases]
     if worklist.kind == "readiness" and entries:
         lists = readiness.checklists(e.case for e in entries)
         for entry in entries:
             entry.checklist = lists[entry.case.id]
-    return Page(entries, page, per_page, total)
+    result.items = entries
+    return result

@@ -12,8 +12,9 @@ from tests.reviews.factories import make_review
 from tumorboard.cases.models import CaseStatus
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
+from tumorboard.main import worklists
 from tumorboard.meetings.models import AgendaItem, Board, Meeting
-from tumorboard.reviews import services, worklists
+from tumorboard.reviews import services
 
 
 def _meeting(days: int, status: str = "published") -> Meeting:

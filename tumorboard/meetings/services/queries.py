@@ -1,0 +1,263 @@
+"""Reading meetings: lists, agendas, the ready pool, preparation and room
+on later meetings, and the audit entries of who read an agenda."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import contains_eager, joinedload
+
+from tumorboard.audit import services as audit
+from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline
+from tumorboard.auth.models import User
+from tumorboard.auth.permissions import authorize, can_view_agenda
+from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.cases.services import URGENCY_ORDER
+from tumorboard.extensions import db
+from tumorboard.meetings.models import (
+    AgendaItem,
+    Attendance,
+    Board,
+    Meeting,
+    MeetingStatus,
+)
+from tumorboard.meetings.services._shared import (
+    ACTIVE_VALUES,
+    board_of,
+    case_of,
+    check_item,
+    resolve_now,
+)
+from tumorboard.reviews.models import DisciplineReview
+
+AGENDA_REFUSED = (
+    "The agenda is visible to clinicians once the coordinator publishes it."
+)
+
+
+def preparation_for(case_ids: Iterable[int]) -> dict[int, dict[Discipline, bool]]:
+    """Per case, whether each reviewing discipline has written its review."""
+    ids = sorted(set(case_ids))
+    result = {cid: dict.fromkeys(REVIEW_DISCIPLINES, False) for cid in ids}
+    if not ids:
+        return result
+    rows = db.session.execute(
+        sa.select(DisciplineReview.case_id, DisciplineReview.discipline).where(
+            DisciplineReview.case_id.in_(ids)
+        )
+    )
+    for case_id, discipline in rows:
+        if discipline in result[case_id]:
+            result[case_id][discipline] = True
+    return result
+
+
+def agenda_items(actor: User, meeting: Meeting) -> list[AgendaItem]:
+    """Every item of a meeting with case, patient and presenter, in order."""
+    authorize(can_view_agenda(actor, meeting), AGENDA_REFUSED)
+    return list(
+        db.session.scalars(
+            sa.select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .join(AgendaItem.case)
+            .join(Case.patient)
+            .options(
+                contains_eager(AgendaItem.case).contains_eager(Case.patient),
+                joinedload(AgendaItem.presenter),
+            )
+            .order_by(AgendaItem.position, AgendaItem.id)
+        ).unique()
+    )
+
+
+def attendance_rows(meeting: Meeting) -> list[Attendance]:
+    """Attendance rows of a meeting with their users."""
+    return list(
+        db.session.scalars(
+            sa.select(Attendance)
+            .where(Attendance.meeting_id == meeting.id)
+            .options(joinedload(Attendance.user))
+            .order_by(Attendance.id)
+        )
+    )
+
+
+def ready_pool(limit: int = 200) -> list[Case]:
+    """Cases ready for the board, most urgent and longest waiting first."""
+    return list(
+        db.session.scalars(
+            sa.select(Case)
+            .where(Case.status == CaseStatus.READY)
+            .join(Case.patient)
+            .options(contains_eager(Case.patient))
+            .order_by(URGENCY_ORDER, Case.status_changed_at, Case.id)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass
+class MeetingRow:
+    """A meeting in a list, with how full its agenda is."""
+
+    meeting: Meeting
+    count: int
+    minutes: int
+
+
+def meetings_query(
+    *, board_id: int | None = None, upcoming: bool = True, now: datetime | None = None
+) -> sa.Select:
+    """One SELECT of meetings with their board and chair, in list order."""
+    now = resolve_now(now)
+    stmt = (
+        sa.select(Meeting)
+        .join(Meeting.board)
+        .options(contains_eager(Meeting.board), joinedload(Meeting.chair))
+    )
+    if board_id:
+        stmt = stmt.where(Meeting.board_id == board_id)
+    if upcoming:
+        stmt = stmt.where(Meeting.ends_at > now).order_by(Meeting.starts_at, Meeting.id)
+    else:
+        stmt = stmt.where(Meeting.ends_at <= now).order_by(
+            Meeting.starts_at.desc(), Meeting.id.desc()
+        )
+    return stmt
+
+
+def _rows(meetings: Sequence[Meeting]) -> list[MeetingRow]:
+    """``meetings`` with the count and planned minutes of their active items."""
+    load: dict[int, tuple[int, int]] = {}
+    if meetings:
+        load = {
+            meeting_id: (count, minutes)
+            for meeting_id, count, minutes in db.session.execute(
+                sa.select(
+                    AgendaItem.meeting_id,
+                    sa.func.count(AgendaItem.id),
+                    sa.func.coalesce(sa.func.sum(AgendaItem.planned_minutes), 0),
+                )
+                .where(
+                    AgendaItem.meeting_id.in_([m.id for m in meetings]),
+                    AgendaItem.status.in_(ACTIVE_VALUES),
+                )
+                .group_by(AgendaItem.meeting_id)
+            )
+        }
+    return [MeetingRow(m, *load.get(m.id, (0, 0))) for m in meetings]
+
+
+def meeting_rows(stmt: sa.Select, limit: int) -> list[MeetingRow]:
+    """Run a :func:`meetings_query` with a limit."""
+    return _rows(db.session.scalars(stmt.limit(limit)).unique().all())
+
+
+def meeting_page(stmt: sa.Select, page: int, per_page: int) -> Pagination:
+    """A page of a :func:`meetings_query`; its items are :class:`MeetingRow`."""
+    pagination = db.paginate(
+        stmt, page=page, per_page=per_page, max_per_page=None, error_out=False
+    )
+    pagination.items = _rows(pagination.items)
+    return pagination
+
+
+def _load_columns():
+    """Correlated count and minutes of a meeting's active items."""
+    count = (
+        sa.select(sa.func.count(AgendaItem.id))
+        .where(
+            AgendaItem.meeting_id == Meeting.id, AgendaItem.status.in_(ACTIVE_VALUES)
+        )
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    minutes = (
+        sa.select(sa.func.coalesce(sa.func.sum(AgendaItem.planned_minutes), 0))
+        .where(
+            AgendaItem.meeting_id == Meeting.id, AgendaItem.status.in_(ACTIVE_VALUES)
+        )
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    return count, minutes
+
+
+def next_meeting_with_room(
+    board: Board,
+    minutes: int,
+    *,
+    after: datetime,
+    case_id: int | None = None,
+    now: datetime | None = None,
+) -> Meeting | None:
+    """The board's first open meeting after ``after`` with a free place and
+    ``minutes`` of time left (and without ``case_id`` on it already)."""
+    count, used = _load_columns()
+    stmt = (
+        sa.select(Meeting, count, used)
+        .options(joinedload(Meeting.board))
+        .where(
+            Meeting.board_id == board.id,
+            Meeting.status.in_(
+                [MeetingStatus.PLANNED.value, MeetingStatus.PUBLISHED.value]
+            ),
+            Meeting.starts_at > max(after, resolve_now(now)),
+        )
+        .order_by(Meeting.starts_at)
+        .limit(52)
+    )
+    if case_id is not None:
+        stmt = stmt.where(
+            ~sa.exists().where(
+                AgendaItem.meeting_id == Meeting.id,
+                AgendaItem.case_id == case_id,
+                AgendaItem.status.in_(ACTIVE_VALUES),
+            )
+        )
+    for meeting, n, total in db.session.execute(stmt).unique():
+        if n < board.capacity and total + minutes <= meeting.duration_minutes:
+            return meeting
+    return None
+
+
+def load_meeting(meeting_id: int) -> Meeting:
+    """A meeting with its board and chair, or 404."""
+    return db.first_or_404(
+        sa.select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(joinedload(Meeting.board), joinedload(Meeting.chair))
+    )
+
+
+def record_agenda_read(actor: User, meeting: Meeting, count: int) -> None:
+    """Audit that ``actor`` viewed or printed an agenda naming ``count`` patients."""
+    authorize(can_view_agenda(actor, meeting), AGENDA_REFUSED)
+    audit.record(
+        actor,
+        "agenda.read",
+        "meeting",
+        meeting.id,
+        f"Viewed the agenda of {board_of(meeting).name}, {meeting.when_label} "
+        f"({count} case{'s' if count != 1 else ''})",
+    )
+
+
+def record_presentation_read(actor: User, meeting: Meeting, item: AgendaItem) -> None:
+    """Audit that ``actor`` opened a case in presentation mode."""
+    authorize(can_view_agenda(actor, meeting), AGENDA_REFUSED)
+    check_item(meeting, item)
+    case = case_of(item)
+    audit.record(
+        actor,
+        "case.read",
+        "case",
+        case.id,
+        f"Presented {case.reference} at {board_of(meeting).name}, {meeting.when_label}",
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )

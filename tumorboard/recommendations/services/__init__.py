@@ -1,0 +1,77 @@
+"""Recording, signing and amending recommendations; implementation tracking;
+action items; and the lists built on them.
+
+``queries`` and ``validation`` are the base the other modules build on:
+``recording`` (drafts), ``signoff`` (signature, quorum override, amendment),
+``implementation`` and ``actions``.
+"""
+
+from tumorboard.recommendations.services.actions import (
+    action_owner_choices,
+    create_action,
+    my_actions,
+    overdue_actions_query,
+    set_action_status,
+)
+from tumorboard.recommendations.services.implementation import (
+    IMPLEMENTATION_FIELDS,
+    update_implementation,
+)
+from tumorboard.recommendations.services.queries import (
+    case_history,
+    current_recommendation,
+    meeting_date,
+    overdue_recommendations_query,
+    quorum,
+    record_read,
+    revisions_of,
+)
+from tumorboard.recommendations.services.recording import (
+    AGENDA_REFUSED,
+    record_item_read,
+    record_recommendation,
+    update_recommendation,
+)
+from tumorboard.recommendations.services.signoff import (
+    amend_recommendation,
+    sign_recommendation,
+)
+from tumorboard.recommendations.services.validation import (
+    CONTENT_FIELDS,
+    DETAIL_LIMIT,
+    MAX_YEARS_AHEAD,
+    NCT_PATTERN,
+    STALE,
+    TEXT_LIMIT,
+    normalise_nct,
+)
+
+__all__ = [
+    "AGENDA_REFUSED",
+    "CONTENT_FIELDS",
+    "DETAIL_LIMIT",
+    "IMPLEMENTATION_FIELDS",
+    "MAX_YEARS_AHEAD",
+    "NCT_PATTERN",
+    "STALE",
+    "TEXT_LIMIT",
+    "action_owner_choices",
+    "amend_recommendation",
+    "case_history",
+    "create_action",
+    "current_recommendation",
+    "meeting_date",
+    "my_actions",
+    "normalise_nct",
+    "overdue_actions_query",
+    "overdue_recommendations_query",
+    "quorum",
+    "record_item_read",
+    "record_read",
+    "record_recommendation",
+    "revisions_of",
+    "set_action_status",
+    "sign_recommendation",
+    "update_implementation",
+    "update_recommendation",
+]

@@ -1,0 +1,39 @@
+"""The schema of each reviewing discipline."""
+
+from __future__ import annotations
+
+from tumorboard.auth.disciplines import Discipline
+from tumorboard.errors import InvalidInput
+from tumorboard.reviews.schemas.base import Schema
+from tumorboard.reviews.schemas.orthopaedic import ORTHOPAEDIC_SCHEMA
+from tumorboard.reviews.schemas.palliative import PALLIATIVE_SCHEMA
+from tumorboard.reviews.schemas.pathology import PATHOLOGY_SCHEMA
+from tumorboard.reviews.schemas.radiology import RADIOLOGY_SCHEMA
+
+SCHEMAS: dict[Discipline, Schema] = {
+    schema.discipline: schema
+    for schema in (
+        RADIOLOGY_SCHEMA,
+        PATHOLOGY_SCHEMA,
+        ORTHOPAEDIC_SCHEMA,
+        PALLIATIVE_SCHEMA,
+    )
+}
+
+
+def find_schema(discipline: Discipline | str) -> Schema | None:
+    """The schema of a review discipline, or None for any other name."""
+    try:
+        return SCHEMAS.get(Discipline(discipline))
+    except ValueError:
+        return None
+
+
+def schema_for(discipline: Discipline | str) -> Schema:
+    """The schema of a review discipline; ValueError for any other discipline."""
+    schema = find_schema(discipline)
+    if schema is None:
+        raise InvalidInput(
+            f"'{discipline}' is not one of the reviewing disciplines.", "discipline"
+        )
+    return schema
