@@ -30,7 +30,7 @@ from tumorboard.recommendations.services.validation import (
     _clean_content,
     _snapshot,
 )
-from tumorboard.validation import clean_text
+from tumorboard.validation import LONG_TEXT_LIMIT, clean_text
 
 
 def sign_recommendation(
@@ -161,7 +161,7 @@ def amend_recommendation(
         data.get("amendment_reason"),
         "amendment_reason",
         "The amendment reason",
-        REASON_LIMIT,
+        LONG_TEXT_LIMIT,
     )
     if not reason:
         raise InvalidInput(
