@@ -61,6 +61,14 @@ def clean_body(body: str | None) -> str:
     return text
 
 
+#: The audit action of each kind of annotation revision.
+AUDIT_VERBS = {
+    AnnotationAction.CREATE: "create",
+    AnnotationAction.EDIT: "update",
+    AnnotationAction.DELETE: "delete",
+}
+
+
 def create_annotation(
     actor: User,
     case: Case,
@@ -97,25 +105,44 @@ def create_annotation(
         current_number=1,
     )
     db.session.add(annotation)
+    return _revise(
+        actor,
+        case,
+        annotation,
+        AnnotationAction.CREATE,
+        # No body text in summaries: they stay on the timeline after a delete.
+        f"{'Reply' if parent_id else 'Note'} by {actor.name} ({discipline.label})",
+        [None, text],
+    )
+
+
+def _revise(
+    actor: User,
+    case: Case,
+    annotation: Annotation,
+    action: AnnotationAction,
+    summary: str,
+    body_change: list[str | None],
+) -> Annotation:
+    """Keep the annotation's new state as a revision and audit the change."""
     db.session.flush()
     db.session.add(
         AnnotationRevision(
             annotation_id=annotation.id,
-            number=1,
-            action=AnnotationAction.CREATE,
-            body=text,
+            number=annotation.current_number,
+            action=action,
+            body=annotation.body,
             author_id=actor.id,
         )
     )
     db.session.flush()
     audit.record(
         actor,
-        "annotation.create",
+        f"annotation.{AUDIT_VERBS[action]}",
         "annotation",
         annotation.id,
-        # No body text in summaries: they stay on the timeline after a delete.
-        f"{'Reply' if parent_id else 'Note'} by {actor.name} ({discipline.label})",
-        changes={"body": [None, text]},
+        summary,
+        changes={"body": body_change},
         case_id=case.id,
         patient_id=case.patient_id,
     )
@@ -157,28 +184,14 @@ def edit_annotation(
     old = annotation.body
     annotation.body = text
     annotation.current_number += 1
-    db.session.flush()
-    db.session.add(
-        AnnotationRevision(
-            annotation_id=annotation.id,
-            number=annotation.current_number,
-            action=AnnotationAction.EDIT,
-            body=text,
-            author_id=actor.id,
-        )
-    )
-    db.session.flush()
-    audit.record(
+    return _revise(
         actor,
-        "annotation.update",
-        "annotation",
-        annotation.id,
+        case,
+        annotation,
+        AnnotationAction.EDIT,
         f"Edited a note by {actor.name}",
-        changes={"body": [old, text]},
-        case_id=case.id,
-        patient_id=case.patient_id,
+        [old, text],
     )
-    return annotation
 
 
 def delete_annotation(
@@ -190,28 +203,14 @@ def delete_annotation(
     annotation.deleted_at = utcnow()
     annotation.deleted_by_id = actor.id
     annotation.current_number += 1
-    db.session.flush()
-    db.session.add(
-        AnnotationRevision(
-            annotation_id=annotation.id,
-            number=annotation.current_number,
-            action=AnnotationAction.DELETE,
-            body=annotation.body,
-            author_id=actor.id,
-        )
-    )
-    db.session.flush()
-    audit.record(
+    return _revise(
         actor,
-        "annotation.delete",
-        "annotation",
-        annotation.id,
+        case,
+        annotation,
+        AnnotationAction.DELETE,
         f"Deleted a note by {actor.name}",
-        changes={"body": [annotation.body, None]},
-        case_id=case.id,
-        patient_id=case.patient_id,
+        [annotation.body, None],
     )
-    return annotation
 
 
 def annotation_history(actor: User, annotation: Annotation) -> list[AnnotationRevision]:

@@ -43,6 +43,15 @@ def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
     return {f: _plain(getattr(obj, f)) for f in fields}
 
 
+def apply(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict:
+    """Set ``values`` on ``obj``; return ``{field: [old, new]}`` for the
+    ``fields`` that changed, for :func:`record`."""
+    before = snapshot(obj, fields)
+    for key, value in values.items():
+        setattr(obj, key, value)
+    return diff(before, snapshot(obj, fields))
+
+
 def record(
     actor: Any,
     action: str,

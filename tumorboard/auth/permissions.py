@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 #: Records of the features above ``auth`` (cases, meetings, ...). The rules read
 #: only their attributes, so this module depends on no feature.
-Case = Meeting = Any
+Case = Meeting = Recommendation = Any
 
 
 class Permission(enum.StrEnum):
@@ -319,6 +319,31 @@ def can_sign_recommendation(user: User, meeting: Meeting) -> bool:
         and meeting.chair_id is not None
         and meeting.chair_id == user.id
     )
+
+
+def may_sign(user: User, rec: Recommendation, meeting: Meeting) -> bool:
+    """The chair may sign a draft revision."""
+    return can_sign_recommendation(user, meeting) and rec.is_draft
+
+
+def may_edit_recommendation(user: User, rec: Recommendation, meeting: Meeting) -> bool:
+    """A draft revision is edited by whoever may record recommendations."""
+    return can_record_recommendation(user, meeting) and rec.is_draft
+
+
+def may_amend(user: User, rec: Recommendation, meeting: Meeting) -> bool:
+    """Only the signed revision in force is amended."""
+    return can_amend_recommendation(user, meeting) and rec.is_in_force
+
+
+def may_implement(user: User, rec: Recommendation, case: Case) -> bool:
+    """Implementation is recorded on the signed revision in force."""
+    return can_update_implementation(user, case) and rec.is_in_force
+
+
+def may_add_action(user: User, rec: Recommendation) -> bool:
+    """Action items follow from the signed revision in force."""
+    return has_permission(user, Permission.ACTION_MANAGE) and rec.is_in_force
 
 
 def can_update_implementation(user: User, case: Case) -> bool:

@@ -195,10 +195,7 @@ def update_case(actor: User, case: Case, data: dict[str, Any], version: int) -> 
         raise InvalidInput("A closed or withdrawn case cannot be edited.")
     patient = db.session.get(Patient, case.patient_id)
     clean = _clean_case_data(patient, data)
-    before = audit.snapshot(case, CASE_FIELDS)
-    for key, value in clean.items():
-        setattr(case, key, value)
-    changes = audit.diff(before, audit.snapshot(case, CASE_FIELDS))
+    changes = audit.apply(case, CASE_FIELDS, clean)
     if changes:
         db.session.flush()
         audit.record(

@@ -125,10 +125,7 @@ def update_patient(
     if existing is not None and existing.id != patient.id:
         raise DuplicateMRN(existing)
     before_update.run(patient, clean)
-    before = audit.snapshot(patient, PATIENT_FIELDS)
-    for key, value in clean.items():
-        setattr(patient, key, value)
-    changes = audit.diff(before, audit.snapshot(patient, PATIENT_FIELDS))
+    changes = audit.apply(patient, PATIENT_FIELDS, clean)
     if changes:
         db.session.flush()
         audit.record(

@@ -308,6 +308,16 @@ class Recommendation(TimestampMixin, db.Model):
         return self.state != RecommendationState.SUPERSEDED
 
     @property
+    def is_draft(self) -> bool:
+        """True while the revision waits for the chair's signature."""
+        return self.state == RecommendationState.DRAFT
+
+    @property
+    def is_in_force(self) -> bool:
+        """True for the signed revision that no amendment has replaced."""
+        return self.state == RecommendationState.SIGNED
+
+    @property
     def is_signed(self) -> bool:
         """True once the chair signed this revision (also when superseded later)."""
         return self.signed_at is not None

@@ -20,11 +20,12 @@ from tumorboard.auth.permissions import (
     Permission,
     authenticated,
     can_change_action,
-    can_record_recommendation,
-    can_sign_recommendation,
-    can_update_implementation,
     can_view_agenda,
-    has_permission,
+    may_add_action,
+    may_amend,
+    may_edit_recommendation,
+    may_implement,
+    may_sign,
     permission_required,
 )
 from tumorboard.cases.models import Case
@@ -125,7 +126,7 @@ def record(meeting_id: int, item_id: int):
         abort(403)
     existing = services.current_recommendation(item)
     if existing is not None:
-        if existing.state == RecommendationState.DRAFT:
+        if existing.is_draft:
             return redirect(url_for("recommendations.edit", rec_id=existing.id))
         return redirect(url_for("recommendations.detail", rec_id=existing.id))
     form = RecommendationForm()
@@ -175,12 +176,7 @@ def _detail_page(
         .options(joinedload(ActionItem.owner))
         .order_by(ActionItem.due_date, ActionItem.id)
     ).all()
-    is_chair = can_sign_recommendation(current_user, meeting)
-    quorum = (
-        services.quorum(meeting)
-        if is_chair and rec.state == RecommendationState.DRAFT
-        else None
-    )
+    quorum = services.quorum(meeting) if may_sign(current_user, rec, meeting) else None
     owners = services.action_owner_choices() if rec.is_current else []
     return render_template(
         "recommendations/detail.html",
@@ -193,23 +189,11 @@ def _detail_page(
         revisions=revisions,
         actions=actions,
         quorum=quorum,
-        can_sign=is_chair and rec.state == RecommendationState.DRAFT,
-        can_edit=(
-            rec.state == RecommendationState.DRAFT
-            and can_record_recommendation(current_user, meeting)
-        ),
-        can_amend=(
-            rec.state == RecommendationState.SIGNED
-            and can_record_recommendation(current_user, meeting)
-        ),
-        can_implement=(
-            rec.state == RecommendationState.SIGNED
-            and can_update_implementation(current_user, rec.case)
-        ),
-        can_add_action=(
-            rec.state == RecommendationState.SIGNED
-            and has_permission(current_user, Permission.ACTION_MANAGE)
-        ),
+        can_sign=may_sign(current_user, rec, meeting),
+        can_edit=may_edit_recommendation(current_user, rec, meeting),
+        can_amend=may_amend(current_user, rec, meeting),
+        can_implement=may_implement(current_user, rec, rec.case),
+        can_add_action=may_add_action(current_user, rec),
         can_change_action=lambda a: can_change_action(current_user, a),
         sign_form=sign_form or SignForm(version=rec.version),
         implementation_form=implementation_form
@@ -234,7 +218,7 @@ def _detail_page(
 @permission_required(Permission.RECOMMENDATION_WRITE)
 def edit(rec_id: int):
     rec = _load_rec(rec_id)
-    if rec.state != RecommendationState.DRAFT:
+    if not rec.is_draft:
         flash(
             f"Revision {rec.revision} is {rec.state.label.lower()} and cannot be "
             "edited; amend it to create a new revision.",
@@ -268,14 +252,10 @@ def edit(rec_id: int):
 @permission_required(Permission.RECOMMENDATION_WRITE)
 def amend(rec_id: int):
     rec = _load_rec(rec_id)
-    if rec.state != RecommendationState.SIGNED:
+    if not rec.is_in_force:
         flash(
             "Only the current, signed revision can be amended"
-            + (
-                "; edit the draft instead."
-                if rec.state == RecommendationState.DRAFT
-                else "."
-            ),
+            + ("; edit the draft instead." if rec.is_draft else "."),
             "error",
         )
         return redirect(url_for("recommendations.detail", rec_id=rec_id))

@@ -96,13 +96,17 @@ def update_implementation(
             raise InvalidInput(
                 "Describe the deviation when the reason is 'other'.", "deviation_note"
             )
-    before = audit.snapshot(rec, IMPLEMENTATION_FIELDS)
-    rec.implementation_status = status
-    rec.deviation_reason = reason
-    rec.patient_wish = patient_wish
-    rec.deviation_note = note
-    rec.implementation_date = on
-    changes = audit.diff(before, audit.snapshot(rec, IMPLEMENTATION_FIELDS))
+    changes = audit.apply(
+        rec,
+        IMPLEMENTATION_FIELDS,
+        {
+            "implementation_status": status,
+            "deviation_reason": reason,
+            "patient_wish": patient_wish,
+            "deviation_note": note,
+            "implementation_date": on,
+        },
+    )
     if not changes:
         raise InvalidInput("Nothing changed: the implementation is already recorded.")
     rec.implementation_updated_by_id = actor.id
