@@ -14,6 +14,7 @@ from wtforms.validators import Email, EqualTo, Length, Optional
 from tumorboard.auth.passwords import MIN_PASSWORD_LENGTH
 from tumorboard.auth.permissions import Role
 from tumorboard.forms import SelectField, max_length, required, strip_filter
+from tumorboard.validation import NAME_LIMIT
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
@@ -47,7 +48,7 @@ class UserForm(FlaskForm):
     name = StringField(
         "Full name",
         filters=[strip_filter],
-        validators=[required("Enter the person's name."), max_length(120)],
+        validators=[required("Enter the person's name."), max_length(NAME_LIMIT)],
     )
     email = EmailField(
         "Email",

@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tumorboard.auth.disciplines import Discipline
+from tumorboard.cases.models import QUESTION_LIMIT
 from tumorboard.forms import (
     CHOOSE,
     SelectField,
@@ -27,6 +28,7 @@ from tumorboard.forms import (
     strip_filter,
 )
 from tumorboard.meetings.models import WEEKDAYS, BoardKind
+from tumorboard.validation import NAME_LIMIT, REASON_LIMIT, SHORT_TEXT_LIMIT
 
 
 class CheckboxList(SelectMultipleField):
@@ -55,7 +57,7 @@ class BoardForm(FlaskForm):
     name = StringField(
         "Name",
         filters=[strip_filter],
-        validators=[required("Name the board."), max_length(120)],
+        validators=[required("Name the board."), max_length(NAME_LIMIT)],
     )
     kind = SelectField(
         "Kind",
@@ -109,7 +111,9 @@ class BoardForm(FlaskForm):
         ],
     )
     location = StringField(
-        "Location", filters=[strip_filter], validators=[Optional(), max_length(200)]
+        "Location",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(SHORT_TEXT_LIMIT)],
     )
     video_url = StringField(
         "Video-conference link",
@@ -160,7 +164,9 @@ class MeetingForm(FlaskForm):
     end_time = TimeField("End time", validators=[required("Enter the end time.")])
     chair_id = SelectField("Chair", coerce=coerce_int_or_none, validators=[Optional()])
     location = StringField(
-        "Location", filters=[strip_filter], validators=[Optional(), max_length(200)]
+        "Location",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(SHORT_TEXT_LIMIT)],
     )
     video_url = StringField(
         "Video-conference link",
@@ -192,7 +198,7 @@ class AgendaItemForm(FlaskForm):
         filters=[strip_filter],
         validators=[
             required("State the question for this discussion."),
-            max_length(2000),
+            max_length(QUESTION_LIMIT),
         ],
     )
     presenter_id = SelectField(
@@ -227,7 +233,7 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(
         "Reason",
         filters=[strip_filter],
-        validators=[required("Give a reason."), max_length(2000)],
+        validators=[required("Give a reason."), max_length(REASON_LIMIT)],
     )
 
 
@@ -250,7 +256,7 @@ class GuestForm(FlaskForm):
     guest_name = StringField(
         "Guest's name",
         filters=[strip_filter],
-        validators=[required("Enter the guest's name."), max_length(120)],
+        validators=[required("Enter the guest's name."), max_length(NAME_LIMIT)],
     )
     discipline = SelectField(
         "Discipline",

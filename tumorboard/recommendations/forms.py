@@ -38,7 +38,7 @@ from tumorboard.recommendations.models import (
     TreatmentIntent,
 )
 from tumorboard.recommendations.services import NCT_PATTERN
-from tumorboard.validation import LONG_TEXT_LIMIT
+from tumorboard.validation import LONG_TEXT_LIMIT, REASON_LIMIT, SHORT_TEXT_LIMIT
 
 
 def nct_format(form, field) -> None:
@@ -90,7 +90,7 @@ class RecommendationForm(FlaskForm):
     rediscussion_event = StringField(
         "Re-discuss after",
         filters=[strip_filter],
-        validators=[Optional(), max_length(200)],
+        validators=[Optional(), max_length(SHORT_TEXT_LIMIT)],
     )
     free_text = TextAreaField(
         "Recommendation (free text)",
@@ -249,7 +249,7 @@ class SignForm(FlaskForm):
     override_reason = TextAreaField(
         "Reason for signing without quorum",
         filters=[strip_filter],
-        validators=[Optional(), max_length(2000)],
+        validators=[Optional(), max_length(REASON_LIMIT)],
     )
     version = IntegerField(
         widget=HiddenField.widget, validators=[required("The form was incomplete.")]
@@ -278,7 +278,9 @@ class ImplementationForm(FlaskForm):
         validators=[Optional()],
     )
     deviation_note = TextAreaField(
-        "Note", filters=[strip_filter], validators=[Optional(), max_length(2000)]
+        "Note",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(REASON_LIMIT)],
     )
     version = IntegerField(
         widget=HiddenField.widget, validators=[required("The form was incomplete.")]

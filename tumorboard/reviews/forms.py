@@ -27,7 +27,7 @@ from tumorboard.forms import (
     strip_filter,
 )
 from tumorboard.reviews import schemas
-from tumorboard.reviews.models import ReadinessDeclaration
+from tumorboard.reviews.models import WAIVER_REASON_LIMIT, ReadinessDeclaration
 
 NOT_RECORDED = [("", "— not recorded —")]
 
@@ -142,7 +142,7 @@ class WaiverForm(FlaskForm):
     reason = TextAreaField(
         "Reason",
         filters=[strip_filter],
-        validators=[required("Give a reason."), max_length(1000)],
+        validators=[required("Give a reason."), max_length(WAIVER_REASON_LIMIT)],
     )
 
 

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from tumorboard.auth.models import User
     from tumorboard.cases.models import Case
 
+#: Longest reason for a readiness waiver or declaration (form and service).
+WAIVER_REASON_LIMIT = 1000
+
 _REVIEW_DISCIPLINE_SQL = ", ".join(f"'{d.value}'" for d in REVIEW_DISCIPLINES)
 
 

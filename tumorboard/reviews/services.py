@@ -25,11 +25,13 @@ from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
 from tumorboard.reviews import readiness, schemas
 from tumorboard.reviews.models import (
+    WAIVER_REASON_LIMIT,
     DisciplineReview,
     ReadinessDeclaration,
     ReadinessWaiver,
     ReviewRevision,
 )
+from tumorboard.validation import clean_text
 
 STALE_MESSAGE = (
     "This review was changed since you opened it (now revision {number} by "
@@ -212,11 +214,9 @@ def waive_item(
     entry = checklist.item(item)
     if entry is None:
         raise InvalidInput(f"'{item}' is not a readiness item of this case.", "item")
-    reason = (reason or "").strip()
+    reason = clean_text(reason, "reason", "The reason", WAIVER_REASON_LIMIT)
     if not reason:
         raise InvalidInput(f"Give a reason to waive '{entry.label}'.", "reason")
-    if len(reason) > 1000:
-        raise InvalidInput("The reason must be at most 1000 characters.", "reason")
     if kind == ReadinessDeclaration.PRE_BIOPSY:
         if item != readiness.PATHOLOGY:
             raise InvalidInput(

@@ -17,7 +17,7 @@ from tumorboard.auth.permissions import (
     can_run_meeting,
     may_present,
 )
-from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.cases.models import QUESTION_LIMIT, Case, CaseStatus
 from tumorboard.cases.services import URGENCY_ORDER, transition_case
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
@@ -77,11 +77,11 @@ def check_room(meeting: Meeting, minutes: int, case_id: int | None = None) -> No
 
 
 def _clean_item_data(meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
-    question = (data.get("question") or "").strip()
+    question = clean_text(
+        data.get("question"), "question", "The question", QUESTION_LIMIT
+    )
     if not question:
         raise InvalidInput("State the question for this discussion.", "question")
-    if len(question) > 2000:
-        raise InvalidInput("The question must be at most 2000 characters.", "question")
     minutes = int_field(data, "planned_minutes", "planned minutes", 1, 180)
     presenter_id = data.get("presenter_id") or None
     if presenter_id is not None:

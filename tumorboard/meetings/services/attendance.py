@@ -19,7 +19,7 @@ from tumorboard.meetings.services._shared import (
     board_of,
     record_meeting,
 )
-from tumorboard.validation import clean_id
+from tumorboard.validation import NAME_LIMIT, clean_id, clean_text
 
 #: Why someone other than the coordinator or the chair cannot record attendance.
 ATTENDANCE_REFUSED = "Only the coordinator or the chair records attendance."
@@ -138,11 +138,9 @@ def add_guest(
 ) -> Attendance:
     """Record a guest (no account) as present for a discipline."""
     _check_attendance_open(actor, meeting)
-    name = (name or "").strip()
+    name = clean_text(name, "guest_name", "The name", NAME_LIMIT)
     if not name:
         raise InvalidInput("Enter the guest's name.", "guest_name")
-    if len(name) > 120:
-        raise InvalidInput("The name must be at most 120 characters.", "guest_name")
     try:
         discipline = Discipline(discipline)
     except ValueError:

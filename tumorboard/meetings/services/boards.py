@@ -23,7 +23,7 @@ from tumorboard.meetings.services._shared import (
     int_field,
     video_url,
 )
-from tumorboard.validation import clean_id, clean_text
+from tumorboard.validation import NAME_LIMIT, clean_id, clean_text
 
 BOARD_FIELDS = (
     "name",
@@ -55,7 +55,7 @@ def valid_timezone(name: str) -> bool:
 def _clean_board_data(data: dict[str, Any], board: Board | None) -> dict[str, Any]:
     """Check every board field; return clean values plus ``members``."""
     clean: dict[str, Any] = {}
-    name = clean_text(data.get("name"), "name", "The name", 120)
+    name = clean_text(data.get("name"), "name", "The name", NAME_LIMIT)
     if not name:
         raise InvalidInput("Name the board.", "name")
     clash = db.session.scalar(

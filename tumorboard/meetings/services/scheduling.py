@@ -41,7 +41,7 @@ from tumorboard.meetings.services._shared import (
 )
 from tumorboard.meetings.services.agenda import CarryOver, carry_over
 from tumorboard.meetings.services.attendance import quorum
-from tumorboard.validation import clean_id, clean_text
+from tumorboard.validation import REASON_LIMIT, SHORT_TEXT_LIMIT, clean_id, clean_text
 
 MEETING_FIELDS = ("starts_at", "ends_at", "chair_id", "location", "video_url")
 #: Fields whose change must reach calendars (SEQUENCE is incremented).
@@ -230,7 +230,9 @@ def create_meeting(
         starts_at=starts,
         ends_at=ends,
         chair_id=_chair(data.get("chair_id")),
-        location=clean_text(data.get("location"), "location", "The location", 200)
+        location=clean_text(
+            data.get("location"), "location", "The location", SHORT_TEXT_LIMIT
+        )
         or board.location,
         video_url=video_url(data.get("video_url")) or board.video_url,
     )
@@ -273,7 +275,9 @@ def update_meeting(
     before = _meeting_snapshot(meeting)
     meeting.starts_at, meeting.ends_at = starts, ends
     meeting.chair_id = _chair(data.get("chair_id"))
-    meeting.location = clean_text(data.get("location"), "location", "The location", 200)
+    meeting.location = clean_text(
+        data.get("location"), "location", "The location", SHORT_TEXT_LIMIT
+    )
     meeting.video_url = video_url(data.get("video_url"))
     if active_minutes(meeting) > meeting.duration_minutes:
         raise InvalidInput(
@@ -380,11 +384,9 @@ def cancel_meeting(
             f"A meeting that is {meeting.status.label.lower()} cannot be cancelled."
         )
     board_of(meeting)
-    reason = (reason or "").strip()
+    reason = clean_text(reason, "reason", "The reason", REASON_LIMIT)
     if not reason:
         raise InvalidInput("Give the reason for cancelling.", "reason")
-    if len(reason) > 2000:
-        raise InvalidInput("The reason must be at most 2000 characters.", "reason")
     returned = []
     for item in agenda_of(meeting):
         if item.status != AgendaItemStatus.LISTED:

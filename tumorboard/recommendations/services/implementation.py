@@ -22,7 +22,7 @@ from tumorboard.recommendations.models import (
 )
 from tumorboard.recommendations.services.queries import meeting_date
 from tumorboard.recommendations.services.validation import _check_version
-from tumorboard.validation import clean_text
+from tumorboard.validation import REASON_LIMIT, clean_text
 
 #: What the implementation form records; an update audits their changes.
 IMPLEMENTATION_FIELDS = (
@@ -57,7 +57,9 @@ def update_implementation(
     on: date | None = data.get("implementation_date")
     reason = patient_wish = None
     note = (
-        clean_text(data.get("deviation_note"), "deviation_note", "The note", 2000)
+        clean_text(
+            data.get("deviation_note"), "deviation_note", "The note", REASON_LIMIT
+        )
         or None
     )
     if status == ImplementationStatus.NOT_STARTED:

@@ -30,7 +30,7 @@ from tumorboard.recommendations.services.validation import (
     _clean_content,
     _snapshot,
 )
-from tumorboard.validation import LONG_TEXT_LIMIT, clean_text
+from tumorboard.validation import LONG_TEXT_LIMIT, REASON_LIMIT, clean_text
 
 
 def sign_recommendation(
@@ -80,11 +80,12 @@ def sign_recommendation(
             "Recommendations are signed at or after the meeting, not while it "
             f"is {meeting.status.label.lower()}."
         )
-    reason = (override_reason or "").strip() or None
-    if reason and len(reason) > 2000:
-        raise InvalidInput(
-            "The override reason must be at most 2000 characters.", "override_reason"
+    reason = (
+        clean_text(
+            override_reason, "override_reason", "The override reason", REASON_LIMIT
         )
+        or None
+    )
     q = quorum(meeting)
     if not q.is_quorate and not reason:
         missing = ", ".join(d.label for d in q.missing)
