@@ -358,6 +358,7 @@ def test_service_error_inside_a_row_lands_on_that_rows_field(
     study = {**radiology_data()["studies"][0], "reference": "ftp://pacs/1001"}
     data = radiology_data(studies=[study], differential="Typed differential")
     response = client.post(_edit_url(case, "radiology"), data=form_data(data))
+    assert response.status_code == 400
     assert 'id="studies-0-reference-error"' in response.text
     assert "A viewer link must start with https:// or http://." in response.text
     assert "Typed differential" in response.text

@@ -198,6 +198,7 @@ def edit(case_id: int, discipline: str):
                 return redirect(
                     url_for("reviews.show", case_id=case.id, discipline=discipline)
                 )
+            status = 400
             case = _load_case(case_id)
             review = services.get_review(case, schema.discipline)
             if review is not None and review.current_number != form.base.data:
