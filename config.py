@@ -36,6 +36,12 @@ class Config:
     ARGON2_PROFILE = "default"
     #: Time zone used to show dates and times to users.
     DISPLAY_TIMEZONE = "UTC"
+    #: Redis, when several workers or hosts serve the app (rate limits, and
+    #: what else must be shared between processes); empty means none.
+    REDIS_URL: str | None = None
+    #: Where Flask-Limiter keeps its counters; derived from REDIS_URL when empty.
+    RATELIMIT_STORAGE_URI: str | None = None
+    RATELIMIT_HEADERS_ENABLED = True
 
 
 class DevelopmentConfig(Config):
@@ -54,6 +60,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     ARGON2_PROFILE = "cheapest"
     SERVER_NAME = None
+    #: Rate limits are tested where a test turns them on.
+    RATELIMIT_ENABLED = False
 
 
 class ProductionConfig(Config):

@@ -63,6 +63,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
     _init_login(app)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -87,6 +88,10 @@ def _finish_config(app: Flask) -> None:
     elif uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if not app.config.get("REDIS_URL") and os.environ.get("REDIS_URL"):
+        app.config["REDIS_URL"] = os.environ["REDIS_URL"]
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
 
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV_NAME"] == "production":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tests.attachments.files import FAKE_PNG, PDF_BYTES, PNG_BYTES
@@ -24,6 +25,19 @@ def _upload(client, case, data: bytes, name: str, **fields):
     form.update(fields)
     return client.post(
         f"/cases/{case.id}/attachments", data=form, content_type="multipart/form-data"
+    )
+
+
+def _uploaded_key_image(client, case) -> Attachment:
+    """Upload a PNG key image to ``case`` and return its stored row."""
+    _upload(client, case, PNG_BYTES, "x.png")
+    return db.session.scalar(sa.select(Attachment))
+
+
+def _audited(action: str) -> int:
+    """How many audit entries record ``action``."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEntry.action == action)
     )
 
 
@@ -47,12 +61,7 @@ def test_upload_then_thumbnail_and_download(client, login_as, make_case):
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert "stir.png" in download.headers["Content-Disposition"]
     assert download.headers["Cache-Control"] == "no-store"
-    assert (
-        db.session.scalar(
-            sa.select(sa.func.count()).where(AuditEntry.action == "attachment.download")
-        )
-        == 2
-    )
+    assert _audited("attachment.download") == 2
 
 
 def test_pdf_is_never_shown_inline(client, login_as, make_case):
@@ -63,17 +72,6 @@ def test_pdf_is_never_shown_inline(client, login_as, make_case):
     attachment = db.session.scalar(sa.select(Attachment))
     response = client.get(f"/attachments/{attachment.id}?inline=1")
     assert response.headers["Content-Disposition"].startswith("attachment;")
-
-
-def test_fake_png_is_refused_with_a_message(client, login_as, make_case):
-    login_as("radiologist")
-    case = make_case()
-    db.session.commit()
-    response = _upload(client, case, FAKE_PNG, "fake.png")
-    assert response.status_code == 400
-    assert "named like a PNG image but its content is not one" in response.text
-    assert "Axial STIR" in response.text  # typed caption kept
-    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
 
 
 def test_oversized_upload_is_refused_with_a_message(app, client, login_as, make_case):
@@ -101,8 +99,7 @@ def test_withdrawn_file_is_no_longer_served(client, login_as, make_case):
     login_as("radiologist")
     case = make_case()
     db.session.commit()
-    _upload(client, case, PNG_BYTES, "x.png")
-    attachment = db.session.scalar(sa.select(Attachment))
+    attachment = _uploaded_key_image(client, case)
     bad = client.post(f"/attachments/{attachment.id}/withdraw", data={"reason": ""})
     assert bad.status_code == 400
     ok = client.post(
@@ -133,16 +130,25 @@ def test_upload_stores_the_file_and_its_row(app, client, login_as, make_case):
     assert _stored_files(app)[0].name == attachment.storage_key
 
 
-def test_refused_upload_stores_neither_file_nor_row(
-    app, client, login_as, make_patient, make_case
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (FAKE_PNG, "fake.png", "named like a PNG image but its content is not one"),
+        (b"", "empty.png", "&#39;empty.png&#39; is empty."),
+    ],
+    ids=["content-is-not-a-png", "empty-file"],
+)
+def test_refused_upload_says_why_and_stores_neither_file_nor_row(
+    app, client, login_as, make_patient, make_case, data, name, message
 ):
     login_as("radiologist")
     patient = make_patient()
     case = make_case(patient)
     db.session.commit()
-    response = _upload(client, case, b"", "empty.png")
+    response = _upload(client, case, data, name)
     assert response.status_code == 400
-    assert "&#39;empty.png&#39; is empty." in response.text
+    assert message in response.text
+    assert "Axial STIR" in response.text  # typed caption kept
     assert f"<strong>{patient.mrn}</strong>" in response.text  # the case header
     assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
     assert _stored_files(app) == []
@@ -155,8 +161,7 @@ def test_withdrawing_twice_is_refused_on_the_form(
     patient = make_patient()
     case = make_case(patient)
     db.session.commit()
-    _upload(client, case, PNG_BYTES, "x.png")
-    attachment = db.session.scalar(sa.select(Attachment))
+    attachment = _uploaded_key_image(client, case)
     first = client.post(
         f"/attachments/{attachment.id}/withdraw", data={"reason": "Wrong series"}
     )
@@ -171,27 +176,16 @@ def test_withdrawing_twice_is_refused_on_the_form(
     )
     db.session.refresh(attachment)
     assert attachment.withdraw_reason == "Wrong series"
-    assert (
-        db.session.scalar(
-            sa.select(sa.func.count()).where(AuditEntry.action == "attachment.withdraw")
-        )
-        == 1
-    )
+    assert _audited("attachment.withdraw") == 1
 
 
 def test_withdrawn_file_is_not_found_and_not_audited(client, login_as, make_case):
     login_as("radiologist")
     case = make_case()
     db.session.commit()
-    _upload(client, case, PNG_BYTES, "x.png")
-    attachment = db.session.scalar(sa.select(Attachment))
+    attachment = _uploaded_key_image(client, case)
     client.post(f"/attachments/{attachment.id}/withdraw", data={"reason": "Wrong"})
     response = client.get(f"/attachments/{attachment.id}")
     assert response.status_code == 404
     assert "This file was withdrawn." in response.text
-    assert (
-        db.session.scalar(
-            sa.select(sa.func.count()).where(AuditEntry.action == "attachment.download")
-        )
-        == 0
-    )
+    assert _audited("attachment.download") == 0

@@ -33,6 +33,13 @@ def _count(model=Recommendation) -> int:
     return db.session.scalar(sa.select(sa.func.count(model.id)))
 
 
+def _draft(setup) -> Recommendation:
+    """A draft recommendation for the discussed item, recorded by a coordinator."""
+    return services.record_recommendation(
+        factories.make_user("coordinator"), setup.item, rf.rec_data()
+    )
+
+
 def _login(client, user) -> None:
     client.post("/logout")
     response = client.post(
@@ -132,9 +139,7 @@ def test_dissent_rows_are_saved(client, login_as, setup):
 
 
 def test_sign_form_is_shown_to_the_chair_only(client, login_as, setup):
-    rec = services.record_recommendation(
-        factories.make_user("coordinator"), setup.item, rf.rec_data()
-    )
+    rec = _draft(setup)
     db.session.commit()
     login_as("radiologist")
     assert "Sign revision 1" not in client.get(f"/recommendations/{rec.id}").text
@@ -145,9 +150,7 @@ def test_sign_form_is_shown_to_the_chair_only(client, login_as, setup):
 
 
 def test_chair_signs_through_the_page(client, setup):
-    rec = services.record_recommendation(
-        factories.make_user("coordinator"), setup.item, rf.rec_data()
-    )
+    rec = _draft(setup)
     db.session.commit()
     _login(client, setup.chair)
     response = client.post(
@@ -163,9 +166,7 @@ def test_chair_signs_through_the_page(client, setup):
 
 
 def test_someone_else_signing_is_refused_with_the_chairs_name(client, login_as, setup):
-    rec = services.record_recommendation(
-        factories.make_user("coordinator"), setup.item, rf.rec_data()
-    )
+    rec = _draft(setup)
     db.session.commit()
     login_as("pathologist")
     response = client.post(
@@ -179,9 +180,7 @@ def test_someone_else_signing_is_refused_with_the_chairs_name(client, login_as, 
 
 def test_not_quorate_sign_needs_an_override_reason(client):
     setup = rf.discussed_item(quorate=False)
-    rec = services.record_recommendation(
-        factories.make_user("coordinator"), setup.item, rf.rec_data()
-    )
+    rec = _draft(setup)
     db.session.commit()
     _login(client, setup.chair)
     page = client.get(f"/recommendations/{rec.id}").text
@@ -229,19 +228,30 @@ def test_signed_recommendation_edit_page_redirects_with_a_message(
     assert rec.intent == "curative"
 
 
-def test_stale_draft_edit_is_refused_and_keeps_input(client, login_as, setup):
-    rec = services.record_recommendation(
-        factories.make_user("coordinator"), setup.item, rf.rec_data()
-    )
+@pytest.mark.parametrize(
+    ("versions_ahead", "message"),
+    [
+        (5, "changed by someone else"),
+        (None, "version of the revision you opened is missing"),
+    ],
+    ids=["stale-version", "missing-version"],
+)
+def test_draft_edit_with_a_stale_or_missing_version_is_refused_and_keeps_input(
+    client, login_as, setup, versions_ahead, message
+):
+    rec = _draft(setup)
     db.session.commit()
     login_as("coordinator")
+    version = None if versions_ahead is None else rec.version + versions_ahead
     response = client.post(
         f"/recommendations/{rec.id}/edit",
-        data=rf.form_data(version=rec.version + 5, free_text="My newer wording"),
+        data=rf.form_data(version=version, free_text="My newer wording"),
     )
     assert response.status_code == 400
-    assert "changed by someone else" in response.text
+    assert message in response.text
     assert "My newer wording" in response.text
+    db.session.refresh(rec)
+    assert rec.free_text != "My newer wording"
 
 
 def test_amend_through_the_page_keeps_both_revisions_visible(client, login_as, setup):
@@ -270,16 +280,30 @@ def test_amend_through_the_page_keeps_both_revisions_visible(client, login_as, s
     assert "This revision was superseded by an amendment." in old_page
 
 
-def test_amendment_without_reason_is_refused(client, login_as, setup):
+@pytest.mark.parametrize(
+    ("sends_version", "amendment_reason", "message"),
+    [
+        (True, None, "Give the reason for the amendment."),
+        (False, "Metastases.", "version of the revision you opened is missing"),
+    ],
+    ids=["without-a-reason", "without-the-version"],
+)
+def test_incomplete_amendment_is_refused(
+    client, login_as, setup, sends_version, amendment_reason, message
+):
     old = rf.signed_recommendation(setup)
     db.session.commit()
     login_as("coordinator")
     response = client.post(
         f"/recommendations/{old.id}/amend",
-        data=rf.form_data(version=old.version, intent="palliative"),
+        data=rf.form_data(
+            version=old.version if sends_version else None,
+            intent="palliative",
+            amendment_reason=amendment_reason,
+        ),
     )
     assert response.status_code == 400
-    assert "Give the reason for the amendment." in response.text
+    assert message in response.text
     assert _count() == 1
 
 
@@ -375,20 +399,30 @@ def test_action_with_deactivated_owner_is_not_offered(client, login_as, setup):
     assert _count(ActionItem) == 0
 
 
-def test_action_due_before_the_meeting_is_refused(client, login_as, setup):
+@pytest.mark.parametrize(
+    ("description", "due_in_days", "message"),
+    [
+        ("Book CT chest", -3, "The due date is before the meeting"),
+        ("Review in clinic", 6 * 366, "more than five years after the meeting"),
+    ],
+    ids=["before-the-meeting", "more-than-five-years-ahead"],
+)
+def test_action_due_date_outside_the_allowed_range_is_refused(
+    client, login_as, setup, description, due_in_days, message
+):
     rec = rf.signed_recommendation(setup)
     db.session.commit()
     login_as("coordinator")
     response = client.post(
         f"/recommendations/{rec.id}/actions",
         data={
-            "description": "Book CT chest",
-            "owner_id": setup.chair.id,
-            "due_date": (today() - timedelta(days=3)).isoformat(),
+            "description": description,
+            "owner_id": str(setup.chair.id),
+            "due_date": (today() + timedelta(days=due_in_days)).isoformat(),
         },
     )
     assert response.status_code == 400
-    assert "The due date is before the meeting" in response.text
+    assert message in response.text
     assert _count(ActionItem) == 0
 
 
@@ -570,36 +604,6 @@ def test_opening_the_recording_form_is_audited(client, login_as, setup):
     assert (entry.case_id, entry.patient_id) == (setup.case.id, setup.case.patient_id)
 
 
-def test_draft_edit_without_version_is_refused(client, login_as, setup):
-    rec = services.record_recommendation(
-        factories.make_user("coordinator"), setup.item, rf.rec_data()
-    )
-    db.session.commit()
-    login_as("coordinator")
-    response = client.post(
-        f"/recommendations/{rec.id}/edit",
-        data=rf.form_data(free_text="My newer wording"),
-    )
-    assert response.status_code == 400
-    assert "version of the revision you opened is missing" in response.text
-    assert "My newer wording" in response.text
-    db.session.refresh(rec)
-    assert rec.free_text != "My newer wording"
-
-
-def test_amend_without_version_is_refused(client, login_as, setup):
-    old = rf.signed_recommendation(setup)
-    db.session.commit()
-    login_as("coordinator")
-    response = client.post(
-        f"/recommendations/{old.id}/amend",
-        data=rf.form_data(intent="palliative", amendment_reason="Metastases."),
-    )
-    assert response.status_code == 400
-    assert "version of the revision you opened is missing" in response.text
-    assert _count() == 1
-
-
 @pytest.mark.parametrize(
     ("path", "data"),
     [
@@ -609,6 +613,7 @@ def test_amend_without_version_is_refused(client, login_as, setup):
             {"implementation_status": "started", "implementation_date": ""},
         ),
     ],
+    ids=["sign", "implementation"],
 )
 def test_sign_and_implementation_without_version_are_refused(
     client, login_as, setup, path, data
@@ -649,29 +654,10 @@ def test_action_status_without_version_changes_nothing(client, login_as, setup):
     assert action.status == ActionStatus.OPEN
 
 
-def test_action_due_date_too_far_ahead_is_refused(client, login_as, setup):
-    rec = rf.signed_recommendation(setup)
-    db.session.commit()
-    login_as("coordinator")
-    response = client.post(
-        f"/recommendations/{rec.id}/actions",
-        data={
-            "description": "Review in clinic",
-            "owner_id": str(setup.chair.id),
-            "due_date": (today() + timedelta(days=6 * 366)).isoformat(),
-        },
-    )
-    assert response.status_code == 400
-    assert "more than five years after the meeting" in response.text
-    assert _count(ActionItem) == 0
-
-
 def test_after_a_conflict_the_kept_input_can_be_saved_on_purpose(
     client, login_as, setup
 ):
-    rec = services.record_recommendation(
-        factories.make_user("coordinator"), setup.item, rf.rec_data()
-    )
+    rec = _draft(setup)
     db.session.commit()
     login_as("coordinator")
     stale = rf.form_data(free_text="My newer wording", version=rec.version + 7)

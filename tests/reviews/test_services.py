@@ -87,17 +87,6 @@ def test_sins_is_computed_for_a_spinal_lesion(make_case, radiologist):
     assert sins["interpretation"].startswith("SINS 13/18: unstable")
 
 
-def test_sins_is_refused_outside_the_spine(make_case, radiologist):
-    _refused(
-        radiologist,
-        make_case(),
-        RAD,
-        radiology_data(sins_level="T11"),
-        "SINS is scored for spinal lesions only",
-        "sins_level",
-    )
-
-
 def test_partial_sins_names_the_missing_input(make_case, radiologist):
     case = make_case(site_code="C41.2")
     _refused(
@@ -151,6 +140,7 @@ def test_partial_sins_names_the_missing_input(make_case, radiologist):
         ({"t_category": "T2"}, "for spine and pelvis sites only", "t_category"),
         ({"differential": ""}, "Radiological differential diagnosis is required", None),
         ({"unknown": 1}, "Unknown review field 'unknown'", "unknown"),
+        ({"sins_level": "T11"}, "SINS is scored for spinal lesions only", "sins_level"),
     ],
 )
 def test_bad_radiology_input_is_refused(
@@ -243,6 +233,11 @@ def test_typed_icdo_code_is_normalised_and_must_match_the_entity(
             "row 1: marker or test is required",
             "ancillary-0-marker",
         ),
+        (
+            {"biopsy_date": (today() + timedelta(days=1)).isoformat()},
+            "Biopsy / specimen date is in the future",
+            "biopsy_date",
+        ),
     ],
 )
 def test_bad_pathology_input_is_refused(
@@ -277,15 +272,20 @@ def test_mirels_is_computed_for_a_long_bone_metastasis(make_case, surgeon):
     assert "fraction of bone diameter" in mirels["interpretation"]
 
 
-def test_mirels_needs_a_long_bone_metastasis(make_case, surgeon):
-    _refused(
-        surgeon,
-        make_case(),
-        ORTHO,
-        orthopaedic_data(mirels_site="lower_limb"),
-        "Mirels is scored for metastases of the long bones only",
-        "mirels_site",
-    )
+@pytest.mark.parametrize(
+    ("overrides", "match", "field"),
+    [
+        (
+            {"mirels_site": "lower_limb"},
+            "Mirels is scored for metastases of the long bones only",
+            "mirels_site",
+        ),
+        # A compartment and a benign activity grade exclude each other.
+        ({"benign_activity": "active"}, "not both", "benign_activity"),
+    ],
+)
+def test_bad_orthopaedic_input_is_refused(make_case, surgeon, overrides, match, field):
+    _refused(surgeon, make_case(), ORTHO, orthopaedic_data(**overrides), match, field)
 
 
 def test_msts_total_and_range(make_case, surgeon):
@@ -313,17 +313,6 @@ def test_msts_total_and_range(make_case, surgeon):
     )
     assert revision.scores["msts"]["total"] == 24
     assert revision.scores["msts"]["interpretation"] == "MSTS lower limb 24/30 (80 %)."
-
-
-def test_compartment_and_benign_activity_exclude_each_other(make_case, surgeon):
-    _refused(
-        surgeon,
-        make_case(),
-        ORTHO,
-        orthopaedic_data(benign_activity="active"),
-        "not both",
-        "benign_activity",
-    )
 
 
 # Palliative care --------------------------------------------------------------------
@@ -487,15 +476,3 @@ def test_admin_cannot_read_a_review(make_case, radiologist, make_user):
         services.record_review_read(
             make_user("admin"), case, services.get_review(case, RAD), "revision 1"
         )
-
-
-def test_review_dates_cannot_be_in_the_future(make_case, pathologist):
-    tomorrow = (today() + timedelta(days=1)).isoformat()
-    _refused(
-        pathologist,
-        make_case(),
-        PATH,
-        pathology_data(biopsy_date=tomorrow),
-        "Biopsy / specimen date is in the future",
-        "biopsy_date",
-    )

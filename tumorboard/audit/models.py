@@ -34,6 +34,10 @@ class AuditEntry(db.Model):
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.String(255))
     request_path: Mapped[str | None] = mapped_column(sa.String(255))
+    #: HMAC-SHA256 (hex) over the previous entry's MAC and this entry's
+    #: canonical content, keyed by a secret kept outside the database; entries
+    #: written before the chain existed have none.
+    mac: Mapped[str | None] = mapped_column(sa.String(64))
 
     # The mapper registry resolves "User"; the audit log sits below auth in
     # the layers, so it does not import the class.

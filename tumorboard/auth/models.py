@@ -38,6 +38,15 @@ class User(UserMixin, TimestampMixin, db.Model):
         sa.String(64), unique=True, default=new_login_id
     )
     last_login_at: Mapped[datetime | None]
+    #: Wrong passwords in a row since the last successful sign-in.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Sign-in is refused until then after too many wrong passwords.
+    locked_until: Mapped[datetime | None]
+    #: Set when an administrator chose the password: the owner replaces it at
+    #: the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
