@@ -2,40 +2,38 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
+import io
+
+import pikepdf
+from PIL import Image
 
 
 def _png(width: int = 2, height: int = 2) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    raw = b"".join(b"\x00" + b"\x80\x80\x80" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (128, 128, 128)).save(out, format="PNG")
+    return out.getvalue()
 
 
-#: A valid 2×2 grey PNG.
+def _jpeg(width: int = 8, height: int = 8) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (128, 128, 128)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def _pdf() -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+#: A valid 2×2 grey PNG without metadata, as uploads are stored: re-encoding
+#: it gives the same bytes.
 PNG_BYTES = _png()
-#: The start of a JPEG (SOI, APP0/JFIF): enough for content sniffing.
-JPEG_BYTES = (
-    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    + (b"\x00" * 64)
-    + b"\xff\xd9"
-)
-#: A minimal PDF.
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+#: A valid 8×8 grey JPEG.
+JPEG_BYTES = _jpeg()
+#: A valid one-page PDF.
+PDF_BYTES = _pdf()
 #: Text pretending to be an image.
 FAKE_PNG = b"this is not really a PNG, just text named like one\n"

@@ -37,7 +37,7 @@ def test_key_image_is_stored_outside_static_with_sniffed_type(
     assert "static" not in path.parts
     # Sniffed from the bytes, not from the ".jpg" name.
     assert attachment.content_type == "image/png"
-    assert attachment.original_name == "evil.jpg"
+    assert attachment.original_name == "evil.png"  # named as its content
     assert attachment.sha256 == hashlib.sha256(PNG_BYTES).hexdigest()
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "attachment.upload")

@@ -54,9 +54,11 @@ class Attachment(db.Model):
     caption: Mapped[str] = mapped_column(sa.String(300))
     #: Series and slice (or block and stain) the image shows.
     series_slice: Mapped[str | None] = mapped_column(sa.String(120))
+    #: The uploader's file name, ending in the extension of ``content_type``.
     original_name: Mapped[str] = mapped_column(sa.String(255))
     #: Sniffed from the bytes, never taken from the name or the browser.
     content_type: Mapped[str] = mapped_column(sa.String(60))
+    #: Size and SHA-256 of the stored bytes (images re-encoded, PDFs rewritten).
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     #: Random name of the file in the upload folder.

@@ -1,8 +1,9 @@
 """Storing, serving and withdrawing attachments.
 
-Files are checked by their bytes (``filetype`` for images, the ``%PDF-``
-signature for PDF), never by name or by what the browser claims; they are
-stored under a random key in the upload folder, outside ``static/``.
+Files are checked and cleaned by their content (``content``: type sniffed from
+the bytes, PDFs checked for active content, images re-encoded without
+metadata) and stored under a random key in the upload folder, outside
+``static/``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,23 @@ import secrets
 from pathlib import Path
 from typing import BinaryIO
 
-import filetype
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
+from werkzeug.utils import secure_filename
 
+from tumorboard.attachments.content import (
+    CLAIMED,
+    FORMAT_NAMES,
+    IMAGES,
+    JPEG,
+    PDF,
+    PNG,
+    cleaned,
+    sniff,
+    stored_name,
+    with_extension,
+)
 from tumorboard.attachments.models import (
     CAPTION_LIMIT,
     SERIES_LIMIT,
@@ -41,17 +54,12 @@ from tumorboard.reviews.models import DisciplineReview
 from tumorboard.validation import clean_text
 from tumorboard.web import on_rollback
 
-PNG, JPEG, PDF = "image/png", "image/jpeg", "application/pdf"
-IMAGES = frozenset({PNG, JPEG})
 FORMATS: dict[AttachmentKind, frozenset[str]] = {
     AttachmentKind.KEY_IMAGE: IMAGES,
     AttachmentKind.MICROGRAPH: IMAGES,
     AttachmentKind.REPORT: frozenset({PDF}),
     AttachmentKind.OUTSIDE_REPORT: IMAGES | {PDF},
 }
-FORMAT_NAMES = {PNG: "PNG image", JPEG: "JPEG image", PDF: "PDF"}
-#: File name endings and the format each claims to be.
-CLAIMED = {".png": PNG, ".jpg": JPEG, ".jpeg": JPEG, ".pdf": PDF}
 
 
 def upload_folder() -> Path:
@@ -66,19 +74,17 @@ def file_path(attachment: Attachment) -> Path:
     return upload_folder() / key[:2] / key
 
 
-def sniff(data: bytes) -> str | None:
-    """The content type of ``data`` if it is a PNG, JPEG or PDF, else None."""
-    if data.startswith(b"%PDF-"):
-        return PDF
-    kind = filetype.guess(data)
-    if kind is not None and kind.mime in IMAGES:
-        return kind.mime
-    return None
-
-
 def _allowed(kind: AttachmentKind) -> str:
     names = [FORMAT_NAMES[t] for t in (PNG, JPEG, PDF) if t in FORMATS[kind]]
     return " or ".join(names)
+
+
+def download_name(attachment: Attachment) -> str:
+    """A safe file name to serve ``attachment`` under, always ending in the
+    extension of its stored type (files stored before names were corrected
+    included)."""
+    stem, extension = with_extension(attachment.original_name, attachment.content_type)
+    return (secure_filename(stem) or f"attachment-{attachment.id}") + extension
 
 
 def attach_file(
@@ -151,6 +157,8 @@ def attach_file(
             f"{FORMAT_NAMES[content_type]}.",
             "file",
         )
+    data = cleaned(data, content_type, name)
+    name = stored_name(name, content_type)
 
     key = secrets.token_hex(16)
     attachment = Attachment(
@@ -180,7 +188,8 @@ def attach_file(
         "attachment.upload",
         "attachment",
         attachment.id,
-        f"Attached {kind.label.lower()} '{caption}' to {case.reference}",
+        # Summaries are read by the administrator: ids only, no clinical text.
+        f"Attached {kind.label.lower()} #{attachment.id} to {case.reference}",
         changes={
             "kind": [None, kind.value],
             "caption": [None, caption],
@@ -213,7 +222,7 @@ def open_for_download(
         "attachment",
         attachment.id,
         f"{'Viewed' if inline else 'Downloaded'} {attachment.kind.label.lower()} "
-        f"'{attachment.caption}' of {case.reference}",
+        f"#{attachment.id} of {case.reference}",
         case_id=case.id,
         patient_id=case.patient_id,
     )
@@ -242,7 +251,7 @@ def withdraw(
         "attachment.withdraw",
         "attachment",
         attachment.id,
-        f"Withdrew {attachment.kind.label.lower()} '{attachment.caption}' of "
+        f"Withdrew {attachment.kind.label.lower()} #{attachment.id} of "
         f"{case.reference}",
         changes={"withdrawn": [False, True], "reason": [None, reason]},
         case_id=case.id,

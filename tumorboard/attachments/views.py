@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
-from werkzeug.utils import secure_filename
 
 from tumorboard.attachments import services
 from tumorboard.attachments.forms import UploadForm, WithdrawForm
@@ -91,7 +90,7 @@ def download(attachment_id: int):
     # Only images are shown in the page; PDFs are always saved, never rendered.
     inline = request.args.get("inline") == "1" and attachment.is_image
     path = services.open_for_download(current_user, case, attachment, inline=inline)
-    name = secure_filename(attachment.original_name) or f"attachment-{attachment.id}"
+    name = services.download_name(attachment)
     # Files are at most MAX_UPLOAD_BYTES: read them whole so no handle is left
     # open if the client goes away mid-download.
     response = send_file(
