@@ -310,25 +310,21 @@ def test_the_database_refuses_a_second_item_for_the_same_case(
 
 
 @pytest.mark.parametrize(
-    ("status", "message"),
+    ("meeting_fields", "message"),
     [
-        (MeetingStatus.CLOSED, "is closed; its agenda cannot change"),
-        (MeetingStatus.CANCELLED, "is cancelled"),
-        (MeetingStatus.IN_PROGRESS, "is in progress"),
+        ({"status": MeetingStatus.CLOSED}, "is closed; its agenda cannot change"),
+        ({"status": MeetingStatus.CANCELLED}, "is cancelled"),
+        ({"status": MeetingStatus.IN_PROGRESS}, "is in progress"),
+        ({"days": -3}, "is in the past"),
     ],
+    ids=["closed", "cancelled", "in-progress", "past"],
 )
-def test_closed_meetings_take_no_case(
-    coordinator, make_meeting, make_ready_case, status, message
+def test_closed_or_past_meetings_take_no_case(
+    coordinator, make_meeting, make_ready_case, meeting_fields, message
 ):
-    meeting = make_meeting(status=status)
-    with pytest.raises(InvalidInput, match=message):
-        services.add_case(coordinator, meeting, make_ready_case(), _item_data())
-
-
-def test_a_past_meeting_takes_no_case(coordinator, make_meeting, make_ready_case):
-    meeting = make_meeting(days=-3)
+    meeting = make_meeting(**meeting_fields)
     case = make_ready_case()
-    with pytest.raises(InvalidInput, match="is in the past"):
+    with pytest.raises(InvalidInput, match=message):
         services.add_case(coordinator, meeting, case, _item_data())
     assert case.status == CaseStatus.READY
 
@@ -513,9 +509,8 @@ def test_deferring_with_no_room_leaves_the_case_ready(
     assert "back in the ready pool" in result.message
 
 
-def test_deferring_a_discussed_item(
-    coordinator, make_meeting, make_ready_case, make_board
-):
+def _discussed(coordinator, make_board, make_meeting, make_ready_case):
+    """A case discussed at a meeting in progress, with a next meeting planned."""
     board = make_board()
     meeting = make_meeting(board, days=1)
     nxt = make_meeting(board, days=8)
@@ -523,6 +518,15 @@ def test_deferring_a_discussed_item(
     item = services.add_case(coordinator, meeting, case, _item_data())
     meeting.status = MeetingStatus.IN_PROGRESS
     services.mark_discussed(coordinator, meeting, item)
+    return meeting, nxt, case, item
+
+
+def test_deferring_a_discussed_item(
+    coordinator, make_meeting, make_ready_case, make_board
+):
+    meeting, nxt, case, item = _discussed(
+        coordinator, make_board, make_meeting, make_ready_case
+    )
     assert case.status == CaseStatus.DISCUSSED and item.discussed_at
     result = services.defer_item(coordinator, meeting, item, "Needs pathology review")
     assert result.to_meeting is nxt
@@ -725,17 +729,6 @@ def test_draft_agenda_is_refused_to_clinicians_by_the_service(
     assert [i.id for i in services.agenda_items(coordinator, meeting)] == [item.id]
     meeting.status = MeetingStatus.PUBLISHED
     assert [i.id for i in services.agenda_items(clinician, meeting)] == [item.id]
-
-
-def _discussed(coordinator, make_board, make_meeting, make_ready_case):
-    board = make_board()
-    meeting = make_meeting(board, days=1)
-    nxt = make_meeting(board, days=8)
-    case = make_ready_case()
-    item = services.add_case(coordinator, meeting, case, _item_data())
-    meeting.status = MeetingStatus.IN_PROGRESS
-    services.mark_discussed(coordinator, meeting, item)
-    return meeting, nxt, case, item
 
 
 @pytest.mark.parametrize("sign", [False, True], ids=["draft", "signed"])

@@ -176,6 +176,14 @@ def test_ad_hoc_meeting_refusals_keep_the_form(client, login_as, make_board):
     assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == 1
 
 
+def _statements(client, count_queries, url: str) -> int:
+    """How many SQL statements one successful page load of ``url`` runs."""
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counter.count
+
+
 def test_meeting_list_query_count_is_constant(
     client, login_as, make_board, make_meeting, count_queries
 ):
@@ -187,10 +195,7 @@ def test_meeting_list_query_count_is_constant(
             make_meeting(board, days=1 + i + n)
             make_meeting(board, days=-1 - i - n, status=MeetingStatus.CLOSED)
         db.session.commit()
-        with count_queries() as counter:
-            response = client.get("/meetings/")
-        assert response.status_code == 200
-        return counter.count
+        return _statements(client, count_queries, "/meetings/")
 
     assert counted(3) == counted(60)
 
@@ -242,10 +247,7 @@ def test_meeting_page_query_count_is_constant(
             make_item(meeting, planned_minutes=1)
             mf.make_ready_case()
         db.session.commit()
-        with count_queries() as counter:
-            response = client.get(f"/meetings/{meeting.id}")
-        assert response.status_code == 200
-        return counter.count
+        return _statements(client, count_queries, f"/meetings/{meeting.id}")
 
     assert counted(2) == counted(30)
 

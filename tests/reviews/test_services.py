@@ -233,11 +233,6 @@ def test_typed_icdo_code_is_normalised_and_must_match_the_entity(
             "row 1: marker or test is required",
             "ancillary-0-marker",
         ),
-        (
-            {"biopsy_date": (today() + timedelta(days=1)).isoformat()},
-            "Biopsy / specimen date is in the future",
-            "biopsy_date",
-        ),
     ],
 )
 def test_bad_pathology_input_is_refused(
@@ -476,3 +471,15 @@ def test_admin_cannot_read_a_review(make_case, radiologist, make_user):
         services.record_review_read(
             make_user("admin"), case, services.get_review(case, RAD), "revision 1"
         )
+
+
+def test_review_dates_cannot_be_in_the_future(make_case, pathologist):
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    _refused(
+        pathologist,
+        make_case(),
+        PATH,
+        pathology_data(biopsy_date=tomorrow),
+        "Biopsy / specimen date is in the future",
+        "biopsy_date",
+    )

@@ -1,5 +1,5 @@
 """Scores and grades: Mirels, SINS, Huvos, revised Tokuhashi, ECOG, Karnofsky, PPS,
-Lodwick, Bone-RADS and the MSTS functional score.
+Lansky, Lodwick, Bone-RADS, ESCC (Bilsky) and the MSTS functional score.
 
 Every table comes from the reference (cited as "reference §x"). Each option
 vocabulary is a tuple of ``(key, short label)`` pairs so forms can build select
@@ -8,13 +8,15 @@ with a ``ValueError`` naming the function, parameter, value and what is allowed.
 
 One module per clinical question: ``fracture`` (Mirels, SINS), ``response``
 (Huvos), ``prognosis`` (revised Tokuhashi), ``performance`` (ECOG, Karnofsky,
-PPS), ``imaging`` (Lodwick, Bone-RADS) and ``function`` (MSTS); ``result``
-holds what they share. Everything is importable from this package.
+PPS, Lansky, ECOG–Karnofsky agreement), ``imaging`` (Lodwick, Bone-RADS),
+``compression`` (ESCC) and ``function`` (MSTS); ``result`` holds what they
+share. Everything is importable from this package.
 
 Deliberately not implemented because the reference marks them NOT FOUND:
 ACR Bone-RADS radiograph point values (§7.3b), MSTS per-level descriptors
 (§9.3), Tomita treatment bands and growth lists (§9.2; Tomita is therefore
-left out), the figures for modified Lodwick–Madewell grade II (§7.2).
+left out), the figures for modified Lodwick–Madewell grade II (§7.2), Lansky
+descriptors for levels 10–90 (§8.5 gives words for 100 and 0 only).
 
 Licensing (reference, licensing notes): PPSv2 is © Victoria Hospice Society
 and needs permission before it is built into an electronic record, so only the
@@ -24,6 +26,7 @@ category codes with short labels only.
 
 from __future__ import annotations
 
+from .compression import ESCC_CATEGORIES, ESCC_GRADE_CATEGORY, ESCC_GRADES, escc
 from .fracture import (
     MIRELS_CATEGORIES,
     MIRELS_OPTIONS,
@@ -50,7 +53,18 @@ from .imaging import (
     lodwick_to_modified,
     modified_lodwick,
 )
-from .performance import ECOG_GRADES, KARNOFSKY_VALUES, PPS_VALUES, ecog, karnofsky, pps
+from .performance import (
+    ECOG_GRADES,
+    ECOG_KARNOFSKY_BANDS,
+    KARNOFSKY_VALUES,
+    LANSKY_LEVELS,
+    PPS_VALUES,
+    ecog,
+    karnofsky,
+    lansky,
+    performance_status_agree,
+    pps,
+)
 from .prognosis import (
     TOKUHASHI_CATEGORIES,
     TOKUHASHI_OPTIONS,
@@ -64,8 +78,13 @@ __all__ = [
     "BONE_RADS_CATEGORIES",
     "BONE_RADS_SYSTEMS",
     "ECOG_GRADES",
+    "ECOG_KARNOFSKY_BANDS",
+    "ESCC_CATEGORIES",
+    "ESCC_GRADES",
+    "ESCC_GRADE_CATEGORY",
     "HUVOS_GRADES",
     "KARNOFSKY_VALUES",
+    "LANSKY_LEVELS",
     "LODWICK_GRADES",
     "LODWICK_TO_MODIFIED",
     "MIRELS_CATEGORIES",
@@ -88,14 +107,17 @@ __all__ = [
     "ScoreResult",
     "bone_rads",
     "ecog",
+    "escc",
     "huvos_grade",
     "is_good_responder",
     "karnofsky",
+    "lansky",
     "lodwick",
     "lodwick_to_modified",
     "mirels",
     "modified_lodwick",
     "msts_functional",
+    "performance_status_agree",
     "pps",
     "sins",
     "sins_location",

@@ -1,7 +1,11 @@
-"""Performance status: ECOG, Karnofsky and the Palliative Performance Scale
+"""Performance status: ECOG, Karnofsky, the Palliative Performance Scale, the
+Lansky Play-Performance Scale and the ECOG–Karnofsky consistency check
 (reference §8)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from .._validate import integer
 from .result import ScoreResult
@@ -87,3 +91,60 @@ def pps(value: object) -> ScoreResult:
         f"pps_{level}",
         f"PPS {level} % (PPSv2 descriptors not shown: © Victoria Hospice Society).",
     )
+
+
+#: Lansky Play-Performance levels, 100 down to 0 (§8.5). The reference gives
+#: words for the two ends only (100 = fully active, 0 = unresponsive); it has no
+#: descriptor for 10–90 and asks for licensing to be checked before any
+#: descriptor text is reproduced, so those levels are labelled by number alone.
+LANSKY_LEVELS: tuple[tuple[int, str], ...] = tuple(
+    (
+        level,
+        {100: "Lansky 100: fully active", 0: "Lansky 0: unresponsive"}.get(
+            level, f"Lansky {level}"
+        ),
+    )
+    for level in range(100, -1, -10)
+)
+
+#: Karnofsky band ``(lowest, highest)``, both ends included, that agrees with
+#: each ECOG grade: Ma 2010 (§8.4) for grades 0–4, and Karnofsky 0 only for
+#: ECOG 5 (dead). The bands cover every Karnofsky value exactly once.
+ECOG_KARNOFSKY_BANDS: Mapping[int, tuple[int, int]] = MappingProxyType(
+    {0: (100, 100), 1: (80, 90), 2: (60, 70), 3: (40, 50), 4: (10, 30), 5: (0, 0)}
+)
+
+_LANSKY = dict(LANSKY_LEVELS)
+
+
+def lansky(level: object) -> ScoreResult:
+    """Validate a Lansky Play-Performance level 0–100 in steps of 10 (§8.5).
+
+    For children under 16. ``total`` is the level and ``category`` is
+    ``lansky_<level>``. Only levels 100 ("fully active") and 0 ("unresponsive")
+    carry words, because the reference describes no other level.
+    """
+    value = integer("lansky", "level", level, minimum=0, maximum=100, step=10)
+    return ScoreResult(value, f"lansky_{value}", f"{_LANSKY[value]}.")
+
+
+def performance_status_agree(ecog: object, karnofsky: object) -> bool:
+    """Whether an ECOG grade and a Karnofsky value fit together (§8.4, Ma 2010).
+
+    True when ``karnofsky`` lies in the Ma 2010 band for ``ecog`` (see
+    ``ECOG_KARNOFSKY_BANDS``; band ends included): ECOG 0 ↔ 100, 1 ↔ 80–90,
+    2 ↔ 60–70, 3 ↔ 40–50, 4 ↔ 10–30, and ECOG 5 (dead) ↔ Karnofsky 0 only.
+    Karnofsky 0 therefore agrees with ECOG 5 alone, and a pair that only the
+    Prasad 2018 bands would accept (e.g. ECOG 4 with Karnofsky 40) disagrees.
+    A False result is for a consistency warning; never derive one scale from
+    the other.
+
+    Both values are checked as ``ecog()`` and ``karnofsky()`` check them (an
+    integer 0–5; an integer 0–100 in steps of 10), and the ``ValueError`` names
+    this function and its parameter, e.g. ``performance_status_agree: ecog 6``.
+    """
+    func = "performance_status_agree"
+    grade = integer(func, "ecog", ecog, minimum=0, maximum=5)
+    kps = integer(func, "karnofsky", karnofsky, minimum=0, maximum=100, step=10)
+    lowest, highest = ECOG_KARNOFSKY_BANDS[grade]
+    return lowest <= kps <= highest

@@ -13,11 +13,12 @@ from .._validate import choice
 class ScoreResult:
     """Result of a score: total, a stable category key and a short sentence.
 
+    ``total`` is ``None`` for a grade that has no number (ESCC, reference §9.4).
     ``points`` lists ``(component, points)`` in input order so a report can show
     how the total was reached.
     """
 
-    total: int
+    total: int | None
     category: str
     interpretation: str
     points: tuple[tuple[str, int], ...] = ()
