@@ -42,6 +42,18 @@ class Config:
     #: Where Flask-Limiter keeps its counters; derived from REDIS_URL when empty.
     RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_HEADERS_ENABLED = True
+    #: Key of the audit log's HMAC chain (at least 32 characters), kept apart
+    #: from the database and its backups; development generates one into the
+    #: instance folder, production refuses to start without it.
+    AUDIT_HMAC_KEY: str | None = None
+    #: File that receives a JSON-lines copy of every audit entry after commit.
+    AUDIT_LOG_PATH: str | None = None
+    #: Syslog receiving the same copy: "/dev/log", "host:port" or "host" (UDP 514).
+    AUDIT_SYSLOG_ADDRESS: str | None = None
+    AUDIT_SYSLOG_FACILITY = "local0"
+    #: Whether the copy carries the old and new values of changed fields
+    #: (clinical data) rather than only the names of the fields.
+    AUDIT_LOG_VALUES = False
 
 
 class DevelopmentConfig(Config):
@@ -57,6 +69,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
+    AUDIT_HMAC_KEY = "test-audit-hmac-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     ARGON2_PROFILE = "cheapest"
     SERVER_NAME = None

@@ -351,3 +351,13 @@ def test_a_refused_service_undoes_its_side_effects(app, tmp_path):
     with app.test_request_context("/", method="POST"):
         assert attempt(None, write_then_refuse) is REFUSED
     assert not written.exists()
+
+
+def test_undo_callbacks_survive_a_released_savepoint(app):
+    undone = []
+    _new_patient("B300003")
+    db.session.flush()
+    with db.session.begin_nested():
+        on_rollback(lambda: undone.append("undone"))
+    db.session.rollback()
+    assert undone == ["undone"]

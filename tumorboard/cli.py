@@ -1,4 +1,5 @@
-"""Flask commands: ``flask users create``, ``flask demo load``."""
+"""Flask commands: ``flask users create``, ``flask demo load``,
+``flask audit verify``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from tumorboard import demo
+from tumorboard.audit import verify as audit_verify
 from tumorboard.auth import services as auth_services
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
@@ -16,6 +18,7 @@ from tumorboard.extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Synthetic demonstration data.")
+audit_cli = AppGroup("audit", help="The audit log.")
 
 
 @users_cli.command("create")
@@ -67,7 +70,29 @@ def demo_load_command(first_start: bool) -> None:
     click.echo(f"Demo accounts use the password '{demo.DEMO_PASSWORD}'.")
 
 
+@audit_cli.command("verify")
+@click.option(
+    "--copy",
+    "copy_file",
+    type=click.File(encoding="utf-8"),
+    help="Also compare with a JSON-lines copy (AUDIT_LOG_PATH or a syslog file).",
+)
+def audit_verify_command(copy_file) -> None:
+    """Check the audit log's HMAC chain; exit 1 naming the first bad entry."""
+    result = audit_verify.verify()
+    click.echo(result.summary(), err=not result.ok)
+    failed = not result.ok
+    if copy_file is not None:
+        comparison = audit_verify.compare_with_copy(copy_file)
+        click.echo(comparison.summary(), err=not comparison.ok)
+        failed = failed or not comparison.ok
+    db.session.rollback()
+    if failed:
+        raise SystemExit(1)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(audit_cli)

@@ -65,7 +65,10 @@ def _run_undo(session: Session, previous: SessionTransaction) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _forget_undo(session: Session) -> None:
-    session.info.pop(_UNDO, None)
+    # Releasing a savepoint also "commits": the outer transaction may still
+    # roll back, so its undo callbacks stay until the outermost commit.
+    if session.get_nested_transaction() is None:
+        session.info.pop(_UNDO, None)
 
 
 class _Refused:

@@ -269,7 +269,12 @@ def test_chair_overrides_quorum_with_a_reason(coordinator):
     (override,) = _actions("recommendation.quorum_override")
     assert override.actor_id == setup.chair.id
     assert override.changes["missing"] == [None, ["radiology", "pathology"]]
-    assert "Pathology reviewed the slides" in override.summary
+    # The reason is clinical free text: kept in the changes, never the summary.
+    assert override.changes["quorum_override_reason"] == [
+        None,
+        "Pathology reviewed the slides beforehand.",
+    ]
+    assert "Pathology reviewed the slides" not in override.summary
 
 
 def test_override_reason_is_not_stored_for_a_quorate_meeting(setup, coordinator):
@@ -583,7 +588,9 @@ def test_action_item_is_created_and_audited(setup, coordinator):
     assert action.status == ActionStatus.OPEN
     assert action.created_by_id == coordinator.id
     (entry,) = _actions("action.create")
-    assert "Book MRI of the whole femur" in entry.summary
+    assert f"action #{action.id}" in entry.summary
+    assert "Book MRI of the whole femur" not in entry.summary
+    assert entry.changes["description"] == [None, "Book MRI of the whole femur"]
 
 
 def test_action_owner_must_be_active(setup, coordinator, make_user):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import DateField, StringField, ValidationError
 from wtforms.validators import Optional
 
 from tumorboard.audit.services import entries_query
@@ -17,11 +19,34 @@ from tumorboard.auth.permissions import (
     permission_required,
 )
 from tumorboard.extensions import db
-from tumorboard.forms import SelectField, coerce_int_or_none, max_length, strip_filter
+from tumorboard.forms import SelectField, max_length, strip_filter
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 ENTITY_TYPES = ["case", "patient", "user"]
+
+#: ``TB-00012`` or ``12``: ASCII digits only (``str.isdigit`` also accepts
+#: "²" and other digits ``int`` refuses), at most nine so the number fits
+#: every database's integer.
+CASE_NUMBER = re.compile(r"(?:TB-?)?0*([1-9][0-9]{0,8})", re.ASCII | re.IGNORECASE)
+#: An account id in the "Who" filter, or a page number.
+ID_NUMBER = re.compile(r"[1-9][0-9]{0,8}", re.ASCII)
+
+
+def coerce_id_or_none(value):
+    """An account id from the filter, or None for "Anyone"; only ASCII digits
+    (``int`` would accept "١٢" and fail on "²")."""
+    if value in (None, "", "None") or isinstance(value, int):
+        return value or None
+    if not ID_NUMBER.fullmatch(str(value)):
+        raise ValueError("not an account id")
+    return int(value)
+
+
+def page_number() -> int:
+    """The ``page`` argument: up to nine ASCII digits, else the first page."""
+    value = request.args.get("page", "")
+    return int(value) if ID_NUMBER.fullmatch(value) else 1
 
 
 class AuditFilterForm(FlaskForm):
@@ -30,7 +55,7 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    actor = SelectField("Who", coerce=coerce_int_or_none)
+    actor = SelectField("Who", coerce=coerce_id_or_none)
     action = StringField(
         "Action starts with", filters=[strip_filter], validators=[max_length(64)]
     )
@@ -45,6 +70,15 @@ class AuditFilterForm(FlaskForm):
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
 
+    #: The case id named by ``case_id`` once the form validated.
+    case_number: int | None = None
+
+    def validate_case_id(self, field) -> None:
+        match = CASE_NUMBER.fullmatch(field.data or "")
+        if match is None:
+            raise ValidationError("Enter a case number such as TB-00012.")
+        self.case_number = int(match.group(1))
+
 
 @bp.route("/")
 @permission_required(Permission.AUDIT_READ)
@@ -53,20 +87,12 @@ def index():
     form = AuditFilterForm(request.args)
     form.actor.choices = [(None, "Anyone")] + [(u.id, u.name) for u in users]
     valid = form.validate()
-    case_id = None
-    if form.case_id.data:
-        digits = form.case_id.data.upper().removeprefix("TB-").lstrip("0")
-        if digits.isdigit():
-            case_id = int(digits)
-        else:
-            form.case_id.errors.append("Enter a case number such as TB-00012.")
-            valid = False
     stmt = (
         entries_query(
             actor_id=form.actor.data,
             action=form.action.data or None,
             entity_type=form.entity_type.data or None,
-            case_id=case_id,
+            case_id=form.case_number,
             date_from=form.date_from.data,
             date_to=form.date_to.data,
         )
@@ -74,7 +100,10 @@ def index():
         else entries_query()
     )
     page = db.paginate(
-        stmt, per_page=current_app.config["PAGE_SIZE"] * 2, error_out=False
+        stmt,
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"] * 2,
+        error_out=False,
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

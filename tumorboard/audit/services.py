@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, joinedload
 
 from tumorboard.audit.models import AuditEntry
+from tumorboard.db import utcnow
 from tumorboard.extensions import db
 
 
@@ -63,8 +64,16 @@ def record(
     case_id: int | None = None,
     patient_id: int | None = None,
 ) -> AuditEntry:
-    """Add one audit entry to the current transaction and return it."""
+    """Add one audit entry to the current transaction and return it.
+
+    ``summary`` is shown to administrators, who have no access to clinical
+    data: build it from references (``TB-00012``), catalogue labels, counts
+    and field names, never from free text such as captions, reasons, notes,
+    descriptions or names (those belong in ``changes``). The entry gets its
+    id and MAC when it is flushed (:mod:`tumorboard.audit.chain`).
+    """
     entry = AuditEntry(
+        at=utcnow(),
         actor_id=getattr(actor, "id", None),
         action=action,
         entity_type=entity_type,
@@ -117,7 +126,7 @@ def entries_query(
         stmt = stmt.where(AuditEntry.case_id == case_id)
     if date_from:
         stmt = stmt.where(AuditEntry.at >= datetime.combine(date_from, time.min, UTC))
-    if date_to:
+    if date_to and date_to < date.max:
         next_day = date_to + timedelta(days=1)
         stmt = stmt.where(AuditEntry.at < datetime.combine(next_day, time.min, UTC))
     return stmt

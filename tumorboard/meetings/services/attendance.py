@@ -166,8 +166,7 @@ def add_guest(
         actor,
         "attendance.guest",
         meeting,
-        f"Guest {name} ({discipline.label}) at {board_of(meeting).name}, "
-        f"{meeting.when_label}",
+        f"Guest ({discipline.label}) at {board_of(meeting).name}, {meeting.when_label}",
         changes={"guest": [None, f"{name} ({discipline.value})"]},
     )
     return row
@@ -179,13 +178,14 @@ def remove_guest(actor: User, meeting: Meeting, row: Attendance) -> None:
     if row.meeting_id != meeting.id or row.guest_name is None:
         raise InvalidInput("That is not a guest of this meeting.")
     board_of(meeting)
-    summary = f"{row.guest_name} ({row.discipline.value})"
+    guest = f"{row.guest_name} ({row.discipline.value})"
+    discipline = row.discipline.label
     db.session.delete(row)
     db.session.flush()
     record_meeting(
         actor,
         "attendance.guest_remove",
         meeting,
-        f"Removed guest {summary} from {meeting.when_label}",
-        changes={"guest": [summary, None]},
+        f"Removed a guest ({discipline}) from {meeting.when_label}",
+        changes={"guest": [guest, None]},
     )

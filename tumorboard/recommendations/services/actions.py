@@ -109,8 +109,7 @@ def create_action(actor: User, rec: Recommendation, data: dict[str, Any]) -> Act
         "action.create",
         "action_item",
         action.id,
-        f"{case.reference}: action '{description[:80]}' for {owner.name}, "
-        f"due {due:%d %b %Y}",
+        f"{case.reference}: action #{action.id} for {owner.name}, due {due:%d %b %Y}",
         changes=audit.diff(
             {},
             {"description": description, "owner_id": owner.id, "due_date": due},
@@ -151,7 +150,7 @@ def set_action_status(
         "action.status",
         "action_item",
         action.id,
-        f"{case.reference}: action '{action.description[:80]}' {status.label.lower()}",
+        f"{case.reference}: action #{action.id} {status.label.lower()}",
         changes={"status": [old.value, status.value]},
         case_id=case.id,
         patient_id=case.patient_id,

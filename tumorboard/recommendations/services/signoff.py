@@ -124,9 +124,11 @@ def sign_recommendation(
             "recommendation.quorum_override",
             "recommendation",
             rec.id,
-            "Signed without quorum (missing: "
-            f"{', '.join(d.label for d in q.missing)}): {reason}",
-            changes={"missing": [None, [d.value for d in q.missing]]},
+            f"Signed without quorum (missing: {', '.join(d.label for d in q.missing)})",
+            changes={
+                "missing": [None, [d.value for d in q.missing]],
+                "quorum_override_reason": [None, reason],
+            },
             case_id=case.id,
             patient_id=case.patient_id,
         )
@@ -199,7 +201,7 @@ def amend_recommendation(
         "recommendation",
         new.id,
         f"Amended the recommendation for {case.reference}: revision {new.revision} "
-        f"supersedes revision {rec.revision} ({reason[:120]})",
+        f"supersedes revision {rec.revision}",
         changes={
             **audit.diff(_snapshot(rec), _snapshot(new)),
             "amendment_reason": [None, reason],
