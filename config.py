@@ -42,6 +42,12 @@ class Config:
     #: Where Flask-Limiter keeps its counters; derived from REDIS_URL when empty.
     RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_HEADERS_ENABLED = True
+    #: Wrong passwords in a row that lock an account, and for how many minutes.
+    LOGIN_LOCKOUT_THRESHOLD = 10
+    LOGIN_LOCKOUT_MINUTES = 15
+    #: Flask-Limiter limits on sign-in and the password forms (POSTs only).
+    AUTH_RATE_LIMIT_PER_IP = "20 per minute"
+    AUTH_RATE_LIMIT_PER_ACCOUNT = "5 per minute"
     #: Key of the audit log's HMAC chain (at least 32 characters), kept apart
     #: from the database and its backups; development generates one into the
     #: instance folder, production refuses to start without it.

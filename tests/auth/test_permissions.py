@@ -76,6 +76,7 @@ FOUNDATION_ENDPOINTS = [
     ("/admin/users/new", "GET", Permission.USER_MANAGE),
     ("/admin/users/{user}", "GET", Permission.USER_MANAGE),
     ("/admin/users/{user}/password", "POST", Permission.USER_MANAGE),
+    ("/admin/users/{user}/unlock", "POST", Permission.USER_MANAGE),
     ("/admin/audit/", "GET", Permission.AUDIT_READ),
 ]
 

@@ -13,6 +13,38 @@ from tumorboard.auth.models import User
 from tumorboard.extensions import db
 
 
+def _audited(action: str) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == action)
+    )
+
+
+def _edit_account(client, user, **fields):
+    """Post the administrator's edit form for ``user``; unnamed fields keep
+    the account's current values and the version it was opened at."""
+    data = {
+        "name": user.name,
+        "email": user.email,
+        "is_active": "y",
+        "version": user.version,
+        **fields,
+    }
+    return client.post(f"/admin/users/{user.id}", data=data)
+
+
+def _reset_password(client, user, **kwargs):
+    """Post the administrator's password reset for ``user``."""
+    return client.post(
+        f"/admin/users/{user.id}/password",
+        data={
+            "reset-new_password": "reset-password-123",
+            "reset-confirm": "reset-password-123",
+            "reset-admin_password": PASSWORD,
+        },
+        **kwargs,
+    )
+
+
 def test_login_page_renders(client):
     response = client.get("/login")
     assert response.status_code == 200
@@ -153,6 +185,7 @@ def test_admin_creates_an_account(client, login_as):
             "email": "ada@example.org",
             "role": "pathologist",
             "password": "initial-password-1",
+            "admin_password": PASSWORD,
             "is_active": "y",
         },
     )
@@ -161,24 +194,42 @@ def test_admin_creates_an_account(client, login_as):
     assert user.role == "pathologist" and user.is_active
 
 
-def test_admin_create_form_keeps_input_and_names_bad_fields(
-    client, login_as, make_user
+@pytest.mark.parametrize(
+    ("taken", "typed", "name"),
+    [
+        ("dup@example.org", "dup@example.org", "Typed Name"),
+        ("taken@example.org", "Taken@example.org", "Second Account"),
+    ],
+    ids=["same-spelling", "differs-in-case"],
+)
+def test_account_with_a_taken_email_is_refused_keeps_input_and_stores_nothing(
+    client, login_as, make_user, taken, typed, name
 ):
-    make_user("admin", email="dup@example.org")
+    make_user("admin", email=taken)
     db.session.commit()
     login_as("admin")
     response = client.post(
         "/admin/users/new",
         data={
-            "name": "Typed Name",
-            "email": "dup@example.org",
+            "name": name,
+            "email": typed,
             "role": "pathologist",
             "password": "initial-password-1",
+            "admin_password": PASSWORD,
         },
     )
     assert response.status_code == 400
-    assert "An account with the email dup@example.org already exists." in response.text
-    assert 'value="Typed Name"' in response.text
+    assert f"An account with the email {taken} already exists." in response.text
+    assert f'value="{name}"' in response.text
+    assert (
+        db.session.scalar(sa.select(sa.func.count(User.id)).where(User.email == taken))
+        == 1
+    )
+    assert _audited("user.create") == 0
+
+
+def test_admin_create_form_names_each_bad_field(client, login_as):
+    login_as("admin")
     response = client.post(
         "/admin/users/new",
         data={"name": "", "email": "not-an-email", "role": "wizard", "password": "x"},
@@ -192,15 +243,12 @@ def test_admin_edit_with_stale_version_is_refused(client, login_as, make_user):
     login_as("admin")
     user = make_user("radiologist", name="Original Name")
     db.session.commit()
-    response = client.post(
-        f"/admin/users/{user.id}",
-        data={
-            "name": "Someone Else's Edit",
-            "email": user.email,
-            "role": "radiologist",
-            "is_active": "y",
-            "version": user.version + 5,
-        },
+    response = _edit_account(
+        client,
+        user,
+        name="Someone Else's Edit",
+        role="radiologist",
+        version=user.version + 5,
     )
     assert response.status_code == 400
     assert "changed by someone else" in response.text
@@ -214,13 +262,7 @@ def test_admin_resets_a_password(client, login_as, make_user):
     user = make_user("radiologist")
     db.session.commit()
     old_login_id = user.login_id
-    response = client.post(
-        f"/admin/users/{user.id}/password",
-        data={
-            "reset-new_password": "reset-password-123",
-            "reset-confirm": "reset-password-123",
-        },
-    )
+    response = _reset_password(client, user)
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.login_id != old_login_id
@@ -236,12 +278,6 @@ def test_navigation_depends_on_role(client, login_as):
     page = client.get("/").text
     assert (
         "Worklist" in page and "Register case" not in page and "Audit log" not in page
-    )
-
-
-def _audited(action: str) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == action)
     )
 
 
@@ -289,57 +325,19 @@ def test_wrong_current_password_changes_nothing(client, login_as):
     assert client.get("/cases/").status_code == 200  # still signed in
 
 
-def test_refused_account_creation_stores_nothing(client, login_as, make_user):
-    make_user("admin", email="taken@example.org")
-    db.session.commit()
-    login_as("admin")
-    response = client.post(
-        "/admin/users/new",
-        data={
-            "name": "Second Account",
-            "email": "Taken@example.org",
-            "role": "pathologist",
-            "password": "initial-password-1",
-        },
-    )
-    assert response.status_code == 400
-    assert (
-        db.session.scalar(
-            sa.select(sa.func.count(User.id)).where(User.email == "taken@example.org")
-        )
-        == 1
-    )
-    assert _audited("user.create") == 0
-
-
 def test_refused_account_edit_offers_the_current_version(client, login_as, make_user):
     admin = login_as("admin")
     user = make_user("radiologist")
     db.session.commit()
-    response = client.post(
-        f"/admin/users/{admin.id}",
-        data={
-            "name": admin.name,
-            "email": admin.email,
-            "role": "radiologist",  # may not remove one's own admin role
-            "is_active": "y",
-            "version": admin.version,
-        },
-    )
+    # may not remove one's own admin role
+    response = _edit_account(client, admin, role="radiologist")
     assert response.status_code == 400
     assert "cannot deactivate your own account" in response.text
     assert f'name="version" type="hidden" value="{admin.version}"' in response.text
     db.session.refresh(admin)
     assert admin.role == "admin"
-    stale = client.post(
-        f"/admin/users/{user.id}",
-        data={
-            "name": "Changed",
-            "email": user.email,
-            "role": "radiologist",
-            "is_active": "y",
-            "version": user.version + 3,
-        },
+    stale = _edit_account(
+        client, user, name="Changed", role="radiologist", version=user.version + 3
     )
     assert stale.status_code == 400
     assert f'name="version" type="hidden" value="{user.version}"' in stale.text
@@ -350,13 +348,6 @@ def test_admin_reset_is_audited(client, login_as, make_user):
     login_as("admin")
     user = make_user("radiologist")
     db.session.commit()
-    response = client.post(
-        f"/admin/users/{user.id}/password",
-        data={
-            "reset-new_password": "reset-password-123",
-            "reset-confirm": "reset-password-123",
-        },
-        follow_redirects=True,
-    )
+    response = _reset_password(client, user, follow_redirects=True)
     assert f"Password of {user.name} reset" in response.text
     assert _audited("user.password") == 1

@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, EqualTo, Length, Optional
 
-from tumorboard.auth.passwords import MIN_PASSWORD_LENGTH
+from tumorboard.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from tumorboard.auth.permissions import Role
 from tumorboard.forms import SelectField, max_length, required, strip_filter
 from tumorboard.validation import NAME_LIMIT
@@ -22,10 +22,22 @@ _new_password = [
     required("Enter a new password."),
     Length(
         min=MIN_PASSWORD_LENGTH,
-        max=200,
-        message=f"Use between {MIN_PASSWORD_LENGTH} and 200 characters.",
+        max=MAX_PASSWORD_LENGTH,
+        message=f"Use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} "
+        "characters.",
     ),
 ]
+
+
+def _admin_password() -> PasswordField:
+    """The administrator's own password, asked again before setting someone's."""
+    return PasswordField(
+        "Your own password (to confirm)",
+        validators=[
+            required("Enter your own password to confirm this change."),
+            max_length(MAX_PASSWORD_LENGTH),
+        ],
+    )
 
 
 class LoginForm(FlaskForm):
@@ -37,7 +49,11 @@ class LoginForm(FlaskForm):
         validators=[required("Enter your email address."), max_length(254)],
     )
     password = PasswordField(
-        "Password", validators=[required("Enter your password."), max_length(200)]
+        "Password",
+        validators=[
+            required("Enter your password."),
+            max_length(MAX_PASSWORD_LENGTH),
+        ],
     )
     next = HiddenField()
 
@@ -65,13 +81,14 @@ class UserForm(FlaskForm):
 
 
 class NewUserForm(UserForm):
-    """A new account also needs its first password."""
+    """A new account also needs its first password, and the administrator's own."""
 
     password = PasswordField("Initial password", validators=_new_password)
+    admin_password = _admin_password()
 
 
-class ResetPasswordForm(FlaskForm):
-    """An administrator sets a new password for someone."""
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice."""
 
     new_password = PasswordField("New password", validators=_new_password)
     confirm = PasswordField(
@@ -80,7 +97,13 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(ResetPasswordForm):
+class ResetPasswordForm(NewPasswordForm):
+    """An administrator sets a new password for someone, confirming their own."""
+
+    admin_password = _admin_password()
+
+
+class ChangePasswordForm(NewPasswordForm):
     """A user changes their own password."""
 
     current_password = PasswordField(

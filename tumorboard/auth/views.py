@@ -1,11 +1,29 @@
-"""Sign in/out, own password, and account administration."""
+"""Sign in/out, own password, and account administration.
+
+Sign-in and every form that checks a password are throttled with
+Flask-Limiter, per client address and per account (limits from the settings
+``AUTH_RATE_LIMIT_PER_IP`` and ``AUTH_RATE_LIMIT_PER_ACCOUNT``); the account
+lockout itself is kept in the database by :mod:`tumorboard.auth.services`.
+"""
 
 from __future__ import annotations
 
+import math
+import time
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from tumorboard.auth import services
@@ -18,16 +36,95 @@ from tumorboard.auth.forms import (
 )
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
+    PUBLIC,
     Permission,
     authenticated,
+    declared_access,
     permission_required,
     public,
 )
-from tumorboard.extensions import db
+from tumorboard.extensions import db, limiter
 from tumorboard.forms import show_current_version
 from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("auth", __name__)
+
+#: The one answer to every refused sign-in: wrong password, unknown email,
+#: deactivated or locked account.
+SIGN_IN_REFUSED = "The email or password is not correct, or the account is deactivated."
+STEP_UP_REFUSED = "Your own password is not correct; nothing was changed."
+
+DEFAULT_LIMIT_PER_IP = "20 per minute"
+DEFAULT_LIMIT_PER_ACCOUNT = "5 per minute"
+
+#: Where someone whose password was set by an administrator may still go.
+_OPEN_WHILE_CHANGE_DUE = {"auth.change_password", "auth.logout", "static"}
+
+
+def _limit_per_ip() -> str:
+    return current_app.config.get("AUTH_RATE_LIMIT_PER_IP", DEFAULT_LIMIT_PER_IP)
+
+
+def _limit_per_account() -> str:
+    return current_app.config.get(
+        "AUTH_RATE_LIMIT_PER_ACCOUNT", DEFAULT_LIMIT_PER_ACCOUNT
+    )
+
+
+def _submitted_account() -> str:
+    """Rate-limit key of a sign-in: the email typed, normalised."""
+    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _signed_in_account() -> str:
+    """Rate-limit key of a password form: the signed-in account."""
+    return f"user:{current_user.id}"
+
+
+def _throttled(key_func):
+    """Per-address and per-account limits on the POSTs of a view."""
+
+    def decorate(view):
+        view = limiter.limit(_limit_per_account, key_func=key_func, methods=["POST"])(
+            view
+        )
+        return limiter.limit(
+            _limit_per_ip, key_func=get_remote_address, methods=["POST"]
+        )(view)
+
+    return decorate
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(error):
+    """A throttled request: say so, and when to try again (Retry-After)."""
+    current = limiter.current_limit
+    retry_after = 60
+    if current is not None:
+        retry_after = max(1, math.ceil(current.reset_at - time.time()))
+    response = make_response(
+        render_template("auth/too_many_requests.html", retry_after=retry_after), 429
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@bp.before_app_request
+def require_password_change():
+    """Someone whose password an administrator set changes it before anything else."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in _OPEN_WHILE_CHANGE_DUE:
+        return None
+    view = current_app.view_functions.get(endpoint)
+    if view is not None and declared_access(view) == PUBLIC:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        target = url_for("auth.change_password")
+        if request.headers.get("HX-Request"):
+            # A partial page update would swap the form into a fragment.
+            return "", 204, {"HX-Redirect": target}
+        return redirect(target, 303)
+    return None
 
 
 def _safe_next(target: str | None) -> str:
@@ -50,6 +147,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@_throttled(_submitted_account)
 @public
 def login():
     if current_user.is_authenticated:
@@ -63,10 +161,10 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"))
             return redirect(_safe_next(form.next.data))
-        form.form_errors.append(
-            "The email or password is not correct, or the account is deactivated."
-        )
+        form.form_errors.append(SIGN_IN_REFUSED)
     return render_template("auth/login.html", form=form), (
         200 if not form.errors else 400
     )
@@ -82,6 +180,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @authenticated
+@_throttled(_signed_in_account)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -110,26 +209,44 @@ def users():
     rows = db.session.scalars(
         sa.select(User).order_by(User.is_active.desc(), User.name)
     )
-    return render_template("auth/users.html", users=list(rows))
+    users = list(rows)
+    locked = {user.id for user in users if services.is_locked(user)}
+    return render_template("auth/users.html", users=users, locked=locked)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @permission_required(Permission.USER_MANAGE)
+@_throttled(_signed_in_account)
 def user_new():
     form = NewUserForm()
     if form.validate_on_submit():
-        user = attempt(
-            form,
-            services.create_user,
+        # Confirmed outside attempt(): a refused confirmation stays audited.
+        step_up = services.confirm_identity(
             current_user,
-            email=form.email.data,
-            name=form.name.data,
-            role=form.role.data,
-            password=form.password.data,
-            is_active=form.is_active.data,
+            form.admin_password.data,
+            purpose=f"create the account {services.normalise_email(form.email.data)}",
         )
+        user = REFUSED
+        if step_up is None:
+            form.admin_password.errors = [*form.admin_password.errors, STEP_UP_REFUSED]
+        else:
+            user = attempt(
+                form,
+                services.admin_create_user,
+                current_user,
+                step_up=step_up,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data,
+                is_active=form.is_active.data,
+            )
         if user is not REFUSED:
-            flash(f"Account created for {user.name}.", "success")
+            flash(
+                f"Account created for {user.name}; they choose their own password "
+                "at the first sign-in.",
+                "success",
+            )
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=None), (
         400 if form.errors else 200
@@ -159,31 +276,61 @@ def user_edit(user_id: int):
             return redirect(url_for("auth.users"))
         user = db.session.get(User, user_id)
         show_current_version(form, user.version)
+    return _user_page(form, user, reset_form), (400 if form.errors else 200)
+
+
+def _user_page(form, user: User, reset_form):
+    """The administrator's page of one account: details, password, lock."""
     return render_template(
-        "auth/user_form.html", form=form, user=user, reset_form=reset_form
-    ), (400 if form.errors else 200)
+        "auth/user_form.html",
+        form=form,
+        user=user,
+        reset_form=reset_form,
+        locked=services.is_locked(user),
+    )
 
 
 @bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
 @permission_required(Permission.USER_MANAGE)
+@_throttled(_signed_in_account)
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     reset_form = ResetPasswordForm(prefix="reset")
     if reset_form.validate_on_submit():
-        reset = attempt(
-            reset_form,
-            services.set_password,
+        # Confirmed outside attempt(): a refused confirmation stays audited.
+        step_up = services.confirm_identity(
             current_user,
-            user,
-            reset_form.new_password.data,
+            reset_form.admin_password.data,
+            purpose=f"reset the password of {user.email}",
         )
-        if reset is not REFUSED:
-            flash(
-                f"Password of {user.name} reset; their sessions were signed out.",
-                "success",
+        if step_up is None:
+            field = reset_form.admin_password
+            field.errors = [*field.errors, STEP_UP_REFUSED]
+        else:
+            reset = attempt(
+                reset_form,
+                services.admin_reset_password,
+                current_user,
+                user,
+                reset_form.new_password.data,
+                step_up=step_up,
             )
-            return redirect(url_for("auth.users"))
+            if reset is not REFUSED:
+                flash(
+                    f"Password of {user.name} reset; their sessions were signed out "
+                    "and they choose a new password at the next sign-in.",
+                    "success",
+                )
+                return redirect(url_for("auth.users"))
     form = UserForm(obj=user)
-    return render_template(
-        "auth/user_form.html", form=form, user=user, reset_form=reset_form
-    ), 400
+    return _user_page(form, user, reset_form), 400
+
+
+@bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
+@permission_required(Permission.USER_MANAGE)
+def user_unlock(user_id: int):
+    user = db.get_or_404(User, user_id)
+    name = user.name
+    if attempt(None, services.unlock_user, current_user, user) is not REFUSED:
+        flash(f"Sign-in for {name} is unlocked.", "success")
+    return redirect(url_for("auth.user_edit", user_id=user_id))
