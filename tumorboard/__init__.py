@@ -13,7 +13,7 @@ from flask import Flask, abort, request
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, Config
-from tumorboard import extensions
+from tumorboard import extensions, inputs
 from tumorboard.web import App
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
+    # Before the blueprints: their ``<int:...>`` rules take the bounded converter.
+    inputs.init_app(app)
     _init_login(app)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -88,6 +90,8 @@ def _finish_config(app: Flask) -> None:
     elif uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("postgresql"):
+        _bound_connect_time(app)
     if not app.config.get("REDIS_URL") and os.environ.get("REDIS_URL"):
         app.config["REDIS_URL"] = os.environ["REDIS_URL"]
     if not app.config.get("RATELIMIT_STORAGE_URI"):
@@ -105,6 +109,24 @@ def _finish_config(app: Flask) -> None:
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+#: Seconds to wait for a PostgreSQL connection before the request gets the
+#: 503 page; ``DATABASE_CONNECT_TIMEOUT`` overrides it.
+DEFAULT_CONNECT_TIMEOUT = 5
+
+
+def _bound_connect_time(app: Flask) -> None:
+    """Give up connecting to an unreachable database after a few seconds
+    instead of the operating system's minutes, unless told otherwise."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault(
+        "connect_timeout",
+        app.config.get("DATABASE_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT),
+    )
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 @sa.event.listens_for(Engine, "connect")

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import logging
+
+from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from markupsafe import escape
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from tumorboard.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: The database cannot be reached (down, restarting, refusing connections, no
+#: free connection in the pool): a 503 page, never a traceback.
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
+
+#: Seconds a client is asked to wait before retrying when the database is down
+#: (the ``Retry-After`` header); ``UNAVAILABLE_RETRY_AFTER`` overrides it.
+DEFAULT_RETRY_AFTER = 30
 
 
 class AccessDenied(Exception):
@@ -43,16 +66,78 @@ def apply_to_form(form, error: ServiceError) -> None:
         form.form_errors.append(error.message)
 
 
-def register_error_handlers(app: Flask) -> None:
-    """HTML error pages for 400, 403, 404, 405, 413 and 500."""
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether ``error`` says the database cannot be reached right now."""
+    return isinstance(error, UNAVAILABLE_ERRORS) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
 
-    def page(code: int, title: str, message: str):
-        return (
-            render_template(
-                "errors/error.html", code=code, title=title, message=message
-            ),
-            code,
+
+def _brief(error: BaseException) -> str:
+    """The driver's first line about ``error``, without the SQL statement and
+    its parameters (which may hold patient data)."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
+
+
+def _plain_page(code: int, title: str, message: str) -> str:
+    """An error page built without templates, for when even they fail."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)} · tumorboard</title></head><body>"
+        f"<h1>{escape(title)}</h1><p>{escape(message)}</p>"
+        f"<p>Error {code}</p></body></html>"
+    )
+
+
+def _error_headers(error) -> list[tuple[str, str]]:
+    """Headers an HTTP error must keep (``Allow``, ``Retry-After``...)."""
+    if not isinstance(error, HTTPException):
+        return []
+    return [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+
+
+def register_error_handlers(app: Flask) -> None:
+    """HTML error pages: 400, 403, 404, 405, 409, 413, 500, every other HTTP
+    error, and 503 when the database cannot be reached.
+
+    An error page never needs the database: if showing the usual page fails
+    because the database is down, the 503 page is shown instead, and if it
+    fails for any other reason a plain page is.
+    """
+
+    def unavailable(error: BaseException):
+        log.error("database unavailable on %s: %s", request.path, _brief(error))
+        _forget_failed_transaction()
+        try:
+            body = render_template("errors/unavailable.html")
+        except Exception:
+            log.exception("the 503 page could not be rendered")
+            body = _plain_page(
+                503,
+                "Temporarily unavailable",
+                "The service cannot reach its database. Try again in a minute.",
+            )
+        response = make_response(body, 503)
+        response.headers["Retry-After"] = str(
+            app.config.get("UNAVAILABLE_RETRY_AFTER", DEFAULT_RETRY_AFTER)
         )
+        return response
+
+    def page(code: int, title: str, message: str, error=None):
+        try:
+            body = render_template(
+                "errors/error.html", code=code, title=title, message=message
+            )
+        except Exception as failure:
+            # The page itself needed the database (the signed-in user, the
+            # menu) and the database is down; or the template broke.
+            if database_unavailable(failure):
+                return unavailable(failure)
+            log.exception("the %s page could not be rendered", code)
+            body = _plain_page(code, title, message)
+        return body, code, _error_headers(error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -86,7 +171,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        return page(400, "Bad request", getattr(error, "description", ""))
+        return page(400, "Bad request", getattr(error, "description", ""), error)
 
     @app.errorhandler(AccessDenied)
     def access_denied(error):
@@ -113,18 +198,59 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(405)
     def method_not_allowed(error):
-        return page(405, "Method not allowed", "This page cannot be used that way.")
+        return page(
+            405, "Method not allowed", "This page cannot be used that way.", error
+        )
 
     @app.errorhandler(413)
     def too_large(error):
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return page(413, "Upload too large", f"Files may be at most {limit} MB.")
 
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def value_out_of_range(error):
+        # Input that got past the forms but not past the database: a number
+        # too large for its column, a text too long, a character it refuses.
+        log.warning(
+            "value refused by the database on %s: %s",
+            request.endpoint,
+            type(getattr(error, "orig", None) or error).__name__,
+        )
+        return page(
+            400,
+            "A value cannot be stored",
+            "A value you entered is out of range: a number too large, a text too "
+            "long or a character that cannot be stored. Nothing was saved; go "
+            "back, correct it and try again.",
+        )
+
+    for unavailable_error in UNAVAILABLE_ERRORS:
+        app.register_error_handler(unavailable_error, unavailable)
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        # Every HTTP error without a page of its own above (401, 410, 429...).
+        if error.code is None or error.code < 400:
+            return error
+        return page(error.code, error.name, error.description or "", error)
+
     @app.errorhandler(500)
     def server_error(error):
+        original = getattr(error, "original_exception", None)
+        if database_unavailable(original):
+            return unavailable(original)
         return page(
             500,
             "Something went wrong",
             "The error was logged. Nothing you submitted was half-saved; please try "
             "again, and tell the administrator if it happens again.",
         )
+
+
+def _forget_failed_transaction() -> None:
+    """Roll the session back after a lost connection, ignoring further errors."""
+    try:
+        db.session.rollback()
+    except Exception:
+        log.debug("rollback after a database error failed too", exc_info=True)

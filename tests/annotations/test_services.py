@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 import sqlalchemy as sa
 
@@ -36,6 +38,100 @@ def test_rendering_never_outputs_scripts_handlers_or_unsafe_links(body):
     html = str(render_markdown(body)).lower()
     # Raw HTML comes out as escaped text, and unsafe links are not links.
     assert "<script" not in html and "<img" not in html and "<a " not in html
+
+
+def test_bare_web_addresses_become_safe_links():
+    html = str(
+        render_markdown("Key images: https://pacs.example.org/viewer?study=1&s=2 ok")
+    )
+    assert html == (
+        '<p>Key images: <a href="https://pacs.example.org/viewer?study=1&amp;s=2" '
+        'rel="noopener noreferrer nofollow">'
+        "https://pacs.example.org/viewer?study=1&amp;s=2</a> ok</p>\n"
+    )
+    assert 'href="http://x.example.org/a"' in str(
+        render_markdown("http://x.example.org/a.")
+    )
+    assert 'href="mailto:tumourboard@example.org"' in str(
+        render_markdown("mailto:tumourboard@example.org")
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "javascript:alert(1)",
+        "JavaScript://example.org/%0Aalert(1)",
+        "javascript://%0aalert(document.cookie)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "vbscript:msgbox(1)",
+        "ftp://files.example.org/report.pdf",
+        "//evil.example.org/steal",
+        "file:///etc/passwd",
+        "www.example.org and example.org",
+        "someone@example.org",
+        "`https://inside.example.org/code`",
+        "    https://indented.example.org/code-block",
+    ],
+)
+def test_only_http_https_and_mailto_addresses_become_links(body):
+    html = str(render_markdown(body))
+    assert "<a " not in html and "href" not in html
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """Every element of ``html`` with its attributes, as a browser parses them."""
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    return parser.tags
+
+
+@pytest.mark.parametrize(
+    ("body", "href"),
+    [
+        # Markup glued to an address ends the address; it never gets out as HTML.
+        (
+            'https://x.example.org/"><script>alert(1)</script>',
+            "https://x.example.org/",
+        ),
+        ('https://x.example.org/" onmouseover="alert(1)', "https://x.example.org/"),
+        (
+            "https://x.example.org/<img src=x onerror=alert(1)>",
+            "https://x.example.org/",
+        ),
+        # Quotes inside an address stay inside the href: no attribute appears.
+        (
+            "https://x.example.org/a'onclick='alert(1)",
+            "https://x.example.org/a'onclick='alert(1)",
+        ),
+        ("(see https://x.example.org/a_(b))", "https://x.example.org/a_(b)"),
+        ("**https://x.example.org/b**", "https://x.example.org/b"),
+    ],
+)
+def test_hostile_text_around_a_bare_address_stays_text(body, href):
+    tags = _tags(str(render_markdown(body)))
+    assert {tag for tag, _ in tags} <= {"p", "a", "strong"}
+    links = [attrs for tag, attrs in tags if tag == "a"]
+    assert links == [{"href": href, "rel": "noopener noreferrer nofollow"}]
+
+
+def test_an_explicit_link_is_not_linked_twice():
+    html = str(
+        render_markdown("[PACS](https://pacs.example.org/1) https://pacs.example.org/1")
+    )
+    links = [attrs["href"] for tag, attrs in _tags(html) if tag == "a"]
+    assert links == ["https://pacs.example.org/1"] * 2
+    assert ">PACS</a>" in html
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,9 @@ from tumorboard.patients import services as patient_services
 SHOTS = "/tmp/shots-reviews-{}.png"
 
 
-def _case_in_workup(live_server: LiveServer) -> tuple[int, str]:
+def _case_in_workup(
+    live_server: LiveServer, biopsy_status: str = "done_at_centre"
+) -> tuple[int, str]:
     """A new primary tumour case in work-up; returns its id and reference."""
     with live_server.app.app_context():
         coordinator = db.session.scalar(
@@ -53,7 +55,7 @@ def _case_in_workup(live_server: LiveServer) -> tuple[int, str]:
                 "referring_clinician": "Dr Hale",
                 "referral_date": today() - timedelta(days=4),
                 "urgency": "urgent",
-                "biopsy_status": "done_at_centre",
+                "biopsy_status": biopsy_status,
             },
         )
         case_services.transition_case(coordinator, case, CaseStatus.WORKUP)
@@ -185,3 +187,49 @@ def test_four_disciplines_review_a_case_until_it_can_be_marked_ready(
     page.get_by_role("button", name="Mark ready for the board").click()
     expect(page.locator(".status.large")).to_have_text("Ready")
     expect(page.get_by_text(f"{reference} is now 'Ready'.")).to_be_visible()
+
+
+def test_the_coordinator_declares_a_pre_biopsy_discussion_by_keyboard(
+    page: Page, live_server: LiveServer
+):
+    case_id, _ = _case_in_workup(live_server, biopsy_status="not_biopsied")
+    _sign_in(page, live_server, Role.COORDINATOR)
+    page.goto(f"{live_server.url}/cases/{case_id}")
+    declare = page.locator("#readiness summary", has_text="Declare a pre-biopsy")
+    expect(declare).to_be_visible()
+    # Its own action on the checklist, not inside "Waive this item".
+    own = page.locator(
+        "#readiness details",
+        has=page.locator("summary", has_text="Declare a pre-biopsy discussion"),
+    )
+    expect(own).to_have_count(1)
+    expect(own).not_to_contain_text("Waive this item")
+
+    # Reached with the Tab key alone from the top of the readiness panel.
+    page.locator("#readiness-heading").evaluate("h => { h.tabIndex = -1; h.focus(); }")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if declare.evaluate("s => s === document.activeElement"):
+            break
+    else:
+        raise AssertionError("the pre-biopsy declaration is not reachable by Tab")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(
+        page.get_by_label("Why should the board discuss the case before any")
+    ).to_be_focused()
+    page.keyboard.type("Biopsy route to be agreed by the board.")
+    page.keyboard.press("Tab")
+    expect(
+        page.get_by_role("button", name="Declare a pre-biopsy discussion")
+    ).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_text("Pre-biopsy discussion declared; the reason")
+    ).to_be_visible()
+    expect(page.locator("#readiness")).to_contain_text(
+        "Pre-biopsy discussion declared: Biopsy route to be agreed by the board."
+    )
+    expect(
+        page.get_by_role("button", name="Withdraw the pre-biopsy declaration")
+    ).to_be_visible()

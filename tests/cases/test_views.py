@@ -223,3 +223,11 @@ def test_after_a_stale_edit_the_kept_input_can_be_saved_on_purpose(
     assert client.post(f"/cases/{case.id}/edit", data=again).status_code == 302
     db.session.refresh(case)
     assert case.presentation == "My careful edit"
+
+
+def test_case_page_does_not_repeat_biopsy_in_its_value(client, login_as, make_case):
+    login_as("coordinator")
+    case = make_case(biopsy_status="done_at_centre")
+    db.session.commit()
+    page = client.get(f"/cases/{case.id}").text
+    assert "<dt>Biopsy</dt><dd>Done at the treating centre</dd>" in page

@@ -21,9 +21,12 @@ from tumorboard.clinical.staging import (
     AJCC_STAGE_GROUPS,
     AJCC_T_CODES,
     AJCC_T_SHORT_LABELS,
+    ENNEKING_BENIGN_DESCRIPTIONS,
     ENNEKING_BENIGN_STAGES,
     ENNEKING_MARGIN_PLANES,
     ENNEKING_MARGINS,
+    ENNEKING_STAGE_DESCRIPTIONS,
+    ENNEKING_STAGES,
     ajcc_bone_stage,
     ajcc_bone_t,
     ajcc_t_choices,
@@ -406,3 +409,14 @@ def test_module_exports_are_documented():
         obj = getattr(staging, name)
         if callable(obj):
             assert obj.__doc__, name
+
+
+def test_enneking_descriptions_do_not_repeat_the_stage():
+    # The staging panel shows the stage, then its description.
+    for stage, text in ENNEKING_STAGE_DESCRIPTIONS.items():
+        assert stage not in text.split()
+        assert dict(ENNEKING_STAGES)[stage] == f"{stage} — {text}"
+    for key, text in ENNEKING_BENIGN_DESCRIPTIONS.items():
+        assert dict(ENNEKING_BENIGN_STAGES)[key] == (
+            f"{enneking_benign_stage(key)} — {text}"
+        )

@@ -292,3 +292,18 @@ def test_free_text_cannot_pull_in_a_local_file(client, login_as, tmp_path):
     assert "SECRET-CONTENT" not in text
     # The markup is shown as text, escaped, not interpreted.
     assert 'rel="stylesheet"' in text
+
+
+def test_case_summary_names_each_score_once(client, login_as):
+    case = factories.make_case()
+    make_review(case, Discipline.RADIOLOGY)
+    make_review(case, Discipline.PATHOLOGY)
+    db.session.commit()
+    login_as("pathologist")
+
+    text = _download(client, f"/documents/cases/{case.id}/summary.pdf")
+    assert "Greatest dimension 92 mm (9.2 cm)." in text
+    assert "Greatest dimension: Greatest" not in text
+    assert "WHO 2020: " in text
+    # Scores read as text, never as the stored records.
+    assert "'label'" not in text and "interpretation" not in text

@@ -192,3 +192,16 @@ def test_worklist_page_shows_role_content(client, login_as, make_case):
 def test_admin_has_no_worklist(client, login_as):
     login_as("admin")
     assert client.get("/worklist").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "title"),
+    [
+        ("radiologist", "Waiting for a radiology review"),
+        ("pathologist", "Waiting for a pathology review"),
+        ("orthopedic_oncologist", "Waiting for an orthopaedic oncology review"),
+        ("palliative_care", "Waiting for a palliative care review"),
+    ],
+)
+def test_worklist_titles_take_the_right_article(make_user, role, title):
+    assert worklists.worklist_for(make_user(role)).title == title

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests import factories
 from tests.meetings.factories import make_item as build_item
+from tests.reviews.factories import make_review
 from tumorboard.audit.models import AuditEntry
 from tumorboard.auth.disciplines import Discipline
 from tumorboard.auth.models import User
@@ -27,7 +28,7 @@ from tumorboard.meetings.models import (
     MeetingStatus,
 )
 from tumorboard.meetings.services import agenda, boards, scheduling
-from tumorboard.reviews.models import DisciplineReview
+from tumorboard.reviews import services as review_services
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -690,17 +691,64 @@ def test_duplicate_guests_are_refused(coordinator, make_meeting):
 
 def test_preparation_reports_reviews_per_discipline(make_case):
     case, other = make_case(), make_case()
-    prepared = services.preparation_for([case.id, other.id])
+    prepared = services.preparation_for([case, other])
     assert set(prepared) == {case.id, other.id}
-    assert not any(prepared[case.id].values())
+    assert set(prepared[case.id].values()) == {"missing"}
 
-    review = DisciplineReview(case_id=case.id, discipline="radiology")
-    db.session.add(review)
-    db.session.flush()
-    prepared = services.preparation_for([case.id, other.id])
-    assert prepared[case.id][Discipline.RADIOLOGY] is True
-    assert prepared[case.id][Discipline.PATHOLOGY] is False
-    assert not any(prepared[other.id].values())
+    make_review(case, "radiology")
+    prepared = services.preparation_for([case, other])
+    assert prepared[case.id][Discipline.RADIOLOGY] == "done"
+    assert prepared[case.id][Discipline.PATHOLOGY] == "missing"
+    assert set(prepared[other.id].values()) == {"missing"}
+
+
+def test_preparation_shows_waived_items_as_waived_not_missing(make_case):
+    coordinator = factories.make_user("coordinator")
+    case = make_case(status="workup", biopsy_status="not_biopsied")
+    review_services.waive_item(
+        coordinator, case, "performance_status", "Seen in clinic yesterday."
+    )
+    review_services.waive_item(
+        coordinator, case, "pathology", "Biopsy route first.", kind="pre_biopsy"
+    )
+    prepared = services.preparation_for([case])[case.id]
+    assert prepared[Discipline.PALLIATIVE_CARE] == "waived"
+    assert prepared[Discipline.PATHOLOGY] == "pre_biopsy"
+    assert prepared[Discipline.RADIOLOGY] == "missing"
+    # The orthopaedic review completes no readiness item of a primary tumour:
+    # nothing of it can be waived, and it is missing until written.
+    assert prepared[Discipline.ORTHOPAEDIC_ONCOLOGY] == "missing"
+
+    # A written review counts as done, whatever was waived before it.
+    make_review(case, "palliative_care")
+    prepared = services.preparation_for([case])[case.id]
+    assert prepared[Discipline.PALLIATIVE_CARE] == "done"
+
+
+def test_preparation_of_a_discipline_with_some_items_waived_is_missing(make_case):
+    coordinator = factories.make_user("coordinator")
+    case = make_case(
+        status="workup",
+        case_type="skeletal_metastasis",
+        site_code="C41.2",
+        known_primary="breast",
+    )
+    # Radiology completes both the imaging item and SINS at the spine.
+    review_services.waive_item(coordinator, case, "imaging", "Outside MRI coming.")
+    prepared = services.preparation_for([case])[case.id]
+    assert prepared[Discipline.RADIOLOGY] == "missing"
+    review_services.waive_item(coordinator, case, "sins", "Scored at the board.")
+    prepared = services.preparation_for([case])[case.id]
+    assert prepared[Discipline.RADIOLOGY] == "waived"
+
+
+def test_preparation_runs_two_queries_whatever_the_number_of_cases(
+    make_case, count_queries
+):
+    cases = [make_case() for _ in range(5)]
+    with count_queries() as counter:
+        services.preparation_for(cases)
+    assert counter.count == 2
 
 
 def test_ready_pool_lists_only_ready_cases_most_urgent_first(make_case):

@@ -22,6 +22,7 @@ from tumorboard.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from tumorboard.reviews import services as review_services
 
 
 def board_form(**overrides) -> dict:
@@ -635,3 +636,38 @@ def test_a_workflow_refusal_while_deferring_is_a_message_not_an_error(client, lo
     assert 'class="flash flash-error">A case cannot move from' in page
     db.session.refresh(item)
     assert item.status == AgendaItemStatus.DISCUSSED
+
+
+# Preparation by discipline ---------------------------------------------------------
+
+
+def test_agenda_shows_waived_items_as_waived_everywhere(
+    client, login_as, make_meeting, make_item, make_case
+):
+    coordinator = login_as("coordinator")
+    case = make_case(status="workup", biopsy_status="not_biopsied")
+    review_services.waive_item(
+        coordinator, case, "performance_status", "Assessed in clinic; review follows."
+    )
+    review_services.waive_item(
+        coordinator, case, "pathology", "Biopsy route first.", kind="pre_biopsy"
+    )
+    meeting = make_meeting()
+    make_item(meeting, case)
+    db.session.commit()
+
+    page = client.get(f"/meetings/{meeting.id}").text
+    assert '<li class="prep-waived">Palliative care: waived</li>' in page
+    assert '<li class="prep-pre_biopsy">Pathology: pre-biopsy discussion</li>' in page
+    assert '<li class="prep-missing">Radiology: missing</li>' in page
+    assert "Palliative care: missing" not in page
+
+    printed = client.get(f"/meetings/{meeting.id}/print").text
+    cells = re.findall(r'<td class="(prep-[a-z_]+)">([a-z-]+)</td>', printed)
+    # Columns in the order of the review disciplines.
+    assert cells == [
+        ("prep-missing", "missing"),
+        ("prep-pre_biopsy", "pre-biopsy"),
+        ("prep-missing", "missing"),
+        ("prep-waived", "waived"),
+    ]

@@ -3,6 +3,7 @@ lists run a fixed number of queries."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -668,3 +669,16 @@ def test_after_a_conflict_the_kept_input_can_be_saved_on_purpose(
     assert client.post(f"/recommendations/{rec.id}/edit", data=fresh).status_code == 302
     db.session.refresh(rec)
     assert rec.free_text == "My newer wording"
+
+
+def test_revision_list_says_signed_once(client, login_as, setup):
+    rec = rf.signed_recommendation(setup)
+    db.session.commit()
+    login_as("coordinator")
+    page = client.get(f"/recommendations/{rec.id}").text
+    assert re.search(
+        r'<span class="rec-state rec-state-signed">Signed</span>\s*'
+        r'<span class="muted">\d{1,2} \w{3} \d{4} \d{2}:\d{2} by ',
+        page,
+    )
+    assert not re.search(r"Signed</span>\s*<span[^>]*>signed", page)

@@ -271,3 +271,38 @@ def test_pre_biopsy_declaration_of_a_ready_case_is_not_withdrawn(
     with pytest.raises(InvalidInput, match="withdrawing this pre-biopsy declaration"):
         services.withdraw_waiver(coordinator, case, declaration)
     assert declaration.is_active
+
+
+def test_waivers_and_declarations_are_named_as_nouns(make_case, make_user):
+    coordinator = make_user("coordinator")
+    case = make_case(status="workup", biopsy_status="not_biopsied")
+    waiver = services.waive_item(coordinator, case, "imaging", "Outside MRI due.")
+    declared = services.waive_item(
+        coordinator, case, "pathology", "Route first.", kind="pre_biopsy"
+    )
+    assert (waiver.kind.label, declared.kind.label) == (
+        "Waiver",
+        "Pre-biopsy declaration",
+    )
+    services.withdraw_waiver(coordinator, case, waiver)
+    services.withdraw_waiver(coordinator, case, declared)
+    summaries = set(
+        db.session.scalars(
+            sa.select(AuditEntry.summary).where(
+                AuditEntry.action == "readiness.unwaive"
+            )
+        )
+    )
+    assert summaries == {
+        f"{case.reference}: withdrew the waiver for 'Imaging review'",
+        f"{case.reference}: withdrew the pre-biopsy declaration for "
+        "'Pathology review or pre-biopsy discussion'",
+    }
+
+
+def test_a_declaration_without_a_reason_asks_why_before_biopsy(make_case, make_user):
+    case = make_case(status="workup", biopsy_status="not_biopsied")
+    with pytest.raises(InvalidInput, match="discuss the case before any biopsy"):
+        services.waive_item(
+            make_user("coordinator"), case, "pathology", "  ", kind="pre_biopsy"
+        )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from tests.reviews.factories import make_review
+from tumorboard.extensions import db
 from tumorboard.reviews import services, staging
 
 
@@ -183,3 +184,34 @@ def test_mirels_of_a_case_no_longer_a_long_bone_metastasis_is_noted(make_case):
     case.site_code = "C41.2"
     notes = _derive(case).notes
     assert any("The Mirels score in the orthopaedic review" in n for n in notes)
+
+
+def test_enneking_label_describes_the_stage_without_repeating_it(make_case):
+    case = make_case()
+    for discipline in ("radiology", "pathology", "orthopaedic_oncology"):
+        make_review(case, discipline)
+    result = _derive(case)
+    assert result.enneking == "IIB"
+    assert result.enneking_label == "high grade, extracompartmental, no metastasis"
+
+    benign = make_case()
+    make_review(benign, "pathology", who_entity="enchondroma", grade=None)
+    make_review(
+        benign, "orthopaedic_oncology", compartment=None, benign_activity="active"
+    )
+    result = _derive(benign)
+    assert (result.enneking, result.enneking_label) == ("2", "Active")
+
+
+def test_staging_panel_shows_each_enneking_stage_once(client, login_as, make_case):
+    case = make_case()
+    for discipline in ("radiology", "pathology", "orthopaedic_oncology"):
+        make_review(case, discipline)
+    db.session.commit()
+    login_as("coordinator")
+    page = client.get(f"/cases/{case.id}").text
+    assert (
+        '<strong class="stage">IIB</strong> <span class="muted">high grade, '
+        "extracompartmental, no metastasis</span>"
+    ) in page
+    assert "IIB IIB" not in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import render_template
 
@@ -380,3 +382,76 @@ def test_a_waiver_the_service_refuses_shows_why_on_the_waiver_page(
     assert "is already complete; nothing to waive." in response.text
     assert case.reference in response.text
     assert db.session.scalar(sa.select(sa.func.count(ReadinessWaiver.id))) == 0
+
+
+# Readiness panel wording -----------------------------------------------------------
+
+
+def test_readiness_panel_names_what_a_withdrawal_withdraws(client, login_as, make_case):
+    user = login_as("coordinator")
+    case = make_case(status=CaseStatus.WORKUP, biopsy_status="not_biopsied")
+    services.waive_item(user, case, "imaging", "Outside imaging on the way.")
+    services.waive_item(
+        user, case, "pathology", "Biopsy route first.", kind="pre_biopsy"
+    )
+    db.session.commit()
+    page = client.get(f"/cases/{case.id}").text
+    assert "Withdraw the waiver</button>" in page
+    assert "Withdraw the pre-biopsy declaration</button>" in page
+    assert "Withdraw the waived" not in page
+    summaries = [
+        entry.summary
+        for entry in db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "readiness.waive")
+        )
+    ]
+    assert sorted(summaries) == [
+        f"{case.reference}: pre-biopsy declaration for "
+        "'Pathology review or pre-biopsy discussion'",
+        f"{case.reference}: waiver for 'Imaging review'",
+    ]
+
+
+def _details(page: str, summary: str) -> str:
+    """The <details> element whose summary reads ``summary``."""
+    match = re.search(
+        rf"<details[^>]*>\s*<summary>{re.escape(summary)}</summary>(.*?)</details>",
+        page,
+        re.DOTALL,
+    )
+    assert match, f"no <details> with the summary {summary!r}"
+    return match.group(1)
+
+
+def test_pre_biopsy_declaration_is_its_own_action(client, login_as, make_case):
+    login_as("coordinator")
+    case = make_case(status=CaseStatus.WORKUP, biopsy_status="not_biopsied")
+    db.session.commit()
+    page = client.get(f"/cases/{case.id}").text
+    declare = _details(page, "Declare a pre-biopsy discussion")
+    assert 'name="kind" value="pre_biopsy"' in declare
+    assert '<button type="submit">Declare a pre-biopsy discussion</button>' in (declare)
+    # The waiver forms no longer hold the declaration.
+    waive_forms = re.findall(
+        r"<summary>Waive this item</summary>(.*?)</details>", page, re.DOTALL
+    )
+    assert waive_forms and not any("pre_biopsy" in f for f in waive_forms)
+
+    response = client.post(
+        f"/cases/{case.id}/readiness/waivers",
+        data={"item": "pathology", "kind": "pre_biopsy", "reason": "Route first."},
+        follow_redirects=True,
+    )
+    assert "Pre-biopsy discussion declared; the reason is on the checklist." in (
+        response.text
+    )
+    assert "Declare a pre-biopsy discussion</summary>" not in response.text
+
+
+def test_a_biopsied_case_offers_no_pre_biopsy_declaration(client, login_as, make_case):
+    login_as("coordinator")
+    case = make_case(status=CaseStatus.WORKUP, biopsy_status="done_at_centre")
+    db.session.commit()
+    page = client.get(f"/cases/{case.id}").text
+    assert "Waive this item" in page
+    assert "pre-biopsy discussion</summary>" not in page

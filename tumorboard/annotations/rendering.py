@@ -8,7 +8,13 @@ from markupsafe import Markup
 
 # "js-default" leaves raw HTML out of the output; nh3 then removes anything
 # that is not in this small list, whatever markdown-it produced.
-_MARKDOWN = MarkdownIt("js-default")
+_MARKDOWN = MarkdownIt("js-default", {"linkify": True}).enable("linkify")
+# Bare addresses become links only when written out with http://, https:// or
+# mailto: ("example.com", "www.x" and bare e-mail addresses stay text), and
+# never for the other schemes linkify knows (ftp:, protocol-relative //).
+_MARKDOWN.linkify.set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
+_MARKDOWN.linkify.add("ftp:", None)
+_MARKDOWN.linkify.add("//", None)
 
 ALLOWED_TAGS = {
     "a",
@@ -34,7 +40,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 def render_markdown(text: str) -> Markup:
     """Safe HTML for an annotation body: no scripts, no event handlers, and
-    only http, https and mailto links, opened without referrer or opener."""
+    only http, https and mailto links (bare addresses included), opened
+    without referrer or opener."""
     html = _MARKDOWN.render(text or "")
     return Markup(
         nh3.clean(

@@ -50,6 +50,7 @@ from tumorboard.cases.models import Case
 from tumorboard.db import utcnow
 from tumorboard.errors import Conflict, InvalidInput, NotFound
 from tumorboard.extensions import db
+from tumorboard.formatting import with_article
 from tumorboard.reviews.models import DisciplineReview
 from tumorboard.validation import clean_text
 from tumorboard.web import on_rollback
@@ -105,7 +106,7 @@ def attach_file(
         raise InvalidInput("Choose what kind of file this is.", "kind") from None
     authorize(
         can_upload_attachment(actor, case, kind.value),
-        f"Your role cannot attach a {kind.label.lower()} to this case.",
+        f"Your role cannot attach {with_article(kind.label.lower())} to this case.",
     )
     if not case.is_open:
         raise InvalidInput("Files cannot be attached to a closed or withdrawn case.")
@@ -153,8 +154,8 @@ def attach_file(
         )
     if content_type not in FORMATS[kind]:
         raise InvalidInput(
-            f"A {kind.label.lower()} must be a {_allowed(kind)}; '{name}' is a "
-            f"{FORMAT_NAMES[content_type]}.",
+            f"{with_article(kind.label.lower()).capitalize()} must be a "
+            f"{_allowed(kind)}; '{name}' is a {FORMAT_NAMES[content_type]}.",
             "file",
         )
     data = cleaned(data, content_type, name)

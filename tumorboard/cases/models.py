@@ -120,10 +120,11 @@ class BiopsyStatus(LabelledEnum):
     @classmethod
     def _labels(cls) -> dict:
         return {
+            # Shown after a "Biopsy" label, so they do not repeat the word.
             cls.NOT_BIOPSIED: "Not biopsied",
-            cls.PLANNED: "Biopsy planned by the treating centre",
-            cls.DONE_AT_CENTRE: "Biopsy done at the treating centre",
-            cls.DONE_ELSEWHERE: "Biopsy done elsewhere",
+            cls.PLANNED: "Planned by the treating centre",
+            cls.DONE_AT_CENTRE: "Done at the treating centre",
+            cls.DONE_ELSEWHERE: "Done elsewhere",
         }
 
 

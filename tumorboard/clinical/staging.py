@@ -22,12 +22,14 @@ __all__ = [
     "AJCC_STAGE_GROUPS",
     "AJCC_T_CODES",
     "AJCC_T_SHORT_LABELS",
+    "ENNEKING_BENIGN_DESCRIPTIONS",
     "ENNEKING_BENIGN_STAGES",
     "ENNEKING_COMPARTMENTS",
     "ENNEKING_GRADES",
     "ENNEKING_MARGINS",
     "ENNEKING_MARGIN_PLANES",
     "ENNEKING_STAGES",
+    "ENNEKING_STAGE_DESCRIPTIONS",
     "SIZE_STAGED_SITE_GROUPS",
     "STAGE_GROUPED_SITE_GROUPS",
     "ajcc_bone_stage",
@@ -268,22 +270,34 @@ ENNEKING_COMPARTMENTS: tuple[tuple[str, str], ...] = (
     ("intra", "Intracompartmental (T1)"),
     ("extra", "Extracompartmental (T2)"),
 )
-#: Malignant stages (§3.1); IIIA/IIIB only with ``subdivide_iii=True``.
-ENNEKING_STAGES: tuple[tuple[str, str], ...] = (
-    ("IA", "IA — low grade, intracompartmental, no metastasis"),
-    ("IB", "IB — low grade, extracompartmental, no metastasis"),
-    ("IIA", "IIA — high grade, intracompartmental, no metastasis"),
-    ("IIB", "IIB — high grade, extracompartmental, no metastasis"),
-    ("III", "III — metastasis (regional or distant)"),
-    ("IIIA", "IIIA — metastasis, intracompartmental"),
-    ("IIIB", "IIIB — metastasis, extracompartmental"),
+#: What each malignant stage means (§3.1), without the stage itself: shown
+#: next to the stage, so it must not repeat it.
+ENNEKING_STAGE_DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "IA": "low grade, intracompartmental, no metastasis",
+        "IB": "low grade, extracompartmental, no metastasis",
+        "IIA": "high grade, intracompartmental, no metastasis",
+        "IIB": "high grade, extracompartmental, no metastasis",
+        "III": "metastasis (regional or distant)",
+        "IIIA": "metastasis, intracompartmental",
+        "IIIB": "metastasis, extracompartmental",
+    }
 )
-#: Benign stages (§3.2) as (input key, label); ``enneking_benign_stage`` maps
-#: the key to the stage number.
-ENNEKING_BENIGN_STAGES: tuple[tuple[str, str], ...] = (
-    ("latent", "1 — Latent (inactive)"),
-    ("active", "2 — Active"),
-    ("aggressive", "3 — Aggressive"),
+#: Malignant stages (§3.1) as (stage, "stage — description"); IIIA/IIIB only
+#: with ``subdivide_iii=True``.
+ENNEKING_STAGES: tuple[tuple[str, str], ...] = tuple(
+    (stage, f"{stage} — {text}") for stage, text in ENNEKING_STAGE_DESCRIPTIONS.items()
+)
+#: What each benign activity means (§3.2), without the stage number.
+ENNEKING_BENIGN_DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
+    {"latent": "Latent (inactive)", "active": "Active", "aggressive": "Aggressive"}
+)
+_BENIGN_STAGE = {"latent": "1", "active": "2", "aggressive": "3"}
+#: Benign stages (§3.2) as (input key, "number — description");
+#: ``enneking_benign_stage`` maps the key to the stage number.
+ENNEKING_BENIGN_STAGES: tuple[tuple[str, str], ...] = tuple(
+    (key, f"{_BENIGN_STAGE[key]} — {text}")
+    for key, text in ENNEKING_BENIGN_DESCRIPTIONS.items()
 )
 #: Surgical margins (§3.3).
 ENNEKING_MARGINS: tuple[tuple[str, str], ...] = (
@@ -303,8 +317,6 @@ ENNEKING_MARGIN_PLANES: Mapping[str, str] = MappingProxyType(
         "radical": "Entire anatomical compartment(s) removed en bloc",
     }
 )
-
-_BENIGN_STAGE = {"latent": "1", "active": "2", "aggressive": "3"}
 
 
 def enneking_stage(

@@ -26,6 +26,7 @@ from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Attendance, Meeting
 from tumorboard.recommendations import services as recommendations
 from tumorboard.recommendations.models import Recommendation, RecommendationState
+from tumorboard.reviews import schemas
 from tumorboard.reviews.models import (
     DisciplineReview,
     ReviewRevision,
@@ -78,7 +79,7 @@ def _reviews_summary(case: Case) -> list[dict[str, Any]]:
             "revision": revision.number,
             "author": author.name,
             "at": revision.created_at,
-            "scores": revision.scores or {},
+            "scores": schemas.score_lines(revision.scores),
         }
         for review, revision, author in rows
     ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import redis
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,10 +18,16 @@ from tumorboard.auth.permissions import (
     public,
 )
 from tumorboard.cases.models import Case, CaseStatus
-from tumorboard.extensions import db
+from tumorboard.extensions import db, limiter
 from tumorboard.main import worklists
 
+log = logging.getLogger(__name__)
+
 bp = Blueprint("main", __name__)
+
+#: Seconds the readiness check waits for Redis before calling it unavailable;
+#: ``READINESS_TIMEOUT`` overrides it.
+DEFAULT_READINESS_TIMEOUT = 2.0
 
 
 @bp.route("/")
@@ -38,9 +47,61 @@ def index():
 
 @bp.route("/healthz")
 @public
+@limiter.exempt
 def health():
-    db.session.execute(sa.text("SELECT 1"))
+    """Liveness: the process answers. Touches neither the database nor Redis,
+    so that an outage there does not get healthy workers restarted."""
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+@public
+@limiter.exempt
+def ready():
+    """Readiness: the database answers ``SELECT 1`` and, when the app uses
+    Redis, Redis answers ``PING``. 200 when all do, 503 otherwise."""
+    checks = {"database": _database_check()}
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        checks["redis"] = _redis_check(redis_url)
+    all_ok = all(state == "ok" for state in checks.values())
+    return (
+        {"status": "ok" if all_ok else "unavailable", "checks": checks},
+        200 if all_ok else 503,
+    )
+
+
+def _database_check() -> str:
+    # A connection of its own, outside the request's session and transaction.
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except Exception as error:
+        cause = getattr(error, "orig", None) or error
+        log.warning(
+            "readiness: database unavailable: %s: %s",
+            type(cause).__name__,
+            (str(cause).strip().splitlines() or [""])[0],
+        )
+        return "unavailable"
+    return "ok"
+
+
+def _redis_check(url: str) -> str:
+    timeout = float(
+        current_app.config.get("READINESS_TIMEOUT", DEFAULT_READINESS_TIMEOUT)
+    )
+    client = redis.Redis.from_url(
+        url, socket_connect_timeout=timeout, socket_timeout=timeout
+    )
+    try:
+        client.ping()
+    except Exception as error:
+        log.warning("readiness: Redis unavailable: %s", error)
+        return "unavailable"
+    finally:
+        client.close()
+    return "ok"
 
 
 @bp.route("/worklist")

@@ -22,6 +22,7 @@ from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.cases.services import URGENCY_ORDER
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
+from tumorboard.formatting import with_article
 from tumorboard.meetings.models import (
     AgendaItem,
     AgendaItemStatus,
@@ -68,7 +69,7 @@ def worklist_for(user: User) -> Worklist:
     if discipline in REVIEW_DISCIPLINES:
         return Worklist(
             "review",
-            f"Waiting for a {discipline.label.lower()} review",
+            f"Waiting for {with_article(discipline.label.lower())} review",
             f"Cases in work-up, ready or listed for a board that have no "
             f"{discipline.label.lower()} review yet.",
             discipline,

@@ -40,6 +40,8 @@ def _field(f: schemas.Field, case):
         choices = list(f.choices)
         if f.key == "t_category" and schemas.is_segment_staged(case):
             choices = staging.ajcc_t_choices(schemas.site_group(case))
+        if f.option_width:
+            choices = [(k, schemas.shorten(v, f.option_width)) for k, v in choices]
         return SelectField(
             label,
             choices=NOT_RECORDED + [(str(k), v) for k, v in choices],

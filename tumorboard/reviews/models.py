@@ -101,7 +101,8 @@ class ReadinessDeclaration(LabelledEnum):
 
     @classmethod
     def _labels(cls) -> dict:
-        return {cls.WAIVER: "Waived", cls.PRE_BIOPSY: "Pre-biopsy discussion"}
+        # Nouns: they name the record ("Withdraw the waiver").
+        return {cls.WAIVER: "Waiver", cls.PRE_BIOPSY: "Pre-biopsy declaration"}
 
 
 def is_current_revision() -> sa.ColumnElement[bool]:

@@ -5,7 +5,8 @@ review, a pathology review or a declared pre-biopsy discussion, a
 performance status, and for metastases the known primary and Mirels
 (long bones) or SINS (spine). Each item is done, missing, or waived by the
 coordinator with a reason. :func:`checklists` runs two queries for any
-number of cases.
+number of cases; :func:`preparation` tells, from the same two, where each
+reviewing discipline stands (review written, waived, or missing).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from tumorboard.auth.disciplines import Discipline
+from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline
 from tumorboard.cases.models import Case, CaseStatus, CaseType
 from tumorboard.cases.workflow import Transition, transition_guards
 from tumorboard.clinical import catalogue
@@ -37,6 +38,8 @@ from tumorboard.reviews.schemas import (
 )
 
 DONE, MISSING, WAIVED = "done", "missing", "waived"
+#: A discipline whose review a pre-biopsy discussion stands in for.
+PRE_BIOPSY = "pre_biopsy"
 
 QUESTION = "clinical_question"
 SITE = "site"
@@ -56,6 +59,29 @@ ITEM_LABELS = {
     PRIMARY: "Known primary",
     MIRELS: "Mirels score (long-bone metastasis)",
     SINS: "SINS (spinal metastasis)",
+}
+
+
+#: The readiness items each reviewing discipline's review completes.
+DISCIPLINE_ITEMS: dict[Discipline, tuple[str, ...]] = {
+    Discipline.RADIOLOGY: (IMAGING, SINS),
+    Discipline.PATHOLOGY: (PATHOLOGY,),
+    Discipline.ORTHOPAEDIC_ONCOLOGY: (MIRELS,),
+    Discipline.PALLIATIVE_CARE: (PERFORMANCE,),
+}
+
+#: How a discipline's preparation reads (:func:`preparation`), in full and short.
+PREPARATION_LABELS = {
+    DONE: "review done",
+    PRE_BIOPSY: "pre-biopsy discussion",
+    WAIVED: "waived",
+    MISSING: "missing",
+}
+PREPARATION_SHORT_LABELS = {
+    DONE: "done",
+    PRE_BIOPSY: "pre-biopsy",
+    WAIVED: "waived",
+    MISSING: "missing",
 }
 
 
@@ -197,8 +223,14 @@ def checklists(cases: Iterable[Case]) -> dict[int, Checklist]:
     ids = [c.id for c in cases]
     if not ids:
         return {}
-    revisions = _current_data(ids)
-    waivers = _active_waivers(ids)
+    return _checklists(cases, _current_data(ids), _active_waivers(ids))
+
+
+def _checklists(
+    cases: list[Case],
+    revisions: dict[tuple[int, str], ReviewRevision],
+    waivers: dict[tuple[int, str], ReadinessWaiver],
+) -> dict[int, Checklist]:
     result = {}
     for case in cases:
         reviews = {d.value: revisions.get((case.id, d.value)) for d in Discipline}
@@ -222,6 +254,39 @@ def checklists(cases: Iterable[Case]) -> dict[int, Checklist]:
                 status = MISSING
             checklist.items.append(Item(key, ITEM_LABELS[key], status, message, waiver))
         result[case.id] = checklist
+    return result
+
+
+def preparation(cases: Iterable[Case]) -> dict[int, dict[Discipline, str]]:
+    """Per case, where each reviewing discipline stands: DONE (its review is
+    written), PRE_BIOPSY (a pre-biopsy discussion stands in for it), WAIVED
+    (the coordinator waived every readiness item it would complete) or
+    MISSING. Two queries whatever the number of cases."""
+    cases = list(cases)
+    ids = [c.id for c in cases]
+    if not ids:
+        return {}
+    revisions = _current_data(ids)
+    lists = _checklists(cases, revisions, _active_waivers(ids))
+    result = {}
+    for case in cases:
+        row = {}
+        for discipline in REVIEW_DISCIPLINES:
+            items = [
+                item
+                for key in DISCIPLINE_ITEMS[discipline]
+                if (item := lists[case.id].item(key)) is not None
+            ]
+            declared = [i.waiver for i in items if i.waiver is not None]
+            if (case.id, discipline.value) in revisions:
+                row[discipline] = DONE
+            elif not items or len(declared) < len(items):
+                row[discipline] = MISSING
+            elif any(w.kind == ReadinessDeclaration.PRE_BIOPSY for w in declared):
+                row[discipline] = PRE_BIOPSY
+            else:
+                row[discipline] = WAIVED
+        result[case.id] = row
     return result
 
 

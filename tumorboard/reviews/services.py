@@ -216,7 +216,12 @@ def waive_item(
         raise InvalidInput(f"'{item}' is not a readiness item of this case.", "item")
     reason = clean_text(reason, "reason", "The reason", WAIVER_REASON_LIMIT)
     if not reason:
-        raise InvalidInput(f"Give a reason to waive '{entry.label}'.", "reason")
+        raise InvalidInput(
+            "Say why the board should discuss the case before any biopsy."
+            if kind == ReadinessDeclaration.PRE_BIOPSY
+            else f"Give a reason to waive '{entry.label}'.",
+            "reason",
+        )
     if kind == ReadinessDeclaration.PRE_BIOPSY:
         if item != readiness.PATHOLOGY:
             raise InvalidInput(
@@ -269,14 +274,9 @@ def withdraw_waiver(actor: User, case: Case, waiver: ReadinessWaiver) -> None:
     ):
         # A ready or listed case must keep passing the gate it passed.
         label = readiness.ITEM_LABELS.get(waiver.item, waiver.item)
-        what = (
-            "pre-biopsy declaration"
-            if waiver.kind == ReadinessDeclaration.PRE_BIOPSY
-            else "waiver"
-        )
         raise InvalidInput(
             f"{case.reference} is {status.label.lower()} for the board, and "
-            f"withdrawing this {what} would leave "
+            f"withdrawing this {waiver.kind.label.lower()} would leave "
             f"'{label}' missing. Complete the item first, or return the case to "
             "work-up and then withdraw it."
         )

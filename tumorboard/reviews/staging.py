@@ -40,6 +40,7 @@ class Staging:
     stage_note: str = ""
     ajcc_missing: list[str] = field(default_factory=list)
     enneking: str | None = None
+    #: What the Enneking stage means, shown after it (without the stage again).
     enneking_label: str = ""
     enneking_missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -219,7 +220,7 @@ def derive(case, data: dict[str, dict[str, Any] | None]) -> Staging:
             result.enneking_missing.append("activity (orthopaedic review)")
         else:
             result.enneking = staging.enneking_benign_stage(activity)
-            result.enneking_label = dict(staging.ENNEKING_BENIGN_STAGES)[activity]
+            result.enneking_label = staging.ENNEKING_BENIGN_DESCRIPTIONS[activity]
     elif malignant:
         grade = {"G1": "low", "G2": "high", "G3": "high"}.get(path.get("grade") or "")
         if grade is None:
@@ -242,5 +243,5 @@ def derive(case, data: dict[str, dict[str, Any] | None]) -> Staging:
             )
         if not result.enneking_missing:
             result.enneking = staging.enneking_stage(grade, compartment, metastasis)
-            result.enneking_label = dict(staging.ENNEKING_STAGES)[result.enneking]
+            result.enneking_label = staging.ENNEKING_STAGE_DESCRIPTIONS[result.enneking]
     return result

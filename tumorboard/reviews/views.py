@@ -34,7 +34,11 @@ from tumorboard.reviews.forms import (
     WithdrawWaiverForm,
     review_form_class,
 )
-from tumorboard.reviews.models import ReadinessWaiver, ReviewRevision
+from tumorboard.reviews.models import (
+    ReadinessDeclaration,
+    ReadinessWaiver,
+    ReviewRevision,
+)
 from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("reviews", __name__)
@@ -94,6 +98,7 @@ def show(case_id: int, discipline: str):
         review=review,
         revision=revision,
         groups=schemas.display(schema, revision.data) if revision else [],
+        scores=schemas.score_lines(revision.scores) if revision else [],
         history=history,
         can_write=can_write_review(current_user, case, schema.discipline),
     )
@@ -121,6 +126,7 @@ def revision(case_id: int, discipline: str, number: int):
         review=review,
         revision=chosen,
         groups=schemas.display(schema, chosen.data),
+        scores=schemas.score_lines(chosen.scores),
         history=history,
         can_write=can_write_review(current_user, case, schema.discipline),
     )
@@ -232,6 +238,7 @@ def edit(case_id: int, discipline: str):
         form=form,
         newer=newer,
         newer_groups=schemas.display(schema, newer.data) if newer else [],
+        newer_scores=schemas.score_lines(newer.scores) if newer else [],
     ), status
 
 
@@ -255,7 +262,12 @@ def waive(case_id: int):
             form.kind.data,
         )
         if waiver is not REFUSED:
-            flash("Readiness item waived; the reason is on the checklist.", "success")
+            flash(
+                "Pre-biopsy discussion declared; the reason is on the checklist."
+                if waiver.kind == ReadinessDeclaration.PRE_BIOPSY
+                else "Readiness item waived; the reason is on the checklist.",
+                "success",
+            )
             return redirect(url_for("cases.detail", case_id=case.id) + "#readiness")
         case = _load_case(case_id)
     checklist = readiness.check(case)

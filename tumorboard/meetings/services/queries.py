@@ -12,7 +12,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tumorboard.audit import services as audit
-from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import authorize, can_view_agenda
 from tumorboard.cases.models import Case, CaseStatus
@@ -32,28 +32,18 @@ from tumorboard.meetings.services._shared import (
     check_item,
     resolve_now,
 )
-from tumorboard.reviews.models import DisciplineReview
+from tumorboard.reviews import readiness
 
 AGENDA_REFUSED = (
     "The agenda is visible to clinicians once the coordinator publishes it."
 )
 
 
-def preparation_for(case_ids: Iterable[int]) -> dict[int, dict[Discipline, bool]]:
-    """Per case, whether each reviewing discipline has written its review."""
-    ids = sorted(set(case_ids))
-    result = {cid: dict.fromkeys(REVIEW_DISCIPLINES, False) for cid in ids}
-    if not ids:
-        return result
-    rows = db.session.execute(
-        sa.select(DisciplineReview.case_id, DisciplineReview.discipline).where(
-            DisciplineReview.case_id.in_(ids)
-        )
-    )
-    for case_id, discipline in rows:
-        if discipline in result[case_id]:
-            result[case_id][discipline] = True
-    return result
+def preparation_for(cases: Iterable[Case]) -> dict[int, dict[Discipline, str]]:
+    """Per case, where each reviewing discipline stands before the board: its
+    review written, stood in for by a pre-biopsy discussion, waived by the
+    coordinator at the readiness gate, or missing (``readiness.preparation``)."""
+    return readiness.preparation(cases)
 
 
 def agenda_items(actor: User, meeting: Meeting) -> list[AgendaItem]:

@@ -13,6 +13,7 @@ from tumorboard.extensions import db
 from tumorboard.meetings import services
 from tumorboard.meetings.forms import ActionForm, MoveForm, ReasonForm
 from tumorboard.meetings.models import ACTIVE_ITEM_STATUSES, AgendaItem, Meeting
+from tumorboard.reviews import readiness
 
 
 def agenda_context(meeting: Meeting, message: str | None = None) -> dict:
@@ -23,7 +24,9 @@ def agenda_context(meeting: Meeting, message: str | None = None) -> dict:
         "meeting": meeting,
         "items": active,
         "other_items": [i for i in items if i.status not in ACTIVE_ITEM_STATUSES],
-        "preparation": services.preparation_for(i.case_id for i in active),
+        "preparation": services.preparation_for(i.case for i in active),
+        "preparation_labels": readiness.PREPARATION_LABELS,
+        "preparation_short_labels": readiness.PREPARATION_SHORT_LABELS,
         "disciplines": REVIEW_DISCIPLINES,
         "load_count": len(active),
         "load_minutes": sum(i.planned_minutes for i in active),

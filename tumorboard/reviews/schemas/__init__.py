@@ -10,7 +10,8 @@ two cannot drift apart.
 Modules: ``base`` (field kinds and the schema types), ``facts`` (what the rules
 know about a case), one module per discipline (``radiology``, ``pathology``,
 ``orthopaedic``, ``palliative``), ``registry`` (the schema of each discipline),
-``engine`` (validation) and ``display`` (reading and comparing revisions).
+``engine`` (validation) and ``display`` (reading revisions and their scores,
+comparing revisions).
 Callers import from this package.
 """
 
@@ -21,6 +22,7 @@ from tumorboard.reviews.schemas.base import (
     DATE,
     INT,
     NUMBER,
+    SELECT_WIDTH,
     TEXT,
     TEXTAREA,
     YES_NO,
@@ -29,14 +31,18 @@ from tumorboard.reviews.schemas.base import (
     Group,
     Rows,
     Schema,
+    coded_choices,
+    shorten,
 )
 from tumorboard.reviews.schemas.display import (
     DisplayGroup,
     DisplayRow,
+    ScoreLine,
     compare,
     display,
     display_value,
     flatten,
+    score_lines,
     to_form_data,
 )
 from tumorboard.reviews.schemas.engine import clean, clean_value, compute_scores
@@ -81,6 +87,7 @@ __all__ = [
     "RADIOLOGY",
     "RADIOLOGY_SCHEMA",
     "SCHEMAS",
+    "SELECT_WIDTH",
     "TEXT",
     "TEXTAREA",
     "YES_NO",
@@ -92,8 +99,10 @@ __all__ = [
     "Group",
     "Rows",
     "Schema",
+    "ScoreLine",
     "clean",
     "clean_value",
+    "coded_choices",
     "compare",
     "compute_scores",
     "display",
@@ -106,8 +115,10 @@ __all__ = [
     "is_segment_staged",
     "is_spinal",
     "schema_for",
+    "score_lines",
     "sins_level_fits",
     "sins_required",
+    "shorten",
     "site_group",
     "to_form_data",
 ]

@@ -41,6 +41,9 @@ class Field:
     unit: str = ""
     hint: str = ""
     required: bool = False
+    #: Longest text of a choice in the form's select, cut at a word with "…";
+    #: None shows whole descriptors. Readers always see the whole descriptor.
+    option_width: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,13 +113,27 @@ def choice_pairs(pairs) -> tuple[tuple[Any, str], ...]:
     return tuple((key, label) for key, label in pairs)
 
 
-def short_choices(pairs, width: int = 70) -> tuple[tuple[Any, str], ...]:
-    """``(value, "value — definition")`` with long definitions cut for selects."""
-    out = []
-    for key, text in pairs:
-        text = text if len(text) <= width else text[: width - 1].rstrip() + "…"
-        out.append((key, f"{key} — {text}"))
-    return tuple(out)
+#: Longest choice text in a review form's select before it is shortened.
+SELECT_WIDTH = 70
+
+
+def coded_choices(pairs) -> tuple[tuple[Any, str], ...]:
+    """``(value, "value — definition")``: a graded scale with its definitions."""
+    return tuple((key, f"{key} — {text}") for key, text in pairs)
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` if it fits in ``width`` characters, else cut after the last whole
+    word that fits, with "…" (a word longer than ``width`` is cut inside)."""
+    if len(text) <= width:
+        return text
+    room = text[: width - 1]
+    if not (room[-1].isspace() or text[width - 1].isspace()):
+        # The cut falls inside a word: leave that word out.
+        head = room.rpartition(" ")[0]
+        if head.strip():
+            room = head
+    return room.rstrip(" ,;:—–-") + "…"
 
 
 def choice_label(choices, key) -> str:

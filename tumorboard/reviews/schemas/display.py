@@ -1,8 +1,10 @@
-"""Stored reviews as readers see them: values section by section, the changes
-between two revisions, and the values in the shapes the review form expects."""
+"""Stored reviews as readers see them: values section by section, computed
+scores, the changes between two revisions, and the values in the shapes the
+review form expects."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,6 +27,7 @@ def display_value(f: Field, value: Any) -> str:
     if value is None:
         return ""
     if f.kind == CHOICE:
+        # The whole descriptor: selects may show it shortened, readers never.
         return choice_label(f.choices, value)
     if f.kind in (INT, NUMBER):
         return f"{value:g}{unit_suffix(f)}"
@@ -87,6 +90,37 @@ def display(schema: Schema, data: dict[str, Any]) -> list[DisplayGroup]:
         if rows or tables:
             groups.append(DisplayGroup(group.title, rows, tables))
     return groups
+
+
+@dataclass
+class ScoreLine:
+    """A computed score as a reader sees it: its name, unless the text names it
+    already ("Greatest dimension 90 mm" needs no "Greatest dimension:")."""
+
+    label: str | None
+    text: str
+    points: list[tuple[str, Any]]
+
+
+def _names(text: str, label: str) -> bool:
+    """True if ``text`` contains ``label`` as whole words, whatever the case."""
+    pattern = rf"(?<![\w-]){re.escape(label)}(?![\w-])"
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def score_lines(scores: dict[str, dict[str, Any]] | None) -> list[ScoreLine]:
+    """The stored scores of a revision, each named once."""
+    lines = []
+    for score in (scores or {}).values():
+        label, text = score["label"], score["interpretation"]
+        lines.append(
+            ScoreLine(
+                None if _names(text, label) else label,
+                text,
+                [(str(name).replace("_", " "), pts) for name, pts in score["points"]],
+            )
+        )
+    return lines
 
 
 def flatten(schema: Schema, data: dict[str, Any]) -> dict[str, str]:

@@ -10,12 +10,13 @@ from tumorboard.clinical import scores
 from tumorboard.errors import InvalidInput
 from tumorboard.reviews.schemas.base import (
     INT,
+    SELECT_WIDTH,
     TEXT,
     TEXTAREA,
     Field,
     Group,
     Schema,
-    short_choices,
+    coded_choices,
     stored_result,
     stored_score,
 )
@@ -60,9 +61,17 @@ PALLIATIVE = (
         "performance",
         "Performance status",
         (
-            Field("ecog", "ECOG", choices=short_choices(scores.ECOG_GRADES)),
             Field(
-                "karnofsky", "Karnofsky", choices=short_choices(scores.KARNOFSKY_VALUES)
+                "ecog",
+                "ECOG",
+                choices=coded_choices(scores.ECOG_GRADES),
+                option_width=SELECT_WIDTH,
+            ),
+            Field(
+                "karnofsky",
+                "Karnofsky",
+                choices=coded_choices(scores.KARNOFSKY_VALUES),
+                option_width=SELECT_WIDTH,
             ),
             Field(
                 "pps",

@@ -13,6 +13,7 @@ from tumorboard.errors import InvalidInput
 from tumorboard.reviews.schemas.base import (
     DATE,
     NUMBER,
+    SELECT_WIDTH,
     TEXT,
     TEXTAREA,
     YES_NO_UNKNOWN,
@@ -22,7 +23,7 @@ from tumorboard.reviews.schemas.base import (
     Schema,
     choice_label,
     choice_pairs,
-    short_choices,
+    coded_choices,
     stored_result,
     stored_score,
 )
@@ -138,7 +139,8 @@ RADIOLOGY = (
             Field(
                 "lodwick_madewell",
                 "Modified Lodwick–Madewell grade",
-                choices=short_choices(scores.MODIFIED_LODWICK_GRADES),
+                choices=coded_choices(scores.MODIFIED_LODWICK_GRADES),
+                option_width=SELECT_WIDTH,
             ),
             Field(
                 "bone_rads_system",
