@@ -42,6 +42,11 @@ class Config:
     #: Where Flask-Limiter keeps its counters; derived from REDIS_URL when empty.
     RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_HEADERS_ENABLED = True
+    #: Seconds sent in Retry-After when the database cannot be reached.
+    UNAVAILABLE_RETRY_AFTER = 30
+    #: Seconds /readyz waits for Redis; PostgreSQL's connect timeout.
+    READINESS_TIMEOUT = 2.0
+    DATABASE_CONNECT_TIMEOUT = 5
     #: Wrong passwords in a row that lock an account, and for how many minutes.
     LOGIN_LOCKOUT_THRESHOLD = 10
     LOGIN_LOCKOUT_MINUTES = 15

@@ -13,7 +13,7 @@ from flask import Flask, abort, request
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, Config
-from tumorboard import extensions, inputs
+from tumorboard import audit, extensions, inputs
 from tumorboard.web import App
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
                 app.config[target] = os.environ[key]
     app.config.update(overrides)
     _finish_config(app)
+    # The audit chain's key (production refuses to start without one) and the
+    # audit log's JSON-lines copy.
+    audit.init_app(app)
 
     # ``tumorboard.db`` is the module of column types; the extension is reached
     # through ``extensions`` so the package attribute is never shadowed.
