@@ -120,6 +120,7 @@ def test_a_request_writes_its_entries_after_the_commit(
 @pytest.mark.parametrize("app_config", [{"AUDIT_LOG_VALUES": True}])
 def test_values_are_copied_only_when_asked(app, tmp_path):
     app.config["AUDIT_LOG_PATH"] = str(tmp_path / "values.jsonl")
+    logcopy.init_app(app)
     copy = logcopy.copy_for(app)
     try:
         record(1)

@@ -20,6 +20,7 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.extensions import db
 from tumorboard.forms import SelectField, max_length, strip_filter
+from tumorboard.inputs import database_id
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -29,24 +30,13 @@ ENTITY_TYPES = ["case", "patient", "user"]
 #: "²" and other digits ``int`` refuses), at most nine so the number fits
 #: every database's integer.
 CASE_NUMBER = re.compile(r"(?:TB-?)?0*([1-9][0-9]{0,8})", re.ASCII | re.IGNORECASE)
-#: An account id in the "Who" filter, or a page number.
-ID_NUMBER = re.compile(r"[1-9][0-9]{0,8}", re.ASCII)
 
 
 def coerce_id_or_none(value):
-    """An account id from the filter, or None for "Anyone"; only ASCII digits
-    (``int`` would accept "١٢" and fail on "²")."""
+    """An account id from the filter, or None for "Anyone"."""
     if value in (None, "", "None") or isinstance(value, int):
         return value or None
-    if not ID_NUMBER.fullmatch(str(value)):
-        raise ValueError("not an account id")
-    return int(value)
-
-
-def page_number() -> int:
-    """The ``page`` argument: up to nine ASCII digits, else the first page."""
-    value = request.args.get("page", "")
-    return int(value) if ID_NUMBER.fullmatch(value) else 1
+    return database_id(str(value))
 
 
 class AuditFilterForm(FlaskForm):
@@ -101,7 +91,7 @@ def index():
     )
     page = db.paginate(
         stmt,
-        page=page_number(),
+        page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"] * 2,
         error_out=False,
     )

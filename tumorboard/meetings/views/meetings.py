@@ -30,6 +30,7 @@ from tumorboard.auth.permissions import (
 from tumorboard.auth.services import clinicians
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
+from tumorboard.inputs import database_id
 from tumorboard.meetings import services
 from tumorboard.meetings.forms import ActionForm, GuestForm, MeetingForm, ReasonForm
 from tumorboard.meetings.models import Board, Meeting, board_members
@@ -41,7 +42,7 @@ from tumorboard.web import REFUSED, attempt
 @bp.route("/meetings/")
 @permission_required(Permission.MEETING_READ)
 def index():
-    board_id = request.args.get("board", type=int)
+    board_id = request.args.get("board", type=database_id)
     board_list = db.session.scalars(sa.select(Board).order_by(Board.name)).all()
     upcoming = services.meeting_rows(
         services.meetings_query(board_id=board_id, upcoming=True), limit=100
@@ -75,7 +76,8 @@ def _meeting_form(meeting: Meeting | None) -> MeetingForm:
 def new():
     form = _meeting_form(None)
     if request.method == "GET":
-        board = db.session.get(Board, request.args.get("board", 0, type=int))
+        board_id = request.args.get("board", type=database_id)
+        board = db.session.get(Board, board_id) if board_id else None
         if board is not None:
             form.board_id.data = board.id
             form.start_time.data = board.start_time
