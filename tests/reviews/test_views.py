@@ -190,7 +190,9 @@ def test_history_revision_and_diff_pages_are_audited_reads(client, login_as, mak
         client.get(f"/cases/{case.id}/reviews/radiology/revisions/9").status_code == 404
     )
     reads = db.session.scalars(
-        sa.select(AuditEntry.summary).where(AuditEntry.action == "review.read")
+        sa.select(AuditEntry.summary)
+        .where(AuditEntry.action == "review.read")
+        .order_by(AuditEntry.id)
     ).all()
     assert len(reads) == 3
     assert "changes from revision 1 to 2" in reads[-1]

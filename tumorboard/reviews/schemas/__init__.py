@@ -116,9 +116,9 @@ __all__ = [
     "is_spinal",
     "schema_for",
     "score_lines",
+    "shorten",
     "sins_level_fits",
     "sins_required",
-    "shorten",
     "site_group",
     "to_form_data",
 ]

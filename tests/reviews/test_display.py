@@ -1,0 +1,125 @@
+"""Reviews as readers see them: each score named once, whole descriptors, and
+select choices shortened at a word."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.reviews.factories import make_review
+from tumorboard.clinical import scores
+from tumorboard.extensions import db
+from tumorboard.reviews import schemas
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "shown"),
+    [
+        ("Short enough", 20, "Short enough"),
+        ("Unable to carry out any work activities", 27, "Unable to carry out any…"),
+        (
+            "Unable to carry out any work activities",
+            30,
+            "Unable to carry out any work…",
+        ),
+        # A cut right before a space keeps the whole word before it.
+        ("Unable to carry out any work", 25, "Unable to carry out any…"),
+        # Punctuation left hanging before the ellipsis goes.
+        ("Cares for self; unable to work", 17, "Cares for self…"),
+        # A single word longer than the width is all there is to cut.
+        ("Supercalifragilistic", 10, "Supercali…"),
+    ],
+)
+def test_shorten_cuts_at_a_word(text, width, shown):
+    assert schemas.shorten(text, width) == shown
+    assert len(shown) <= width
+
+
+def test_review_selects_cut_descriptors_at_a_word(client, login_as, make_case):
+    case = make_case()
+    db.session.commit()
+    login_as("palliative_care")
+    page = client.get(f"/cases/{case.id}/reviews/palliative_care/edit").text
+    options = re.findall(r"<option [^>]*>([^<]*)</option>", page)
+    whole = [
+        label
+        for pairs in (scores.ECOG_GRADES, scores.KARNOFSKY_VALUES)
+        for _, label in schemas.coded_choices(pairs)
+    ]
+    cut = [o for o in options if o.endswith("…")]
+    assert cut, "the long ECOG and Karnofsky descriptors are shortened"
+    for option in cut:
+        text = option.removesuffix("…")
+        full = next(w for w in whole if w.startswith(text))
+        assert not full[len(text)].isalpha(), option
+    assert "2 — Ambulatory and capable of all self-care but unable to carry out…" in (
+        options
+    )
+
+
+def test_review_page_shows_the_whole_descriptor(client, login_as, make_case):
+    case = make_case()
+    make_review(case, "palliative_care", ecog=2, karnofsky=70)
+    db.session.commit()
+    login_as("coordinator")
+    page = client.get(f"/cases/{case.id}/reviews/palliative_care").text
+    assert (
+        '<dt>ECOG</dt><dd class="prewrap">2 — Ambulatory and capable of all '
+        "self-care but unable to carry out any work activities; up and about more "
+        "than 50 % of waking hours</dd>"
+    ) in page
+    assert "…" not in page
+
+
+def test_score_lines_name_a_score_once():
+    lines = schemas.score_lines(
+        {
+            "size": {
+                "label": "Greatest dimension",
+                "interpretation": "Greatest dimension 90 mm (9 cm).",
+                "points": [],
+            },
+            "lodwick_madewell": {
+                "label": "Lodwick–Madewell",
+                "interpretation": "Modified Lodwick–Madewell IB: geographic.",
+                "points": [],
+            },
+            "who": {
+                "label": "WHO 2020",
+                "interpretation": "Conventional osteosarcoma, 9180/3, malignant.",
+                "points": [],
+            },
+            "sins": {
+                "label": "SINS",
+                "interpretation": "SINS 7/18: indeterminate instability.",
+                "points": [["posterolateral", 1]],
+            },
+        }
+    )
+    assert [(line.label, line.text) for line in lines] == [
+        (None, "Greatest dimension 90 mm (9 cm)."),
+        (None, "Modified Lodwick–Madewell IB: geographic."),
+        ("WHO 2020", "Conventional osteosarcoma, 9180/3, malignant."),
+        (None, "SINS 7/18: indeterminate instability."),
+    ]
+    assert lines[3].points == [("posterolateral", 1)]
+    assert schemas.score_lines(None) == []
+
+
+def test_review_page_names_each_score_once(client, login_as, make_case):
+    case = make_case()
+    make_review(case, "radiology")
+    make_review(case, "palliative_care")
+    make_review(case, "pathology")
+    db.session.commit()
+    login_as("coordinator")
+    radiology = client.get(f"/cases/{case.id}/reviews/radiology").text
+    assert "<li>Greatest dimension 92 mm (9.2 cm)." in radiology
+    assert "Greatest dimension</strong>: Greatest dimension" not in radiology
+    palliative = client.get(f"/cases/{case.id}/reviews/palliative_care").text
+    assert "<li>ECOG 1: Restricted" in palliative
+    assert "<strong>ECOG</strong>: ECOG" not in palliative
+    pathology = client.get(f"/cases/{case.id}/reviews/pathology").text
+    # A score whose text does not name it keeps its name.
+    assert "<li><strong>WHO 2020</strong>: " in pathology
