@@ -110,7 +110,7 @@ def test_recurrence_keeps_the_local_time_across_a_clock_change(
         assert meeting.location == board.location
 
 
-def test_recurrence_starts_today_when_the_meeting_is_still_ahead(
+def test_recurrence_starts_today_only_while_the_meeting_is_ahead(
     coordinator, make_board
 ):
     board = make_board()  # Tuesday 16:00 London
@@ -118,9 +118,11 @@ def test_recurrence_starts_today_when_the_meeting_is_still_ahead(
     created = services.generate_meetings(coordinator, board, 1, now=tuesday_morning)
     assert [m.starts_at for m in created] == [datetime(2026, 11, 3, 16, 0, tzinfo=UTC)]
 
+    # This week's slot has passed: nothing in the past, the next week instead,
+    # so planning N weeks always gives the next N meetings.
     tuesday_evening = datetime(2026, 11, 10, 17, 0, tzinfo=UTC)
     created = services.generate_meetings(coordinator, board, 1, now=tuesday_evening)
-    assert created == []  # this week's slot has passed, nothing in the past
+    assert [m.starts_at for m in created] == [datetime(2026, 11, 17, 16, 0, tzinfo=UTC)]
 
 
 def test_recurrence_skips_dates_with_a_meeting_and_is_idempotent(

@@ -134,6 +134,14 @@ def _chair(chair_id: Any) -> int | None:
     return chair.id
 
 
+def _slot_started(board: Board, day: date, now: datetime) -> bool:
+    """True when the board's usual start on ``day`` is not in the future."""
+    try:
+        return local_to_utc(board, day, board.start_time) <= now
+    except InvalidInput:
+        return False
+
+
 def generate_meetings(
     actor: User, board: Board, weeks: int, *, now: datetime | None = None
 ) -> list[Meeting]:
@@ -151,6 +159,9 @@ def generate_meetings(
     now = resolve_now(now)
     today_local = now.astimezone(board.zone).date()
     first = today_local + timedelta(days=(board.weekday - today_local.weekday()) % 7)
+    if _slot_started(board, first, now):
+        # Today's meeting time has passed: the coming weeks start next week.
+        first += timedelta(weeks=1)
     horizon_end = datetime.combine(
         first + timedelta(weeks=weeks), time.min, tzinfo=board.zone
     )
