@@ -21,13 +21,25 @@ def test_production_reads_secret_and_database_from_environment(tmp_path, monkeyp
     monkeypatch.setenv("TUMORBOARD_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s3cret-from-env")
     monkeypatch.setenv("DATABASE_URL", "postgresql://db.example.org/board")
+    monkeypatch.setenv("TUMORBOARD_AUDIT_HMAC_KEY", "k" * 40)
     app = create_app()
     assert app.config["SECRET_KEY"] == "s3cret-from-env"
+    assert app.config["AUDIT_HMAC_KEY"] == "k" * 40
     assert app.config["SQLALCHEMY_DATABASE_URI"] == (
         "postgresql+psycopg://db.example.org/board"
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["ALLOW_DEMO_DATA"] is False
+
+
+def test_production_refuses_to_start_without_the_audit_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUMORBOARD_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TUMORBOARD_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s3cret-from-env")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db.example.org/board")
+    monkeypatch.delenv("TUMORBOARD_AUDIT_HMAC_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="AUDIT_HMAC_KEY is not set"):
+        create_app()
 
 
 def test_development_generates_one_secret_and_keeps_it(tmp_path, monkeypatch):
