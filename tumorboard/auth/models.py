@@ -7,10 +7,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tumorboard.auth.permissions import Role
-from tumorboard.db import TimestampMixin, enum_type
+from tumorboard.db import TimestampMixin, enum_type, utcnow
 from tumorboard.extensions import db
 
 
@@ -30,8 +30,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_type(Role, "user_role"))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
-    #: Base32 TOTP secret once multi-factor sign-in is enrolled.
-    mfa_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    #: TOTP secret, encrypted with the MFA key from the settings (never stored
+    #: in clear); set when enrolment starts, in force once ``mfa_enabled_at``.
+    mfa_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    #: When the owner confirmed enrolment with a valid code.
+    mfa_enabled_at: Mapped[datetime | None]
+    #: The TOTP time step of the last accepted code: a code is never accepted
+    #: twice, nor an older one.
+    mfa_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     #: What the session cookie carries instead of the primary key; replacing it
     #: signs out every existing session (password change, deactivation).
     login_id: Mapped[str] = mapped_column(
@@ -67,3 +73,36 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use MFA recovery code, stored as an Argon2 hash."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
+class UserSession(db.Model):
+    """A signed-in browser: the cookie carries a random token whose SHA-256 is
+    kept here, so signing out (or being signed out) kills a copied cookie."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(255))
+
+    user: Mapped[User] = relationship()
