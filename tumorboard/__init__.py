@@ -175,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
     from tumorboard.main.views import bp as main_bp
     from tumorboard.meetings.views import bp as meetings_bp
     from tumorboard.patients.views import bp as patients_bp
+    from tumorboard.performance.views import bp as performance_bp
     from tumorboard.recommendations.views import bp as recommendations_bp
     from tumorboard.reviews.views import bp as reviews_bp
 
@@ -183,7 +184,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     for blueprint in (recommendations_bp, documents_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (reviews_bp, annotations_bp, attachments_bp):
+    for blueprint in (performance_bp, reviews_bp, annotations_bp, attachments_bp):
         app.register_blueprint(blueprint)
 
 

@@ -7,6 +7,7 @@ from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
 from tumorboard.meetings.models import AgendaItem, Attendance, Board, Meeting
 from tumorboard.patients.models import Patient
+from tumorboard.performance.models import PerformanceStatus
 from tumorboard.recommendations.models import ActionItem, Recommendation
 from tumorboard.reviews.models import (
     DisciplineReview,
@@ -27,6 +28,7 @@ __all__ = [
     "DisciplineReview",
     "Meeting",
     "Patient",
+    "PerformanceStatus",
     "ReadinessWaiver",
     "Recommendation",
     "ReviewRevision",

@@ -11,13 +11,16 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, login
+from tests.reviews.factories import radiology_data
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
 from tumorboard.cases import services as case_services
-from tumorboard.cases.models import CaseStatus
+from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.db import today
 from tumorboard.extensions import db
 from tumorboard.patients import services as patient_services
+from tumorboard.performance import services as performance
+from tumorboard.reviews import services as review_services
 
 SHOTS = "/tmp/shots-reviews-{}.png"
 
@@ -164,20 +167,32 @@ def test_four_disciplines_review_a_case_until_it_can_be_marked_ready(
     page.get_by_label("Compartment (malignant tumours)").select_option("extra")
     _save(page, "Orthopaedic oncology")
 
-    # Palliative care.
-    _sign_in(page, live_server, Role.PALLIATIVE_CARE)
-    _open_form(page, live_server, case_id, "palliative care")
+    # The orthopaedic oncologist records the performance status on the case;
+    # a curative primary tumour needs no palliative care review.
+    page.goto(case_url)
+    page.get_by_role("link", name="Record performance status").click()
     page.get_by_label("ECOG").select_option("0")
-    page.get_by_label("Karnofsky").select_option("90")
-    page.get_by_label("Goals of care").select_option("curative")
-    _save(page, "Palliative care")
-    expect(page.locator(".scores")).to_contain_text("ECOG 0: Fully active")
+    page.get_by_label("Karnofsky").select_option("30")
+    page.get_by_label("Where it was assessed").select_option("clinic")
+    page.get_by_role("button", name="Record").click()
+    # ECOG 0 with Karnofsky 30 disagree (reference §8.4): confirm or correct.
+    expect(page.locator("#confirm_disagreement-error")).to_contain_text(
+        "ECOG 0 and Karnofsky 30 fall outside the published correspondence"
+    )
+    expect(page.get_by_label("ECOG", exact=True)).to_have_value("0")
+    page.screenshot(path=SHOTS.format("performance-form"), full_page=True)
+    page.get_by_label("Karnofsky", exact=True).select_option("100")
+    page.get_by_role("button", name="Record").click()
+    expect(page.locator("#performance")).to_contain_text("ECOG 0 · Karnofsky 100")
+    expect(page.locator("#performance")).not_to_contain_text("disagree")
 
     # The coordinator sees a complete checklist and derived staging.
     _sign_in(page, live_server, Role.COORDINATOR)
     page.goto(case_url)
     readiness = page.locator("#readiness")
     expect(readiness).to_contain_text("Minimum dataset complete")
+    expect(readiness).not_to_contain_text("Waived")
+    expect(readiness).not_to_contain_text("Palliative care review")
     staging = page.locator("#staging")
     expect(staging).to_contain_text("T2")
     expect(staging).to_contain_text("IIB")
@@ -233,3 +248,72 @@ def test_the_coordinator_declares_a_pre_biopsy_discussion_by_keyboard(
     expect(
         page.get_by_role("button", name="Withdraw the pre-biopsy declaration")
     ).to_be_visible()
+
+
+def test_a_metastasis_needs_the_palliative_review(page: Page, live_server: LiveServer):
+    """The readiness table: a spinal metastasis needs the palliative care review
+    (and SINS), and palliative care finds it on its worklist."""
+    case_id, reference = _case_in_workup(live_server)
+    with live_server.app.app_context():
+        case = db.session.get(Case, case_id)
+        case.case_type, case.site_code, case.known_primary = (
+            "skeletal_metastasis",
+            "C41.2",
+            "breast",
+        )
+        radiologist = db.session.scalar(
+            sa.select(User).where(User.role == Role.RADIOLOGIST)
+        )
+        carer = db.session.scalar(
+            sa.select(User).where(User.role == Role.PALLIATIVE_CARE)
+        )
+        performance.record_status(
+            carer,
+            case,
+            assessed_on=today(),
+            source="clinic",
+            based_on=0,
+            ecog=1,
+            karnofsky=80,
+        )
+        review_services.save_review(
+            radiologist,
+            case,
+            "radiology",
+            radiology_data(
+                t_category="T1",
+                sins_level="L2",
+                sins_pain="mechanical",
+                sins_lesion="mixed",
+                sins_alignment="normal",
+                sins_collapse="none",
+                sins_posterolateral="unilateral",
+            ),
+            0,
+        )
+        db.session.commit()
+        db.session.remove()
+
+    _sign_in(page, live_server, Role.COORDINATOR)
+    page.goto(f"{live_server.url}/cases/{case_id}")
+    readiness = page.locator("#readiness")
+    expect(readiness).to_contain_text("1 item missing")
+    expect(readiness).to_contain_text("Palliative care review")
+    expect(readiness).not_to_contain_text("Pathology review")
+
+    _sign_in(page, live_server, Role.PALLIATIVE_CARE)
+    page.get_by_role("link", name="Waiting for me").click()
+    row = page.get_by_role("row", name=re.compile(reference))
+    row.get_by_role("link", name=re.compile("Write the review")).click()
+    page.get_by_label("Goals of care").select_option("symptom_control")
+    page.get_by_label("Extraspinal bone metastases").fill("1")
+    page.get_by_label("Vertebral bodies involved").fill("1")
+    page.get_by_label("Major internal organ metastases").select_option("none")
+    page.get_by_label("Palsy").select_option("none")
+    _save(page, "Palliative care")
+    # Tokuhashi read the Karnofsky recorded on the case, and says so.
+    expect(page.locator(".scores")).to_contain_text("Used Karnofsky 80 assessed")
+
+    _sign_in(page, live_server, Role.COORDINATOR)
+    page.goto(f"{live_server.url}/cases/{case_id}")
+    expect(page.locator("#readiness")).to_contain_text("Minimum dataset complete")

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import case_form_data
-from tests.reviews.factories import make_review
+from tests.reviews.factories import complete_readiness
 from tumorboard.audit.models import AuditEntry
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.extensions import db
@@ -88,9 +88,8 @@ def test_tampered_case_id_is_404(client, login_as):
 def test_coordinator_moves_a_case_through_statuses(client, login_as, make_case):
     login_as("coordinator")
     case = make_case()
-    # The readiness gate wants imaging, pathology and performance status.
-    for discipline in ("radiology", "pathology", "palliative_care"):
-        make_review(case, discipline)
+    # The readiness gate wants what a primary tumour needs (reviews/readiness.py).
+    complete_readiness(case)
     db.session.commit()
     for target in ("workup", "ready"):
         response = client.post(

@@ -8,7 +8,7 @@ from datetime import time, timedelta
 import pytest
 
 from tests import factories
-from tests.reviews.factories import make_review
+from tests.reviews.factories import complete_readiness, make_review
 from tumorboard.cases.models import CaseStatus
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
@@ -111,8 +111,7 @@ def test_coordinator_sees_work_up_cases_with_what_each_lacks(make_case):
     blocked = make_case(status=CaseStatus.WORKUP)
     complete = make_case(status=CaseStatus.WORKUP)
     make_case(status=CaseStatus.READY)
-    for discipline in ("radiology", "pathology", "palliative_care"):
-        make_review(complete, discipline)
+    complete_readiness(complete)
     services.waive_item(coordinator, blocked, "imaging", "Outside CT accepted.")
     kind = worklists.worklist_for(coordinator)
     page = worklists.page_for(coordinator, kind, 1, 25)
@@ -121,6 +120,7 @@ def test_coordinator_sees_work_up_cases_with_what_each_lacks(make_case):
     assert by_id[complete.id].is_ready
     assert [i.key for i in by_id[blocked.id].missing] == [
         "pathology",
+        "orthopaedic_review",
         "performance_status",
     ]
 
@@ -175,9 +175,41 @@ def test_worklist_page_runs_a_constant_number_of_queries(
     assert large.count == small.count
 
 
+def test_palliative_care_sees_only_the_cases_that_need_its_review(make_case):
+    """The readiness table: palliative care reviews metastases, not curative
+    primary tumours; orthopaedic oncology reviews primary tumours and long-bone
+    metastases (Mirels), not spinal ones."""
+    primary = make_case(status=CaseStatus.WORKUP)
+    spine = make_case(
+        status=CaseStatus.WORKUP,
+        case_type="skeletal_metastasis",
+        site_code="C41.2",
+        known_primary="lung",
+    )
+    femur = make_case(
+        status=CaseStatus.WORKUP,
+        case_type="skeletal_metastasis",
+        site_code="C40.2",
+        known_primary="breast",
+    )
+    assert set(_ids(factories.make_user("palliative_care"))) == {spine.id, femur.id}
+    assert set(_ids(factories.make_user("orthopedic_oncologist"))) >= {
+        primary.id,
+        femur.id,
+    }
+    surgeon = factories.make_user("orthopedic_oncologist")
+    assert spine.id not in _ids(surgeon)
+    assert set(_ids(factories.make_user("pathologist"))) == {primary.id}
+
+
 def test_worklist_page_shows_role_content(client, login_as, make_case):
     login_as("coordinator")
-    case = make_case(status=CaseStatus.WORKUP)
+    case = make_case(
+        status=CaseStatus.WORKUP,
+        case_type="skeletal_metastasis",
+        site_code="C41.2",
+        known_primary="lung",
+    )
     db.session.commit()
     page = client.get("/worklist").text
     assert "<h2>Cases at the readiness gate</h2>" in page

@@ -695,36 +695,57 @@ def test_preparation_reports_reviews_per_discipline(make_case):
     case, other = make_case(), make_case()
     prepared = services.preparation_for([case, other])
     assert set(prepared) == {case.id, other.id}
-    assert set(prepared[case.id].values()) == {"missing"}
+    # A primary bone tumour needs no palliative care review (readiness table).
+    assert prepared[case.id] == {
+        Discipline.RADIOLOGY: "missing",
+        Discipline.PATHOLOGY: "missing",
+        Discipline.ORTHOPAEDIC_ONCOLOGY: "missing",
+        Discipline.PALLIATIVE_CARE: "not_needed",
+    }
 
     make_review(case, "radiology")
     prepared = services.preparation_for([case, other])
     assert prepared[case.id][Discipline.RADIOLOGY] == "done"
     assert prepared[case.id][Discipline.PATHOLOGY] == "missing"
-    assert set(prepared[other.id].values()) == {"missing"}
+    assert prepared[other.id][Discipline.RADIOLOGY] == "missing"
 
 
 def test_preparation_shows_waived_items_as_waived_not_missing(make_case):
     coordinator = factories.make_user("coordinator")
     case = make_case(status="workup", biopsy_status="not_biopsied")
     review_services.waive_item(
-        coordinator, case, "performance_status", "Seen in clinic yesterday."
+        coordinator, case, "orthopaedic_review", "Surgeon presents at the board."
     )
     review_services.waive_item(
         coordinator, case, "pathology", "Biopsy route first.", kind="pre_biopsy"
     )
     prepared = services.preparation_for([case])[case.id]
-    assert prepared[Discipline.PALLIATIVE_CARE] == "waived"
+    assert prepared[Discipline.ORTHOPAEDIC_ONCOLOGY] == "waived"
     assert prepared[Discipline.PATHOLOGY] == "pre_biopsy"
     assert prepared[Discipline.RADIOLOGY] == "missing"
-    # The orthopaedic review completes no readiness item of a primary tumour:
-    # nothing of it can be waived, and it is missing until written.
-    assert prepared[Discipline.ORTHOPAEDIC_ONCOLOGY] == "missing"
+    assert prepared[Discipline.PALLIATIVE_CARE] == "not_needed"
 
     # A written review counts as done, whatever was waived before it.
-    make_review(case, "palliative_care")
+    make_review(case, "orthopaedic_oncology")
     prepared = services.preparation_for([case])[case.id]
-    assert prepared[Discipline.PALLIATIVE_CARE] == "done"
+    assert prepared[Discipline.ORTHOPAEDIC_ONCOLOGY] == "done"
+
+
+def test_agenda_and_print_show_only_what_applies(
+    client, login_as, make_meeting, make_item, make_case
+):
+    """A curative primary tumour: no "Palliative care: missing" on the agenda,
+    and "not needed" (never "missing") in the printed agenda."""
+    login_as("coordinator")
+    meeting = make_meeting()
+    case = make_case(status="workup")
+    make_item(meeting, case)
+    db.session.commit()
+    page = client.get(f"/meetings/{meeting.id}").text
+    assert "Radiology: missing" in page
+    assert "Palliative care:" not in page
+    printed = client.get(f"/meetings/{meeting.id}/print").text
+    assert '<td class="prep-not_needed">' in printed
 
 
 def test_preparation_of_a_discipline_with_some_items_waived_is_missing(make_case):
@@ -744,13 +765,13 @@ def test_preparation_of_a_discipline_with_some_items_waived_is_missing(make_case
     assert prepared[Discipline.RADIOLOGY] == "waived"
 
 
-def test_preparation_runs_two_queries_whatever_the_number_of_cases(
+def test_preparation_runs_three_queries_whatever_the_number_of_cases(
     make_case, count_queries
 ):
     cases = [make_case() for _ in range(5)]
     with count_queries() as counter:
         services.preparation_for(cases)
-    assert counter.count == 2
+    assert counter.count == 3
 
 
 def test_ready_pool_lists_only_ready_cases_most_urgent_first(make_case):

@@ -647,7 +647,7 @@ def test_agenda_shows_waived_items_as_waived_everywhere(
     coordinator = login_as("coordinator")
     case = make_case(status="workup", biopsy_status="not_biopsied")
     review_services.waive_item(
-        coordinator, case, "performance_status", "Assessed in clinic; review follows."
+        coordinator, case, "orthopaedic_review", "Surgeon presents at the board."
     )
     review_services.waive_item(
         coordinator, case, "pathology", "Biopsy route first.", kind="pre_biopsy"
@@ -657,17 +657,18 @@ def test_agenda_shows_waived_items_as_waived_everywhere(
     db.session.commit()
 
     page = client.get(f"/meetings/{meeting.id}").text
-    assert '<li class="prep-waived">Palliative care: waived</li>' in page
+    assert '<li class="prep-waived">Orthopaedic oncology: waived</li>' in page
     assert '<li class="prep-pre_biopsy">Pathology: pre-biopsy discussion</li>' in page
     assert '<li class="prep-missing">Radiology: missing</li>' in page
-    assert "Palliative care: missing" not in page
+    # A curative primary tumour needs no palliative care review.
+    assert "Palliative care:" not in page
 
     printed = client.get(f"/meetings/{meeting.id}/print").text
     cells = re.findall(r'<td class="(prep-[a-z_]+)">([a-z-]+)</td>', printed)
-    # Columns in the order of the review disciplines.
+    # Columns in the order of the review disciplines; palliative care not needed.
     assert cells == [
         ("prep-missing", "missing"),
         ("prep-pre_biopsy", "pre-biopsy"),
-        ("prep-missing", "missing"),
         ("prep-waived", "waived"),
     ]
+    assert '<td class="prep-not_needed">' in printed

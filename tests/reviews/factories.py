@@ -8,7 +8,8 @@ from typing import Any
 from tests import factories
 from tumorboard.auth.disciplines import Discipline
 from tumorboard.db import today
-from tumorboard.reviews import services
+from tumorboard.performance import services as performance
+from tumorboard.reviews import readiness, services
 
 ROLE_FOR = {
     Discipline.RADIOLOGY: "radiologist",
@@ -82,8 +83,6 @@ def orthopaedic_data(**overrides) -> dict[str, Any]:
 def palliative_data(**overrides) -> dict[str, Any]:
     """A fit patient with goals of care recorded."""
     data = {
-        "ecog": 1,
-        "karnofsky": 80,
         "pain_score": 4,
         "analgesia_step": "non_opioid",
         "goals_of_care": "curative",
@@ -115,3 +114,31 @@ def make_review(case, discipline: Discipline | str, author=None, **overrides):
         DATA_FOR[discipline](**overrides),
         review.current_number if review else 0,
     )
+
+
+def make_performance(case, author=None, **values):
+    """Record a performance status on ``case`` (ECOG 1 and Karnofsky 80 for an
+    adult unless ``values`` say otherwise) and return it."""
+    author = author or factories.make_user("orthopedic_oncologist")
+    if not values:
+        values = (
+            {"lansky": 90}
+            if performance.is_child(case)
+            else {"ecog": 1, "karnofsky": 80}
+        )
+    values.setdefault("assessed_on", today())
+    values.setdefault("source", "clinic")
+    current = performance.current(case)
+    return performance.record_status(
+        author, case, based_on=current.number if current else 0, **values
+    )
+
+
+def complete_readiness(case):
+    """Write every review and the performance status ``case``'s readiness needs."""
+    keys = readiness.item_keys(case)
+    if readiness.PERFORMANCE in keys:
+        make_performance(case)
+    for discipline, items in readiness.DISCIPLINE_ITEMS.items():
+        if any(key in keys for key in items):
+            make_review(case, discipline)

@@ -8,7 +8,6 @@ import re
 import pytest
 
 from tests.reviews.factories import make_review
-from tumorboard.clinical import scores
 from tumorboard.extensions import db
 from tumorboard.reviews import schemas
 
@@ -36,40 +35,23 @@ def test_shorten_cuts_at_a_word(text, width, shown):
     assert len(shown) <= width
 
 
-def test_review_selects_cut_descriptors_at_a_word(client, login_as, make_case):
+def test_performance_status_selects_show_whole_descriptors(client, login_as, make_case):
+    """ECOG and Karnofsky options carry their whole definitions (reference §8.1,
+    §8.2), never a descriptor cut mid-word."""
     case = make_case()
     db.session.commit()
-    login_as("palliative_care")
-    page = client.get(f"/cases/{case.id}/reviews/palliative_care/edit").text
+    login_as("orthopedic_oncologist")
+    page = client.get(f"/cases/{case.id}/performance-status").text
     options = re.findall(r"<option [^>]*>([^<]*)</option>", page)
-    whole = [
-        label
-        for pairs in (scores.ECOG_GRADES, scores.KARNOFSKY_VALUES)
-        for _, label in schemas.coded_choices(pairs)
-    ]
-    cut = [o for o in options if o.endswith("…")]
-    assert cut, "the long ECOG and Karnofsky descriptors are shortened"
-    for option in cut:
-        text = option.removesuffix("…")
-        full = next(w for w in whole if w.startswith(text))
-        assert not full[len(text)].isalpha(), option
-    assert "2 — Ambulatory and capable of all self-care but unable to carry out…" in (
-        options
-    )
-
-
-def test_review_page_shows_the_whole_descriptor(client, login_as, make_case):
-    case = make_case()
-    make_review(case, "palliative_care", ecog=2, karnofsky=70)
-    db.session.commit()
-    login_as("coordinator")
-    page = client.get(f"/cases/{case.id}/reviews/palliative_care").text
     assert (
-        '<dt>ECOG</dt><dd class="prewrap">2 — Ambulatory and capable of all '
-        "self-care but unable to carry out any work activities; up and about more "
-        "than 50 % of waking hours</dd>"
-    ) in page
-    assert "…" not in page
+        "2 — Ambulatory and capable of all self-care but unable to carry out any "
+        "work activities; up and about more than 50 % of waking hours"
+    ) in options
+    assert (
+        "30 — Severely disabled; hospital admission indicated although death "
+        "not imminent"
+    ) in options
+    assert not [o for o in options if o.endswith("…") and o != "Choose…"]
 
 
 def test_score_lines_name_a_score_once():
@@ -118,8 +100,8 @@ def test_review_page_names_each_score_once(client, login_as, make_case):
     assert "<li>Greatest dimension 92 mm (9.2 cm)." in radiology
     assert "Greatest dimension</strong>: Greatest dimension" not in radiology
     palliative = client.get(f"/cases/{case.id}/reviews/palliative_care").text
-    assert "<li>ECOG 1: Restricted" in palliative
-    assert "<strong>ECOG</strong>: ECOG" not in palliative
+    assert "<li>Pain 4/10." in palliative
+    assert "<strong>Pain</strong>: Pain" not in palliative
     pathology = client.get(f"/cases/{case.id}/reviews/pathology").text
     # A score whose text does not name it keeps its name.
     assert "<li><strong>WHO 2020</strong>: " in pathology

@@ -6,15 +6,13 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.reviews.factories import make_review
+from tests.reviews.factories import complete_readiness, make_performance, make_review
 from tumorboard.audit.models import AuditEntry
 from tumorboard.cases import services as case_services
 from tumorboard.cases.models import CaseStatus
 from tumorboard.errors import AccessDenied, Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.reviews import readiness, services
-
-ALL_FOUR = ("radiology", "pathology", "orthopaedic_oncology", "palliative_care")
 
 
 def _statuses(case) -> dict[str, str]:
@@ -28,23 +26,57 @@ def test_primary_tumour_items_start_missing(make_case):
         "site": "done",
         "imaging": "missing",
         "pathology": "missing",
+        "orthopaedic_review": "missing",
         "performance_status": "missing",
     }
 
 
 def test_complete_reviews_make_a_primary_tumour_ready(make_case):
     case = make_case(status="workup")
-    for discipline in ALL_FOUR:
+    for discipline in ("radiology", "pathology", "orthopaedic_oncology"):
         make_review(case, discipline)
+    make_performance(case)
     checklist = readiness.check(case)
     assert checklist.is_ready
-    assert checklist.item("performance_status").message == "ECOG 1 Karnofsky 80 %"
+    assert checklist.item("performance_status").message.startswith(
+        "ECOG 1 · Karnofsky 80, assessed "
+    )
 
 
-def test_performance_status_needs_ecog_or_karnofsky(make_case):
+def test_a_primary_tumour_needs_no_palliative_review(make_case):
+    """The readiness table: a curative primary tumour is ready without palliative
+    care; its preparation shows palliative care as not needed."""
     case = make_case(status="workup")
-    make_review(case, "palliative_care", ecog=None, karnofsky=None, pps=50)
+    complete_readiness(case)
+    assert readiness.check(case).is_ready
+    assert "palliative_review" not in _statuses(case)
+    prep = readiness.preparation([case])[case.id]
+    assert prep[readiness.Discipline.PALLIATIVE_CARE] == readiness.NOT_NEEDED
+
+
+def test_a_metastasis_needs_the_palliative_review_and_no_pathology(make_case):
+    case = make_case(
+        status="workup",
+        case_type="skeletal_metastasis",
+        site_code="C41.4",
+        known_primary="breast",
+    )
+    items = _statuses(case)
+    assert items["palliative_review"] == "missing"
+    assert "pathology" not in items and "orthopaedic_review" not in items
+    make_performance(case)
+    make_review(case, "radiology")
+    assert not readiness.check(case).is_ready
+    make_review(case, "palliative_care", goals_of_care="symptom_control")
+    assert readiness.check(case).is_ready
+
+
+def test_performance_status_comes_from_the_case_not_a_review(make_case):
+    case = make_case(status="workup")
+    make_review(case, "palliative_care", pps=50)
     assert _statuses(case)["performance_status"] == "missing"
+    make_performance(case, ecog=2)
+    assert _statuses(case)["performance_status"] == "done"
 
 
 def test_long_bone_metastasis_needs_primary_and_mirels(make_case):
@@ -90,7 +122,8 @@ def test_gate_refuses_with_the_list_of_what_is_missing(make_case, coordinator):
     message = info.value.message
     assert "cannot be marked ready" in message
     assert "Pathology review or pre-biopsy discussion" in message
-    assert "Performance status (ECOG or Karnofsky)" in message
+    assert "Orthopaedic oncology review" in message
+    assert "Performance status (No performance status recorded" in message
     assert "Imaging review" not in message
     assert case.status == CaseStatus.WORKUP
     assert not db.session.scalar(
@@ -100,8 +133,7 @@ def test_gate_refuses_with_the_list_of_what_is_missing(make_case, coordinator):
 
 def test_gate_lets_a_complete_case_through(make_case, coordinator):
     case = make_case(status=CaseStatus.WORKUP)
-    for discipline in ALL_FOUR:
-        make_review(case, discipline)
+    complete_readiness(case)
     case_services.transition_case(coordinator, case, CaseStatus.READY)
     assert case.status == CaseStatus.READY
 
@@ -109,6 +141,7 @@ def test_gate_lets_a_complete_case_through(make_case, coordinator):
 def test_waivers_and_pre_biopsy_declaration_open_the_gate(make_case, coordinator):
     case = make_case(status=CaseStatus.WORKUP, biopsy_status="not_biopsied")
     make_review(case, "radiology")
+    make_review(case, "orthopaedic_oncology")
     declaration = services.waive_item(
         coordinator,
         case,
@@ -190,7 +223,7 @@ def test_checklists_for_many_cases_take_two_queries(
     db.session.flush()
     with count_queries() as counter:
         lists = readiness.checklists(cases)
-    assert counter.count == 2
+    assert counter.count == 3
     assert sum(1 for c in lists.values() if c.item("imaging").status == "done") == 6
 
 
@@ -253,7 +286,7 @@ def test_waiver_of_a_ready_or_listed_case_is_not_withdrawn_while_needed(
         sa.select(sa.func.count()).where(AuditEntry.action == "readiness.unwaive")
     )
     # Once the item is complete on its own, the waiver may go.
-    make_review(case, "palliative_care")
+    make_performance(case)
     services.withdraw_waiver(coordinator, case, waiver)
     assert not waiver.is_active and readiness.check(case).is_ready
 
@@ -262,8 +295,9 @@ def test_pre_biopsy_declaration_of_a_ready_case_is_not_withdrawn(
     make_case, coordinator
 ):
     case = make_case(status=CaseStatus.WORKUP, biopsy_status="not_biopsied")
-    for discipline in ("radiology", "palliative_care"):
+    for discipline in ("radiology", "orthopaedic_oncology"):
         make_review(case, discipline)
+    make_performance(case)
     declaration = services.waive_item(
         coordinator, case, "pathology", "Biopsy route first.", kind="pre_biopsy"
     )

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.reviews.factories import (
+    make_performance,
     make_review,
     orthopaedic_data,
     palliative_data,
@@ -317,6 +318,7 @@ def test_palliative_scores_show_levels_and_interpretations(make_case, palliative
     case = make_case(
         case_type="skeletal_metastasis", site_code="C41.2", known_primary="breast"
     )
+    make_performance(case, ecog=1, karnofsky=80, assessed_on=today())
     revision = services.save_review(
         palliative,
         case,
@@ -330,19 +332,36 @@ def test_palliative_scores_show_levels_and_interpretations(make_case, palliative
         ),
         0,
     )
-    assert revision.scores["ecog"]["interpretation"].startswith("ECOG 1:")
+    assert "ecog" not in revision.scores and "karnofsky" not in revision.scores
     # PPS: levels only, no PPSv2 descriptors (reference licensing notes).
     assert "descriptors not shown" in revision.scores["pps"]["interpretation"]
     # Reference §9.1: KPS 80 → 2, 1 extraspinal → 1, 1 vertebra → 2, no visceral
     # → 2, breast → 5, no palsy → 2 = 14, ≥ 1 year.
     assert revision.scores["tokuhashi"]["total"] == 14
+    # The score says which performance status it used.
+    assert (
+        "Used Karnofsky 80 assessed" in revision.scores["tokuhashi"]["interpretation"]
+    )
+
+
+def test_tokuhashi_needs_a_karnofsky_on_the_case(make_case, palliative):
+    case = make_case(
+        case_type="skeletal_metastasis", site_code="C41.2", known_primary="breast"
+    )
+    make_performance(case, ecog=1)
+    data = palliative_data(
+        tokuhashi_extraspinal=1,
+        tokuhashi_vertebral=1,
+        tokuhashi_visceral="none",
+        tokuhashi_palsy="none",
+    )
+    _refused(palliative, case, PALL, data, "needs a Karnofsky score", "tokuhashi_palsy")
 
 
 @pytest.mark.parametrize(
     ("overrides", "match", "field"),
     [
-        ({"karnofsky": 85}, "Karnofsky: '85' is not one of", "karnofsky"),
-        ({"ecog": 6}, "ECOG: '6' is not one of", "ecog"),
+        ({"karnofsky": 80}, "Unknown review field 'karnofsky'", None),
         ({"pain_score": 11}, "Pain score \\(0–10\\) must be between 0 and 10", None),
         ({"pain_score": 3.5}, "must be a whole number", "pain_score"),
         ({"consulted": None}, "who was consulted", "consulted"),

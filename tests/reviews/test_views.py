@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import render_template
 
 from tests.reviews.factories import (
+    make_performance,
     make_review,
     orthopaedic_data,
     palliative_data,
@@ -209,7 +210,7 @@ def test_case_page_shows_reviews_readiness_and_staging(client, login_as, make_ca
     assert "Greatest dimension 92 mm" in page
     assert "Not yet reviewed" in page
     assert "Readiness for the board" in page
-    assert "Performance status (ECOG or Karnofsky)" in page
+    assert "No performance status recorded on the case" in page
     assert "Waive this item" in page  # the coordinator may waive
     assert "Staging" in page and "compartment (orthopaedic review)" in page
 
@@ -244,7 +245,8 @@ def test_coordinator_waives_over_http_then_marks_ready(client, login_as, make_ca
     login_as("coordinator")
     case = make_case(status=CaseStatus.WORKUP)
     make_review(case, "radiology")
-    make_review(case, "palliative_care")
+    make_review(case, "orthopaedic_oncology")
+    make_performance(case)
     db.session.commit()
     bad = client.post(
         f"/cases/{case.id}/readiness/waivers",

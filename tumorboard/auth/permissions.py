@@ -55,6 +55,7 @@ class Permission(enum.StrEnum):
     IMPLEMENTATION_MONITOR = "implementation.monitor"
     ACTION_MANAGE = "action.manage"
     DOCUMENT_READ = "document.read"
+    PERFORMANCE_RECORD = "performance.record"
 
 
 _CLINICIAN = frozenset(
@@ -86,6 +87,27 @@ REVIEW_ROLES = frozenset(
     }
 )
 
+#: Treating clinicians who assess and record a patient's performance status.
+PERFORMANCE_ROLES = frozenset(
+    {
+        Role.ORTHOPEDIC_ONCOLOGIST,
+        Role.MEDICAL_ONCOLOGIST,
+        Role.RADIATION_ONCOLOGIST,
+        Role.PALLIATIVE_CARE,
+        Role.NURSE_SPECIALIST,
+    }
+)
+
+
+def _clinician_permissions(role: Role) -> frozenset[Permission]:
+    granted = set(_CLINICIAN)
+    if role in REVIEW_ROLES:
+        granted.add(Permission.REVIEW_WRITE)
+    if role in PERFORMANCE_ROLES:
+        granted.add(Permission.PERFORMANCE_RECORD)
+    return frozenset(granted)
+
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset(
         {
@@ -112,12 +134,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DOCUMENT_READ,
         }
     ),
-    **{
-        role: _CLINICIAN | {Permission.REVIEW_WRITE}
-        if role in REVIEW_ROLES
-        else _CLINICIAN
-        for role in CLINICAL_ROLES
-    },
+    **{role: _clinician_permissions(role) for role in CLINICAL_ROLES},
     # Administrators manage accounts, boards and read the audit log; they see
     # no clinical data (no agendas: those name patients).
     Role.ADMIN: frozenset(
@@ -205,6 +222,15 @@ def can_write_review(user: User, case: Case, discipline: str) -> bool:
         has_permission(user, Permission.REVIEW_WRITE)
         and can_view_case(user, case)
         and discipline_of(user.role) == discipline
+        and case.is_open
+    )
+
+
+def can_record_performance_status(user: User, case: Case) -> bool:
+    """Treating clinicians record performance status on the open cases they see."""
+    return (
+        has_permission(user, Permission.PERFORMANCE_RECORD)
+        and can_view_case(user, case)
         and case.is_open
     )
 

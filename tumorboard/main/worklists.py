@@ -1,9 +1,9 @@
 """ "Waiting for me": what each role has to do before the next boards.
 
 Review roles see open cases heading for the board (work-up, ready or listed)
-that have no review by their discipline; the coordinator sees the cases in
-work-up with their readiness checklist; other clinicians see the cases they
-lead. Every page is a fixed number of queries.
+that need a review by their discipline (the readiness table) and have none;
+the coordinator sees the cases in work-up with their readiness checklist;
+other clinicians see the cases they lead. Every page is a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ def worklist_for(user: User) -> Worklist:
         return Worklist(
             "review",
             f"Waiting for {with_article(discipline.label.lower())} review",
-            f"Cases in work-up, ready or listed for a board that have no "
-            f"{discipline.label.lower()} review yet.",
+            f"Cases in work-up, ready or listed for a board that need "
+            f"{with_article(discipline.label.lower())} review and have none yet.",
             discipline,
         )
     return Worklist(
@@ -104,6 +104,7 @@ def _query(user: User, worklist: Worklist) -> sa.Select:
     elif worklist.kind == "review":
         stmt = stmt.where(
             Case.status.in_(READY_SOON),
+            readiness.review_needed(worklist.discipline),
             ~sa.exists().where(
                 DisciplineReview.case_id == Case.id,
                 DisciplineReview.discipline == worklist.discipline,

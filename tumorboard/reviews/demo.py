@@ -21,6 +21,7 @@ from tumorboard.auth.permissions import Role
 from tumorboard.cases.models import BiopsyStatus, Case, CaseStatus, CaseType
 from tumorboard.db import today
 from tumorboard.extensions import db
+from tumorboard.performance import services as performance
 from tumorboard.reviews import readiness, services
 from tumorboard.reviews.models import DisciplineReview
 
@@ -123,18 +124,43 @@ def _pathology(case: Case) -> dict[str, Any] | None:
     return None
 
 
-def _palliative(case: Case, index: int) -> dict[str, Any]:
+def _performance(users: dict[str, User], case: Case, index: int) -> int:
+    """Record the case's performance status: the orthopaedic oncologist for a
+    primary tumour, palliative care for a metastasis; Lansky for children."""
+    if performance.current(case) is not None:
+        return 0
     metastasis = case.case_type == CaseType.SKELETAL_METASTASIS
-    kps = (90, 70, 60, 50)[index % 4] if metastasis else 90
+    author = _user(
+        users, Role.PALLIATIVE_CARE if metastasis else Role.ORTHOPEDIC_ONCOLOGIST
+    )
+    values: dict[str, int] = {}
+    if performance.is_child(case):
+        values["lansky"] = (90, 80, 70)[index % 3]
+    else:
+        kps = (90, 70, 60, 50)[index % 4] if metastasis else 90
+        values = {"ecog": {90: 1, 70: 2, 60: 2, 50: 3}[kps], "karnofsky": kps}
+    performance.record_status(
+        author,
+        case,
+        assessed_on=today() - timedelta(days=3 + index % 4),
+        source="clinic",
+        based_on=0,
+        **values,
+    )
+    return 1
+
+
+def _palliative(case: Case, index: int) -> dict[str, Any] | None:
+    metastasis = case.case_type == CaseType.SKELETAL_METASTASIS
+    if not metastasis:
+        return None
     data = {
-        "ecog": {90: 1, 70: 2, 60: 2, 50: 3}[kps],
-        "karnofsky": kps,
         "pain_score": (3, 5, 7)[index % 3],
         "analgesia_step": ("non_opioid", "weak_opioid", "strong_opioid")[index % 3],
-        "goals_of_care": "symptom_control" if metastasis else "curative",
-        "acp_status": "in_progress" if metastasis else "not_started",
+        "goals_of_care": "symptom_control",
+        "acp_status": "in_progress",
     }
-    if metastasis and case.site_code == "C41.2":
+    if case.site_code == "C41.2" and not performance.is_child(case):
         data.update(
             tokuhashi_extraspinal=index % 3,
             tokuhashi_vertebral=1 + index % 2,
@@ -178,8 +204,13 @@ def _save(author: User, case: Case, discipline: Discipline, data) -> int:
     return 1
 
 
-def add_reviews(users: dict[str, User], case: Case, index: int) -> int:
-    """Write the reviews the demo story supports for ``case``; returns how many."""
+def add_reviews(
+    users: dict[str, User], case: Case, index: int, *, complete: bool = False
+) -> int:
+    """Write the performance status and the reviews the demo story supports for
+    ``case`` (every one its readiness needs when ``complete``); returns how
+    many reviews were written."""
+    _performance(users, case, index)
     created = _save(
         _user(users, Role.RADIOLOGIST),
         case,
@@ -195,7 +226,7 @@ def add_reviews(users: dict[str, User], case: Case, index: int) -> int:
         Discipline.PALLIATIVE_CARE,
         _palliative(case, index),
     )
-    if index % 3 != 2:
+    if complete or index % 3 != 2:
         created += _save(
             _user(users, Role.ORTHOPEDIC_ONCOLOGIST),
             case,
@@ -208,7 +239,7 @@ def add_reviews(users: dict[str, User], case: Case, index: int) -> int:
 def make_ready(users: dict[str, User], case: Case, index: int = 0) -> None:
     """Complete what the readiness gate needs for ``case`` before the demo marks
     it ready: reviews first, then a declaration or waiver for what remains."""
-    add_reviews(users, case, index)
+    add_reviews(users, case, index, complete=True)
     coordinator = _user(users, Role.COORDINATOR)
     for item in readiness.check(case).missing:
         if item.key == readiness.PATHOLOGY and case.biopsy_status not in BIOPSIED:

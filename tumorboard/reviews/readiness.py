@@ -1,12 +1,16 @@
 """The readiness gate: the minimum dataset a case needs before the board.
 
-Items (ARCHITECTURE.md): the question for the board, the site, an imaging
-review, a pathology review or a declared pre-biopsy discussion, a
-performance status, and for metastases the known primary and Mirels
-(long bones) or SINS (spine). Each item is done, missing, or waived by the
-coordinator with a reason. :func:`checklists` runs two queries for any
-number of cases; :func:`preparation` tells, from the same two, where each
-reviewing discipline stands (review written, waived, or missing).
+What each kind of case needs is one table, :data:`REQUIRED_ITEMS`: a
+primary bone tumour (curative pathway) needs the question, the site, the
+radiology review, the pathology review or a declared pre-biopsy discussion,
+the orthopaedic oncology review and the performance status; a skeletal
+metastasis needs the question, the site, the radiology review, the known
+primary, the performance status, Mirels (long bones) or SINS (spine) where
+they apply, and the palliative care review. Each item is done, missing, or
+waived by the coordinator with a reason. :func:`checklists` runs three
+queries for any number of cases; :func:`preparation` tells, from the same
+three, where each reviewing discipline stands (review written, waived,
+missing, or not needed for this case).
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline
 from tumorboard.cases.models import Case, CaseStatus, CaseType
 from tumorboard.cases.workflow import Transition, transition_guards
 from tumorboard.clinical import catalogue
+from tumorboard.clinical.applicability import LONG_BONE_SITES, PELVIS_SITE, SPINE_SITE
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
+from tumorboard.performance import services as performance
+from tumorboard.performance.models import PerformanceStatus
 from tumorboard.reviews.models import (
     DisciplineReview,
     ReadinessDeclaration,
@@ -38,6 +45,8 @@ from tumorboard.reviews.schemas import (
 )
 
 DONE, MISSING, WAIVED = "done", "missing", "waived"
+#: A reviewing discipline whose review this kind of case does not need.
+NOT_NEEDED = "not_needed"
 #: A discipline whose review a pre-biopsy discussion stands in for.
 PRE_BIOPSY = "pre_biopsy"
 
@@ -45,29 +54,67 @@ QUESTION = "clinical_question"
 SITE = "site"
 IMAGING = "imaging"
 PATHOLOGY = "pathology"
+ORTHOPAEDIC = "orthopaedic_review"
 PERFORMANCE = "performance_status"
 PRIMARY = "known_primary"
 MIRELS = "mirels"
 SINS = "sins"
+PALLIATIVE = "palliative_review"
 
 ITEM_LABELS = {
     QUESTION: "Question for the board",
     SITE: "Site",
     IMAGING: "Imaging review",
     PATHOLOGY: "Pathology review or pre-biopsy discussion",
-    PERFORMANCE: "Performance status (ECOG or Karnofsky)",
+    ORTHOPAEDIC: "Orthopaedic oncology review",
+    PERFORMANCE: "Performance status",
     PRIMARY: "Known primary",
     MIRELS: "Mirels score (long-bone metastasis)",
     SINS: "SINS (spinal metastasis)",
+    PALLIATIVE: "Palliative care review",
 }
 
+#: What each kind of case needs before the board. Mirels and SINS apply only
+#: where :data:`CONDITIONS` says so; every other item always applies.
+REQUIRED_ITEMS: dict[CaseType, tuple[str, ...]] = {
+    CaseType.PRIMARY_BONE_TUMOUR: (
+        QUESTION,
+        SITE,
+        IMAGING,
+        PATHOLOGY,
+        ORTHOPAEDIC,
+        PERFORMANCE,
+    ),
+    CaseType.SKELETAL_METASTASIS: (
+        QUESTION,
+        SITE,
+        IMAGING,
+        PRIMARY,
+        PERFORMANCE,
+        MIRELS,
+        SINS,
+        PALLIATIVE,
+    ),
+}
+
+#: Items that apply only to some cases of a type: ``(case, radiology data)``.
+CONDITIONS = {
+    MIRELS: lambda case, radiology: is_long_bone_metastasis(case),
+    SINS: lambda case, radiology: sins_required(case, radiology),
+}
+
+#: The sites where a conditional item can apply (for worklist queries).
+CONDITION_SITES = {
+    MIRELS: LONG_BONE_SITES,
+    SINS: (SPINE_SITE, PELVIS_SITE),
+}
 
 #: The readiness items each reviewing discipline's review completes.
 DISCIPLINE_ITEMS: dict[Discipline, tuple[str, ...]] = {
     Discipline.RADIOLOGY: (IMAGING, SINS),
     Discipline.PATHOLOGY: (PATHOLOGY,),
-    Discipline.ORTHOPAEDIC_ONCOLOGY: (MIRELS,),
-    Discipline.PALLIATIVE_CARE: (PERFORMANCE,),
+    Discipline.ORTHOPAEDIC_ONCOLOGY: (ORTHOPAEDIC, MIRELS),
+    Discipline.PALLIATIVE_CARE: (PALLIATIVE,),
 }
 
 #: How a discipline's preparation reads (:func:`preparation`), in full and short.
@@ -76,12 +123,14 @@ PREPARATION_LABELS = {
     PRE_BIOPSY: "pre-biopsy discussion",
     WAIVED: "waived",
     MISSING: "missing",
+    NOT_NEEDED: "not needed",
 }
 PREPARATION_SHORT_LABELS = {
     DONE: "done",
     PRE_BIOPSY: "pre-biopsy",
     WAIVED: "waived",
     MISSING: "missing",
+    NOT_NEEDED: "—",
 }
 
 
@@ -125,15 +174,32 @@ class Checklist:
 def item_keys(case: Case, radiology: dict[str, Any] | None = None) -> list[str]:
     """The readiness items that apply to ``case``; ``radiology`` is the data of
     the current radiology review (it tells whether a pelvic lesion is sacral)."""
-    keys = [QUESTION, SITE, IMAGING, PATHOLOGY, PERFORMANCE]
-    if case.case_type == CaseType.SKELETAL_METASTASIS:
-        keys.append(PRIMARY)
-        # The same predicates decide which score sections the forms offer.
-        if is_long_bone_metastasis(case):
-            keys.append(MIRELS)
-        if sins_required(case, radiology):
-            keys.append(SINS)
-    return keys
+    # The same predicates decide which score sections the forms offer.
+    return [
+        key
+        for key in REQUIRED_ITEMS[CaseType(case.case_type)]
+        if key not in CONDITIONS or CONDITIONS[key](case, radiology)
+    ]
+
+
+def review_needed(discipline: Discipline) -> sa.ColumnElement[bool]:
+    """SQL condition on :class:`Case`: the cases whose readiness can need a
+    review by ``discipline`` (its worklist), read from :data:`REQUIRED_ITEMS`;
+    a conditional item counts where its site can need it."""
+    own = DISCIPLINE_ITEMS[discipline]
+    clauses = []
+    for case_type, keys in REQUIRED_ITEMS.items():
+        mine = [key for key in keys if key in own]
+        if not mine:
+            continue
+        if any(key not in CONDITIONS for key in mine):
+            clauses.append(Case.case_type == case_type)
+        else:
+            sites = {site for key in mine for site in CONDITION_SITES[key]}
+            clauses.append(
+                sa.and_(Case.case_type == case_type, Case.site_code.in_(sorted(sites)))
+            )
+    return sa.or_(*clauses) if clauses else sa.false()
 
 
 def _current_data(case_ids: list[int]) -> dict[tuple[int, str], ReviewRevision]:
@@ -164,10 +230,21 @@ def _score_text(revision: ReviewRevision | None, key: str) -> str | None:
     return score["interpretation"] if score else None
 
 
+def _performance_text(status: PerformanceStatus) -> str:
+    text = f"{status.values_label}, assessed {status.assessed_on:%d %b %Y}"
+    if status.disagreement_confirmed:
+        text += " (ECOG and Karnofsky disagree; confirmed)"
+    return text
+
+
 def _evaluate(
-    case: Case, key: str, reviews: dict[str, ReviewRevision | None]
+    case: Case,
+    key: str,
+    reviews: dict[str, ReviewRevision | None],
+    status: PerformanceStatus | None = None,
 ) -> tuple[bool, str]:
-    """(done, message) for one item."""
+    """(done, message) for one item; ``status`` is the case's current
+    performance status."""
     radiology = reviews.get(Discipline.RADIOLOGY.value)
     pathology = reviews.get(Discipline.PATHOLOGY.value)
     palliative = reviews.get(Discipline.PALLIATIVE_CARE.value)
@@ -189,12 +266,18 @@ def _evaluate(
         if pathology is None:
             return False, "No pathology review, and no pre-biopsy discussion declared"
         return True, f"Pathology review, revision {pathology.number}"
+    if key == ORTHOPAEDIC:
+        if ortho is None:
+            return False, "No orthopaedic oncology review yet"
+        return True, f"Orthopaedic oncology review, revision {ortho.number}"
+    if key == PALLIATIVE:
+        if palliative is None:
+            return False, "No palliative care review yet"
+        return True, f"Palliative care review, revision {palliative.number}"
     if key == PERFORMANCE:
-        texts = [_score_text(palliative, k) for k in ("ecog", "karnofsky")]
-        texts = [t for t in texts if t]
-        if not texts:
-            return False, "No ECOG or Karnofsky in the palliative care review"
-        return True, " ".join(t.split(":")[0] for t in texts)
+        if status is None:
+            return False, "No performance status recorded on the case"
+        return True, _performance_text(status)
     if key == PRIMARY:
         if not case.known_primary or case.known_primary == "unidentified":
             return False, "The primary has not been identified"
@@ -223,13 +306,16 @@ def checklists(cases: Iterable[Case]) -> dict[int, Checklist]:
     ids = [c.id for c in cases]
     if not ids:
         return {}
-    return _checklists(cases, _current_data(ids), _active_waivers(ids))
+    return _checklists(
+        cases, _current_data(ids), _active_waivers(ids), performance.current_for(ids)
+    )
 
 
 def _checklists(
     cases: list[Case],
     revisions: dict[tuple[int, str], ReviewRevision],
     waivers: dict[tuple[int, str], ReadinessWaiver],
+    statuses: dict[int, PerformanceStatus],
 ) -> dict[int, Checklist]:
     result = {}
     for case in cases:
@@ -237,7 +323,7 @@ def _checklists(
         checklist = Checklist(case.id)
         radiology = reviews[Discipline.RADIOLOGY.value]
         for key in item_keys(case, radiology.data if radiology else None):
-            done, message = _evaluate(case, key, reviews)
+            done, message = _evaluate(case, key, reviews, statuses.get(case.id))
             waiver = waivers.get((case.id, key))
             if (
                 not done
@@ -260,14 +346,17 @@ def _checklists(
 def preparation(cases: Iterable[Case]) -> dict[int, dict[Discipline, str]]:
     """Per case, where each reviewing discipline stands: DONE (its review is
     written), PRE_BIOPSY (a pre-biopsy discussion stands in for it), WAIVED
-    (the coordinator waived every readiness item it would complete) or
-    MISSING. Two queries whatever the number of cases."""
+    (the coordinator waived every readiness item it would complete),
+    NOT_NEEDED (this kind of case needs no review by it) or MISSING. Three
+    queries whatever the number of cases."""
     cases = list(cases)
     ids = [c.id for c in cases]
     if not ids:
         return {}
     revisions = _current_data(ids)
-    lists = _checklists(cases, revisions, _active_waivers(ids))
+    lists = _checklists(
+        cases, revisions, _active_waivers(ids), performance.current_for(ids)
+    )
     result = {}
     for case in cases:
         row = {}
@@ -280,7 +369,9 @@ def preparation(cases: Iterable[Case]) -> dict[int, dict[Discipline, str]]:
             declared = [i.waiver for i in items if i.waiver is not None]
             if (case.id, discipline.value) in revisions:
                 row[discipline] = DONE
-            elif not items or len(declared) < len(items):
+            elif not items:
+                row[discipline] = NOT_NEEDED
+            elif len(declared) < len(items):
                 row[discipline] = MISSING
             elif any(w.kind == ReadinessDeclaration.PRE_BIOPSY for w in declared):
                 row[discipline] = PRE_BIOPSY
@@ -303,7 +394,7 @@ def done_without_waiver(case: Case, key: str) -> bool:
     radiology = reviews[Discipline.RADIOLOGY.value]
     if key not in item_keys(case, radiology.data if radiology else None):
         return True
-    return _evaluate(case, key, reviews)[0]
+    return _evaluate(case, key, reviews, performance.current(case))[0]
 
 
 def require_ready(case: Case) -> Checklist:

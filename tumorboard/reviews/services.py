@@ -23,6 +23,7 @@ from tumorboard.db import utcnow
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
+from tumorboard.performance import services as performance
 from tumorboard.reviews import readiness, schemas
 from tumorboard.reviews.models import (
     WAIVER_REASON_LIMIT,
@@ -43,11 +44,14 @@ STALE_MESSAGE = (
 def case_facts(case: Case) -> schemas.CaseFacts:
     """The facts about ``case`` that review rules depend on."""
     patient = db.session.get(Patient, case.patient_id)
+    status = performance.current(case)
     return schemas.CaseFacts(
         case_type=CaseType(case.case_type).value,
         site_code=case.site_code,
         known_primary=case.known_primary,
         birth_date=patient.birth_date,
+        karnofsky=status.karnofsky if status else None,
+        karnofsky_assessed_on=status.assessed_on if status else None,
     )
 
 

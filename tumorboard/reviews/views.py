@@ -306,6 +306,7 @@ def withdraw_waiver(case_id: int, waiver_id: int):
 
 def _reviews_panel(user, case) -> dict:
     reviews = services.case_reviews(case.id)
+    prepared = readiness.preparation([case])[case.id]
     return {
         "reviews": [
             {
@@ -313,6 +314,7 @@ def _reviews_panel(user, case) -> dict:
                 "review": reviews.get(discipline),
                 "title": schemas.SCHEMAS[discipline].title,
                 "can_write": can_write_review(user, case, discipline),
+                "needed": prepared[discipline] != readiness.NOT_NEEDED,
             }
             for discipline in REVIEW_DISCIPLINES
         ]

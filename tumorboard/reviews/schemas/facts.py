@@ -30,6 +30,9 @@ class CaseFacts:
     site_code: str
     known_primary: str | None
     birth_date: date
+    #: Karnofsky of the case's current performance status, and its date.
+    karnofsky: int | None = None
+    karnofsky_assessed_on: date | None = None
 
 
 def is_metastasis(case) -> bool:

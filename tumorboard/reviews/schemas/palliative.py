@@ -1,5 +1,6 @@
-"""The palliative care review: performance status, pain and symptoms, goals of
-care and the revised Tokuhashi score."""
+"""The palliative care review: Palliative Performance Scale, pain and symptoms,
+goals of care and the revised Tokuhashi score (which reads the Karnofsky of the
+case's performance status)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,11 @@ from tumorboard.clinical import scores
 from tumorboard.errors import InvalidInput
 from tumorboard.reviews.schemas.base import (
     INT,
-    SELECT_WIDTH,
     TEXT,
     TEXTAREA,
     Field,
     Group,
     Schema,
-    coded_choices,
     stored_result,
     stored_score,
 )
@@ -59,20 +58,8 @@ ACP = (
 PALLIATIVE = (
     Group(
         "performance",
-        "Performance status",
+        "Palliative Performance Scale",
         (
-            Field(
-                "ecog",
-                "ECOG",
-                choices=coded_choices(scores.ECOG_GRADES),
-                option_width=SELECT_WIDTH,
-            ),
-            Field(
-                "karnofsky",
-                "Karnofsky",
-                choices=coded_choices(scores.KARNOFSKY_VALUES),
-                option_width=SELECT_WIDTH,
-            ),
             Field(
                 "pps",
                 "Palliative Performance Scale",
@@ -81,7 +68,8 @@ PALLIATIVE = (
                 "Society.",
             ),
         ),
-        hint="ECOG or Karnofsky is part of the minimum dataset for the board.",
+        hint="ECOG, Karnofsky and Lansky are recorded on the case, in its "
+        "performance status, by any treating clinician.",
     ),
     Group(
         "symptoms",
@@ -137,7 +125,8 @@ PALLIATIVE = (
                 "tokuhashi_palsy", "Palsy", choices=scores.TOKUHASHI_OPTIONS["palsy"]
             ),
         ),
-        hint="Uses the Karnofsky score above and the case's known primary.",
+        hint="Uses the Karnofsky score of the case's current performance status "
+        "and its known primary.",
         applies=is_metastasis,
         not_applicable="The revised Tokuhashi score is for skeletal metastases only.",
         all_or_none=True,
@@ -151,37 +140,38 @@ def _check_palliative(data: dict[str, Any], case) -> None:
             "Record who was consulted about the patient's wishes.", "consulted"
         )
     if data["tokuhashi_palsy"] is not None:
-        if data["karnofsky"] is None or data["karnofsky"] == 0:
+        if not case.karnofsky:
             raise InvalidInput(
-                "The revised Tokuhashi score needs the Karnofsky score (10–100 %).",
-                "karnofsky",
+                "The revised Tokuhashi score needs a Karnofsky score (10–100 %) in "
+                "the case's performance status; record it there first.",
+                "tokuhashi_palsy",
             )
 
 
 def _palliative_scores(data: dict[str, Any], case) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if data["ecog"] is not None:
-        out["ecog"] = stored_result("ECOG", scores.ecog(data["ecog"]))
-    if data["karnofsky"] is not None:
-        out["karnofsky"] = stored_result(
-            "Karnofsky", scores.karnofsky(data["karnofsky"])
-        )
     if data["pps"] is not None:
         out["pps"] = stored_result("PPS", scores.pps(data["pps"]))
     if data["pain_score"] is not None:
         out["pain"] = stored_score(
             "Pain", f"Pain {data['pain_score']}/10.", total=data["pain_score"]
         )
-    if data["tokuhashi_palsy"] is not None and case.known_primary:
+    if data["tokuhashi_palsy"] is not None and case.karnofsky and case.known_primary:
         result = scores.tokuhashi_revised(
-            data["karnofsky"],
+            case.karnofsky,
             data["tokuhashi_extraspinal"],
             data["tokuhashi_vertebral"],
             data["tokuhashi_visceral"],
             case.known_primary,
             data["tokuhashi_palsy"],
         )
-        out["tokuhashi"] = stored_result("Revised Tokuhashi", result)
+        stored = stored_result("Revised Tokuhashi", result)
+        # Say which performance status the score used.
+        stored["interpretation"] += (
+            f" Used Karnofsky {case.karnofsky} assessed "
+            f"{case.karnofsky_assessed_on:%d %b %Y}."
+        )
+        out["tokuhashi"] = stored
     return out
 
 
