@@ -606,6 +606,39 @@ def test_closing_stores_quorum_and_carries_over_undiscussed_items(
 # Attendance and quorum ---------------------------------------------------------------
 
 
+def test_paediatric_disciplines_count_when_the_board_requires_them(
+    coordinator, make_board, make_meeting, make_user
+):
+    """A paediatric sarcoma board requires paediatric and AYA oncology and
+    paediatric surgery; a board that does not require them is quorate without."""
+    oncologist = make_user("paediatric_oncologist")
+    surgeon = make_user("paediatric_surgeon")
+    radiologist = make_user("radiologist")
+    paediatric = make_board(
+        members=[oncologist, surgeon, radiologist],
+        required_disciplines=[
+            Discipline.PAEDIATRIC_ONCOLOGY.value,
+            Discipline.PAEDIATRIC_SURGERY.value,
+            Discipline.RADIOLOGY.value,
+        ],
+    )
+    meeting = make_meeting(paediatric, status=MeetingStatus.PUBLISHED)
+    result = services.record_attendance(
+        coordinator, meeting, [oncologist.id, radiologist.id]
+    )
+    assert result.missing == [Discipline.PAEDIATRIC_SURGERY]
+    assert Discipline.PAEDIATRIC_ONCOLOGY in result.present
+    assert services.record_attendance(
+        coordinator, meeting, [oncologist.id, surgeon.id, radiologist.id]
+    ).is_quorate
+    adult = make_board(
+        members=[radiologist, oncologist],
+        required_disciplines=[Discipline.RADIOLOGY.value],
+    )
+    other = make_meeting(adult, status=MeetingStatus.PUBLISHED)
+    assert services.record_attendance(coordinator, other, [radiologist.id]).is_quorate
+
+
 def test_quorum_counts_present_disciplines(
     coordinator, make_board, make_meeting, make_user
 ):

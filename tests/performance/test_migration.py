@@ -133,3 +133,51 @@ def test_upgrade_moves_the_current_palliative_ecog_and_karnofsky(backend, tmp_pa
         (disagree, 1, 0, 30, "review", True, author),
     ]
     assert str(rows[0][7]) == "2026-11-12"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_paediatric_roles_and_disciplines_are_allowed_after_upgrade(backend, tmp_path):
+    with empty_database(backend, tmp_path) as app, app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            user = _insert(
+                conn,
+                "users",
+                email="po@example.test",
+                name="Dr Paediatric",
+                role="paediatric_oncologist",
+                password_hash="x",
+                is_active=True,
+                login_id="login-po",
+                version=1,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            case_id = _case(conn, "MIG-P1")
+            _insert(
+                conn,
+                "annotations",
+                case_id=case_id,
+                author_id=user,
+                discipline="paediatric_oncology",
+                body="Protocol eligibility.",
+                current_number=1,
+                created_at=NOW,
+                updated_at=NOW,
+                version=1,
+            )
+        with pytest.raises(sa.exc.IntegrityError):
+            with db.engine.begin() as conn:
+                _insert(
+                    conn,
+                    "users",
+                    email="x@example.test",
+                    name="X",
+                    role="wizard",
+                    password_hash="x",
+                    is_active=True,
+                    login_id="login-x",
+                    version=1,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )

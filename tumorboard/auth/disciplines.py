@@ -17,6 +17,8 @@ class Discipline(enum.StrEnum):
     MEDICAL_ONCOLOGY = "medical_oncology"
     RADIATION_ONCOLOGY = "radiation_oncology"
     NURSING = "nursing"
+    PAEDIATRIC_ONCOLOGY = "paediatric_oncology"
+    PAEDIATRIC_SURGERY = "paediatric_surgery"
     COORDINATION = "coordination"
 
     @property
@@ -38,6 +40,8 @@ DISCIPLINE_LABELS = {
     Discipline.MEDICAL_ONCOLOGY: "Medical oncology",
     Discipline.RADIATION_ONCOLOGY: "Radiation oncology",
     Discipline.NURSING: "Specialist nursing",
+    Discipline.PAEDIATRIC_ONCOLOGY: "Paediatric and AYA oncology",
+    Discipline.PAEDIATRIC_SURGERY: "Paediatric surgery",
     Discipline.COORDINATION: "Coordination",
 }
 
@@ -58,6 +62,8 @@ ROLE_DISCIPLINE: dict[Role, Discipline | None] = {
     Role.MEDICAL_ONCOLOGIST: Discipline.MEDICAL_ONCOLOGY,
     Role.RADIATION_ONCOLOGIST: Discipline.RADIATION_ONCOLOGY,
     Role.NURSE_SPECIALIST: Discipline.NURSING,
+    Role.PAEDIATRIC_ONCOLOGIST: Discipline.PAEDIATRIC_ONCOLOGY,
+    Role.PAEDIATRIC_SURGEON: Discipline.PAEDIATRIC_SURGERY,
     Role.ADMIN: None,
 }
 

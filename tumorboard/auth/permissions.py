@@ -95,6 +95,8 @@ PERFORMANCE_ROLES = frozenset(
         Role.RADIATION_ONCOLOGIST,
         Role.PALLIATIVE_CARE,
         Role.NURSE_SPECIALIST,
+        Role.PAEDIATRIC_ONCOLOGIST,
+        Role.PAEDIATRIC_SURGEON,
     }
 )
 

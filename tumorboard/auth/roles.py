@@ -16,6 +16,8 @@ class Role(enum.StrEnum):
     MEDICAL_ONCOLOGIST = "medical_oncologist"
     RADIATION_ONCOLOGIST = "radiation_oncologist"
     NURSE_SPECIALIST = "nurse_specialist"
+    PAEDIATRIC_ONCOLOGIST = "paediatric_oncologist"
+    PAEDIATRIC_SURGEON = "paediatric_surgeon"
     ADMIN = "admin"
 
     @property
@@ -38,6 +40,8 @@ ROLE_LABELS = {
     Role.MEDICAL_ONCOLOGIST: "Medical oncologist",
     Role.RADIATION_ONCOLOGIST: "Radiation oncologist",
     Role.NURSE_SPECIALIST: "Nurse specialist",
+    Role.PAEDIATRIC_ONCOLOGIST: "Paediatric and AYA oncologist",
+    Role.PAEDIATRIC_SURGEON: "Paediatric surgeon",
     Role.ADMIN: "Administrator",
 }
 
@@ -50,5 +54,7 @@ CLINICAL_ROLES = frozenset(
         Role.MEDICAL_ONCOLOGIST,
         Role.RADIATION_ONCOLOGIST,
         Role.NURSE_SPECIALIST,
+        Role.PAEDIATRIC_ONCOLOGIST,
+        Role.PAEDIATRIC_SURGEON,
     }
 )

@@ -40,6 +40,9 @@ def _field(f: schemas.Field, case):
         choices = list(f.choices)
         if f.key == "t_category" and schemas.is_segment_staged(case):
             choices = staging.ajcc_t_choices(schemas.site_group(case))
+        if f.key == "sins_level":
+            # Only the levels of the case's site: occiput–L5 or S1–S5.
+            choices = [(k, v) for k, v in choices if schemas.sins_level_fits(case, k)]
         if f.option_width:
             choices = [(k, schemas.shorten(v, f.option_width)) for k, v in choices]
         return SelectField(

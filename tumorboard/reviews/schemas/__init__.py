@@ -48,10 +48,12 @@ from tumorboard.reviews.schemas.display import (
 from tumorboard.reviews.schemas.engine import clean, clean_value, compute_scores
 from tumorboard.reviews.schemas.facts import (
     CaseFacts,
+    is_long_bone,
     is_long_bone_metastasis,
     is_metastasis,
     is_segment_staged,
     is_spinal,
+    is_vertebral,
     sins_level_fits,
     sins_required,
     site_group,
@@ -113,7 +115,9 @@ __all__ = [
     "is_long_bone_metastasis",
     "is_metastasis",
     "is_segment_staged",
+    "is_long_bone",
     "is_spinal",
+    "is_vertebral",
     "schema_for",
     "score_lines",
     "shorten",

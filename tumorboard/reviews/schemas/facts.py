@@ -20,6 +20,7 @@ from tumorboard.clinical import (
     sins_is_required,
     sins_level_fits_site,
 )
+from tumorboard.clinical.applicability import LONG_BONE_SITES, SPINE_SITE
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,18 @@ def is_metastasis(case) -> bool:
 def is_long_bone_metastasis(case) -> bool:
     """True if Mirels applies: a metastasis of a long bone of the limbs."""
     return mirels_applies(case.case_type, case.site_code)
+
+
+def is_long_bone(case) -> bool:
+    """True for a long bone of the limbs (C40.0, C40.2), where the
+    intramedullary extent is measured."""
+    return case.site_code in LONG_BONE_SITES
+
+
+def is_vertebral(case) -> bool:
+    """True for the vertebral column (C41.2), where epidural spinal cord
+    compression is graded (§9.4)."""
+    return case.site_code == SPINE_SITE
 
 
 def is_spinal(case) -> bool:

@@ -159,6 +159,20 @@ PATHOLOGY = (
             ),
         ),
     ),
+    Group(
+        "comment",
+        "Comment",
+        (
+            Field(
+                "comment",
+                "Pathologist's comment",
+                TEXTAREA,
+                max_length=4000,
+                hint="Anything the structured fields do not hold: differential, "
+                "caveats, what further material would settle.",
+            ),
+        ),
+    ),
 )
 
 

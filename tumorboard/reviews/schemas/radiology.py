@@ -12,6 +12,7 @@ from tumorboard.clinical.applicability import PELVIS_SITE, SPINE_SITE
 from tumorboard.errors import InvalidInput
 from tumorboard.reviews.schemas.base import (
     DATE,
+    INT,
     NUMBER,
     SELECT_WIDTH,
     TEXT,
@@ -28,8 +29,10 @@ from tumorboard.reviews.schemas.base import (
     stored_score,
 )
 from tumorboard.reviews.schemas.facts import (
+    is_long_bone,
     is_segment_staged,
     is_spinal,
+    is_vertebral,
     sins_level_fits,
     site_group,
 )
@@ -63,6 +66,12 @@ PERIOSTEAL = (
     ("lamellated", "Lamellated (onion skin)"),
     ("spiculated", "Spiculated / sunburst"),
     ("codman", "Codman triangle"),
+)
+POSITION = (
+    ("central", "Central (medullary)"),
+    ("eccentric", "Eccentric (medullary)"),
+    ("cortical", "Cortical"),
+    ("surface", "Surface (juxtacortical, periosteal or parosteal)"),
 )
 NODES = (
     ("no", "No regional nodes"),
@@ -153,6 +162,7 @@ RADIOLOGY = (
                 choices=BONE_RADS_CATEGORY_CHOICES,
             ),
             Field("matrix", "Matrix", choices=MATRIX),
+            Field("position_in_bone", "Position in the bone", choices=POSITION),
             Field("cortical_destruction", "Cortical destruction", choices=CORTEX),
             Field("periosteal_reaction", "Periosteal reaction", choices=PERIOSTEAL),
         ),
@@ -167,8 +177,9 @@ RADIOLOGY = (
             Field("joint_involvement", "Joint involvement", choices=YES_NO_UNKNOWN),
             Field(
                 "neurovascular_involvement",
-                "Neurovascular involvement",
+                "Neurovascular contact",
                 choices=YES_NO_UNKNOWN,
+                hint="Tumour abutting or encasing the main neurovascular bundle.",
             ),
             Field(
                 "skip_lesions",
@@ -179,6 +190,38 @@ RADIOLOGY = (
                 "pathological_fracture", "Pathological fracture", choices=YES_NO_UNKNOWN
             ),
         ),
+    ),
+    Group(
+        "intramedullary",
+        "Intramedullary extent (long bones)",
+        (
+            Field(
+                "intramedullary_extent_mm",
+                "Intramedullary extent from the joint line",
+                INT,
+                minimum=0,
+                maximum=1000,
+                unit="mm",
+                hint="On MRI (T1), from the nearest joint line to the furthest "
+                "marrow signal change: the resection level is planned from it.",
+            ),
+        ),
+        applies=is_long_bone,
+        not_applicable="The intramedullary extent is measured in long bones only.",
+    ),
+    Group(
+        "escc",
+        "Epidural spinal cord compression (ESCC, Bilsky)",
+        (
+            Field(
+                "escc_grade",
+                "ESCC grade",
+                choices=coded_choices(scores.ESCC_GRADES),
+                hint="Axial T2 MRI at the level of worst compression.",
+            ),
+        ),
+        applies=is_vertebral,
+        not_applicable="The ESCC grade is for lesions of the vertebral column.",
     ),
     Group(
         "staging",
@@ -350,6 +393,8 @@ def _radiology_scores(data: dict[str, Any], case) -> dict[str, Any]:
             data["sins_posterolateral"],
         )
         out["sins"] = stored_result("SINS", result)
+    if data["escc_grade"] is not None:
+        out["escc"] = stored_result("ESCC", scores.escc(data["escc_grade"]))
     return out
 
 
