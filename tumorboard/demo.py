@@ -302,6 +302,8 @@ def load() -> dict[str, int]:
                     "St Elsewhere District Hospital" if excision else None
                 ),
                 "lead_clinician_id": users[lead].id if lead else None,
+                # The nurse specialist is key worker for two cases in three.
+                "key_worker_id": users["nurse@example.org"].id if index % 3 else None,
             },
         )
         for target in _PATH_TO_STATUS[status]:

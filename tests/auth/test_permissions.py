@@ -67,6 +67,7 @@ FOUNDATION_ENDPOINTS = [
     ("/patients/{patient}/edit", "GET", Permission.PATIENT_WRITE),
     ("/cases/", "GET", Permission.CASE_READ),
     ("/cases/mine", "GET", Permission.CASE_READ),
+    ("/cases/my-patients", "GET", Permission.CASE_READ),
     ("/cases/new", "GET", Permission.CASE_WRITE),
     ("/cases/new/{patient}", "GET", Permission.CASE_WRITE),
     ("/cases/{case}", "GET", Permission.CASE_READ),

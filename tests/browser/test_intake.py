@@ -102,9 +102,9 @@ def test_coordinator_registers_a_case_and_finds_it_on_the_worklist(
     expect(page.get_by_label("Patient")).to_contain_text(mrn)
 
     page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Worklist"
+        "link", name="All cases"
     ).click()
-    expect(page.get_by_role("heading", name="Case worklist")).to_be_visible()
+    expect(page.get_by_role("heading", name="All cases")).to_be_visible()
     page.get_by_role("searchbox", name="Search").fill(mrn)
     page.get_by_role("button", name="Apply").click()
 
@@ -129,18 +129,18 @@ def test_coordinator_registers_a_case_and_finds_it_on_the_worklist(
     [
         (
             Role.COORDINATOR,
-            ["Worklist", "My cases", "Patients", "Register case"],
-            ["Users", "Audit log"],
+            ["My work", "All cases", "Patients", "Register case"],
+            ["Users", "Audit log", "Cases I lead"],
         ),
         (
             Role.RADIOLOGIST,
-            ["Worklist", "My cases", "Patients"],
-            ["Register case", "Users", "Audit log"],
+            ["My work", "All cases", "Cases I lead", "Patients"],
+            ["Register case", "Users", "Audit log", "My patients"],
         ),
         (
             Role.ADMIN,
             ["Users", "Audit log"],
-            ["Worklist", "My cases", "Patients", "Register case"],
+            ["My work", "All cases", "Patients", "Register case"],
         ),
     ],
     ids=lambda value: value.value if isinstance(value, Role) else None,
@@ -233,7 +233,7 @@ def test_login_form_works_with_the_keyboard_only(page: Page, live_server: LiveSe
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(page.get_by_role("heading", name="My work")).to_be_visible()
     expect(page.locator(".account .who")).to_contain_text(account.name)
 
 

@@ -107,9 +107,12 @@ def test_four_disciplines_review_a_case_until_it_can_be_marked_ready(
         "cannot be marked ready for the board. Missing: Imaging review"
     )
 
-    # Radiologist: from "Waiting for me" to a saved review, adding a study row.
+    # Radiologist: from "My work" to a saved review, adding a study row.
     _sign_in(page, live_server, Role.RADIOLOGIST)
-    page.get_by_role("link", name="Waiting for me").click()
+    page.get_by_role("link", name="My work").click()
+    page.locator("#reviews").get_by_role(
+        "link", name=re.compile("See all|Open the full list")
+    ).click()
     row = page.get_by_role("row", name=re.compile(reference))
     row.get_by_role("link", name=re.compile("Write the review")).click()
     page.locator("#studies-0-modality").select_option("mri")
@@ -302,7 +305,10 @@ def test_a_metastasis_needs_the_palliative_review(page: Page, live_server: LiveS
     expect(readiness).not_to_contain_text("Pathology review")
 
     _sign_in(page, live_server, Role.PALLIATIVE_CARE)
-    page.get_by_role("link", name="Waiting for me").click()
+    page.get_by_role("link", name="My work").click()
+    page.locator("#reviews").get_by_role(
+        "link", name=re.compile("See all|Open the full list")
+    ).click()
     row = page.get_by_role("row", name=re.compile(reference))
     row.get_by_role("link", name=re.compile("Write the review")).click()
     page.get_by_label("Goals of care").select_option("symptom_control")

@@ -47,7 +47,7 @@ def test_admin_set_password_must_be_changed_before_anything_else(
     page.get_by_role("button", name="Change password").click()
 
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(page.get_by_role("heading", name="My work")).to_be_visible()
     expect(page.get_by_text("Your password was changed.")).to_be_visible()
     page.goto(f"{live_server.url}/cases/mine")
     expect(page).to_have_url(re.compile(r"/cases/mine$"))

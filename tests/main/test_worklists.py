@@ -212,12 +212,12 @@ def test_worklist_page_shows_role_content(client, login_as, make_case):
     )
     db.session.commit()
     page = client.get("/worklist").text
-    assert "<h2>Cases at the readiness gate</h2>" in page
+    assert "<h1>Cases at the readiness gate</h1>" in page
     assert case.reference in page and "Imaging review" in page
     client.post("/logout")
     login_as("palliative_care")
     page = client.get("/worklist").text
-    assert "<h2>Waiting for a palliative care review</h2>" in page
+    assert "<h1>Waiting for a palliative care review</h1>" in page
     assert f"/cases/{case.id}/reviews/palliative_care/edit" in page
 
 

@@ -181,3 +181,31 @@ def test_paediatric_roles_and_disciplines_are_allowed_after_upgrade(backend, tmp
                     created_at=NOW,
                     updated_at=NOW,
                 )
+
+
+def test_sqlite_tables_referenced_by_rows_can_be_rebuilt(tmp_path):
+    """Upgrading from the revision before the key worker column (which rebuilds
+    ``cases`` on SQLite) keeps a case that reviews and statuses point at."""
+    with empty_database("sqlite", tmp_path) as app, app.app_context():
+        upgrade(revision="f4c5d6e7f809")
+        with db.engine.begin() as conn:
+            author = _insert(
+                conn,
+                "users",
+                email="r@example.test",
+                name="Dr R",
+                role="radiologist",
+                password_hash="x",
+                is_active=True,
+                login_id="login-r",
+                version=1,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            case_id = _case(conn, "MIG-K1")
+            _palliative_review(conn, case_id, author, [{"pps": 40}])
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT count(*) FROM cases")) == 1
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

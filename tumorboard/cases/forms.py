@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from tumorboard.auth.roles import Role
 from tumorboard.cases.models import (
     INSTITUTION_LIMIT,
     PRESENTATION_LIMIT,
@@ -117,6 +118,13 @@ class CaseForm(FlaskForm):
     lead_clinician_id = SelectField(
         "Lead clinician", coerce=coerce_int_or_none, validators=[Optional()]
     )
+    key_worker_id = SelectField(
+        "Key worker",
+        coerce=coerce_int_or_none,
+        validators=[Optional()],
+        description="The patient's point of contact (usually the nurse "
+        "specialist), who passes on the board's decisions.",
+    )
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
     def __init__(self, *args, clinicians=(), **kwargs):
@@ -127,6 +135,13 @@ class CaseForm(FlaskForm):
         )
         self.lead_clinician_id.choices = [(None, "— none yet —")] + [
             (u.id, f"{u.name} ({u.role_label})") for u in clinicians
+        ]
+        # Nurse specialists first: they are most often the key worker.
+        workers = sorted(
+            clinicians, key=lambda u: (u.role != Role.NURSE_SPECIALIST, u.name)
+        )
+        self.key_worker_id.choices = [(None, "— none yet —")] + [
+            (u.id, f"{u.name} ({u.role_label})") for u in workers
         ]
 
     def validate(self, extra_validators=None) -> bool:

@@ -178,12 +178,20 @@ class Case(TimestampMixin, db.Model):
     lead_clinician_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id"), index=True
     )
+    #: The clinician (usually a nurse specialist) the patient contacts, who
+    #: passes on the board's decisions.
+    key_worker_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id"), index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
     patient: Mapped[Patient] = relationship("Patient", lazy="raise")
     lead_clinician: Mapped[User | None] = relationship(
         "User", foreign_keys=[lead_clinician_id], lazy="raise"
+    )
+    key_worker: Mapped[User | None] = relationship(
+        "User", foreign_keys=[key_worker_id], lazy="raise"
     )
     created_by: Mapped[User | None] = relationship(
         "User", foreign_keys=[created_by_id], lazy="raise"

@@ -54,6 +54,7 @@ CASE_FIELDS = (
     "unplanned_excision_institution",
     "known_primary",
     "lead_clinician_id",
+    "key_worker_id",
 )
 
 
@@ -160,6 +161,16 @@ def _clean_case_data(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
             )
         lead_id = lead.id
     clean["lead_clinician_id"] = lead_id
+
+    worker_id = data.get("key_worker_id") or None
+    if worker_id is not None:
+        worker = db.session.get(User, int(worker_id))
+        if not may_lead_case(worker):
+            raise InvalidInput(
+                "The key worker must be an active clinician.", "key_worker_id"
+            )
+        worker_id = worker.id
+    clean["key_worker_id"] = worker_id
     return clean
 
 
@@ -331,6 +342,7 @@ class CaseFilters:
     urgency: str = ""
     sort: str = "referral"
     mine_for: int | None = None
+    key_worker_for: int | None = None
 
 
 def case_list_query(filters: CaseFilters) -> sa.Select:
@@ -366,5 +378,7 @@ def case_list_query(filters: CaseFilters) -> sa.Select:
                 Case.created_by_id == filters.mine_for,
             )
         )
+    if filters.key_worker_for:
+        stmt = stmt.where(Case.key_worker_id == filters.key_worker_for)
     _, order = SORTS.get(filters.sort, SORTS["referral"])
     return stmt.order_by(*order)

@@ -34,7 +34,7 @@ from tumorboard.web import REFUSED, attempt
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 
-def _worklist(title: str, mine: bool):
+def _worklist(title: str, mine: bool, key_worker: bool = False):
     staff = clinicians()
     form = CaseFilterForm(request.args, clinicians=staff)
     if not form.validate():
@@ -52,6 +52,7 @@ def _worklist(title: str, mine: bool):
         urgency=form.urgency.data or "",
         sort=form.sort.data or "referral",
         mine_for=current_user.id if mine else None,
+        key_worker_for=current_user.id if key_worker else None,
     )
     page = db.paginate(
         services.case_list_query(filters),
@@ -66,7 +67,7 @@ def _worklist(title: str, mine: bool):
         form=form,
         page=page,
         args=args,
-        mine=mine,
+        mine=mine or key_worker,
         topography=catalogue.topography,
     )
 
@@ -74,13 +75,20 @@ def _worklist(title: str, mine: bool):
 @bp.route("/")
 @permission_required(Permission.CASE_READ)
 def index():
-    return _worklist("Case worklist", mine=False)
+    return _worklist("All cases", mine=False)
 
 
 @bp.route("/mine")
 @permission_required(Permission.CASE_READ)
 def mine():
-    return _worklist("My cases", mine=True)
+    return _worklist("Cases I lead or registered", mine=True)
+
+
+@bp.route("/my-patients")
+@permission_required(Permission.CASE_READ)
+def my_patients():
+    """The cases whose patients the signed-in clinician is key worker for."""
+    return _worklist("My patients (key worker)", mine=False, key_worker=True)
 
 
 @bp.route("/new")
@@ -114,6 +122,7 @@ def _load_case(case_id: int) -> Case:
         .options(
             joinedload(Case.patient),
             joinedload(Case.lead_clinician),
+            joinedload(Case.key_worker),
             joinedload(Case.created_by),
         )
     )

@@ -1,4 +1,4 @@
-"""Home page: each role lands on what it works with."""
+"""Home page ("My work"), the worklist, and the health checks."""
 
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from tumorboard.auth.permissions import (
     Permission,
     Role,
     authenticated,
-    has_permission,
     permission_required,
     public,
 )
-from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.extensions import db, limiter
-from tumorboard.main import worklists
+from tumorboard.main import home, worklists
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +31,11 @@ DEFAULT_READINESS_TIMEOUT = 2.0
 @bp.route("/")
 @authenticated
 def index():
+    """My work: what waits for the signed-in person (the administrator's work
+    is the account list)."""
     if Role(current_user.role) == Role.ADMIN:
         return redirect(url_for("auth.users"))
-    counts = {}
-    if has_permission(current_user, Permission.CASE_READ):
-        counts = dict(
-            db.session.execute(
-                sa.select(Case.status, sa.func.count()).group_by(Case.status)
-            ).all()
-        )
-    return render_template("main/index.html", counts=counts, statuses=list(CaseStatus))
+    return render_template("main/index.html", home=home.home_for(current_user))
 
 
 @bp.route("/healthz")

@@ -1,0 +1,497 @@
+""" "My work": what each person has to do, built from what they are to the cases.
+
+A person sees every section that applies to them, whatever their role: the
+coordinator's pipeline; the reviews their discipline owes; the decisions
+waiting for their signature as chair; the next steps of the cases they lead;
+the patients they are key worker for, with decisions to pass on; their open
+actions. Each section costs a fixed number of queries and shows at most
+:data:`LIMIT` rows with the total and a link to the full list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import contains_eager, joinedload
+
+from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, discipline_of
+from tumorboard.auth.models import User
+from tumorboard.auth.permissions import Permission, Role, has_permission
+from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.cases.services import URGENCY_ORDER
+from tumorboard.db import today, utcnow
+from tumorboard.extensions import db
+from tumorboard.formatting import format_date, with_article
+from tumorboard.main.worklists import READY_SOON, next_meeting_subquery
+from tumorboard.meetings.models import (
+    AgendaItem,
+    AgendaItemStatus,
+    Meeting,
+    MeetingStatus,
+)
+from tumorboard.recommendations.models import (
+    ActionItem,
+    ActionStatus,
+    Recommendation,
+    RecommendationState,
+)
+from tumorboard.recommendations.services import (
+    overdue_actions_query,
+    overdue_recommendations_query,
+)
+from tumorboard.reviews import readiness
+from tumorboard.reviews.models import DisciplineReview
+
+#: Rows shown per section; the count and the link give the rest.
+LIMIT = 8
+#: Signed decisions this recent are shown to the key worker to pass on.
+RECENT_DECISION_DAYS = 30
+
+#: What comes next for a case the person leads, by status.
+NEXT_STEPS = {
+    CaseStatus.REFERRED: "Referred: the coordinator starts the work-up",
+    CaseStatus.WORKUP: "Work-up: reviews and readiness items to complete",
+    CaseStatus.READY: "Ready: waiting for a place on an agenda",
+    CaseStatus.LISTED: "Listed for the board",
+    CaseStatus.DISCUSSED: "Discussed: the board's decision to carry out",
+    CaseStatus.FOLLOW_UP: "Follow-up after the board's decision",
+}
+
+
+@dataclass
+class Row:
+    """One line of a section: a case (or none) and what to do about it."""
+
+    text: str
+    url: str
+    case: Case | None = None
+    when: Any = None
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    count: int
+    rows: list[Row] = field(default_factory=list)
+    more_url: str | None = None
+    empty: str = "Nothing waiting."
+
+
+@dataclass
+class Stage:
+    """One step of the coordinator's pipeline."""
+
+    label: str
+    count: int
+    url: str
+    hint: str = ""
+
+
+def _count(stmt: sa.Select) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+
+
+def _cases(stmt: sa.Select) -> sa.Select:
+    return stmt.join(Case.patient).options(contains_eager(Case.patient))
+
+
+# Coordinator ------------------------------------------------------------------------
+
+
+def pipeline() -> list[Stage]:
+    """The coordinator's pipeline, each stage with its count (six queries)."""
+    by_status = dict(
+        db.session.execute(
+            sa.select(Case.status, sa.func.count())
+            .where(
+                Case.status.in_(
+                    [CaseStatus.REFERRED, CaseStatus.WORKUP, CaseStatus.READY]
+                )
+            )
+            .group_by(Case.status)
+        ).all()
+    )
+    discussed = _count(_discussed_without_recommendation())
+    drafts = _count(
+        sa.select(Recommendation.id).where(
+            Recommendation.state == RecommendationState.DRAFT
+        )
+    )
+    overdue_recs = _count(overdue_recommendations_query().options())
+    overdue_actions = _count(overdue_actions_query().options())
+    listed = _count(sa.select(Case.id).where(Case.status == CaseStatus.LISTED))
+    overdue_url = url_for("recommendations.overdue")
+    return [
+        Stage(
+            "New referrals",
+            by_status.get(CaseStatus.REFERRED, 0),
+            url_for("cases.index", status=CaseStatus.REFERRED.value),
+            "to start the work-up",
+        ),
+        Stage(
+            "Work-up",
+            by_status.get(CaseStatus.WORKUP, 0),
+            url_for("main.worklist"),
+            "what each still lacks before the board",
+        ),
+        Stage(
+            "Ready, not yet listed",
+            by_status.get(CaseStatus.READY, 0),
+            url_for("cases.index", status=CaseStatus.READY.value),
+            "to put on an agenda",
+        ),
+        Stage(
+            "Listed for a meeting",
+            listed,
+            url_for("meetings.index"),
+            "by meeting below",
+        ),
+        Stage(
+            "Discussed without a recommendation",
+            discussed,
+            url_for("main.index") + "#discussed",
+            "to record",
+        ),
+        Stage(
+            "Unsigned draft recommendations",
+            drafts,
+            url_for("main.index") + "#drafts",
+            "waiting for the chair",
+        ),
+        Stage(
+            "Overdue implementation",
+            overdue_recs,
+            overdue_url,
+            "signed, not started by the start-by date",
+        ),
+        Stage("Overdue actions", overdue_actions, overdue_url, "past their due date"),
+    ]
+
+
+def listed_by_meeting() -> list[tuple[Meeting, int]]:
+    """Upcoming and running meetings with the number of cases listed (one query)."""
+    rows = db.session.execute(
+        sa.select(Meeting, sa.func.count(AgendaItem.id))
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(
+            AgendaItem.status == AgendaItemStatus.LISTED,
+            Meeting.status.in_(
+                [
+                    MeetingStatus.PLANNED,
+                    MeetingStatus.PUBLISHED,
+                    MeetingStatus.IN_PROGRESS,
+                ]
+            ),
+        )
+        .group_by(Meeting.id)
+        .order_by(Meeting.starts_at)
+        .limit(LIMIT)
+    ).all()
+    return [(meeting, count) for meeting, count in rows]
+
+
+def _discussed_without_recommendation() -> sa.Select:
+    return (
+        sa.select(AgendaItem)
+        .where(
+            AgendaItem.status == AgendaItemStatus.DISCUSSED,
+            ~sa.exists().where(Recommendation.agenda_item_id == AgendaItem.id),
+        )
+        .order_by(AgendaItem.id)
+    )
+
+
+def discussed_section() -> Section:
+    stmt = _discussed_without_recommendation()
+    items = db.session.scalars(
+        stmt.options(
+            joinedload(AgendaItem.case).joinedload(Case.patient),
+            joinedload(AgendaItem.meeting),
+        ).limit(LIMIT)
+    ).all()
+    return Section(
+        "discussed",
+        "Discussed without a recommendation",
+        _count(stmt),
+        [
+            Row(
+                f"Discussed on {format_date(item.meeting.starts_at)}: record the "
+                "recommendation",
+                url_for(
+                    "recommendations.record",
+                    meeting_id=item.meeting_id,
+                    item_id=item.id,
+                ),
+                item.case,
+                item.meeting.starts_at,
+            )
+            for item in items
+        ],
+        empty="Every discussed case has its recommendation.",
+    )
+
+
+def _draft_rows(stmt: sa.Select) -> list[Row]:
+    recs = db.session.scalars(
+        stmt.options(
+            joinedload(Recommendation.case).joinedload(Case.patient),
+            joinedload(Recommendation.agenda_item).joinedload(AgendaItem.meeting),
+        ).limit(LIMIT)
+    ).all()
+    return [
+        Row(
+            f"Draft from {format_date(rec.agenda_item.meeting.starts_at)}"
+            + (f", revision {rec.revision}" if rec.revision > 1 else ""),
+            url_for("recommendations.detail", rec_id=rec.id),
+            rec.case,
+            rec.agenda_item.meeting.starts_at,
+        )
+        for rec in recs
+    ]
+
+
+def drafts_section() -> Section:
+    stmt = (
+        sa.select(Recommendation)
+        .where(Recommendation.state == RecommendationState.DRAFT)
+        .order_by(Recommendation.created_at, Recommendation.id)
+    )
+    return Section(
+        "drafts",
+        "Unsigned draft recommendations",
+        _count(stmt),
+        _draft_rows(stmt),
+        empty="No draft is waiting for a signature.",
+    )
+
+
+# Clinicians -------------------------------------------------------------------------
+
+
+def signature_section(user: User) -> Section:
+    """Drafts of meetings ``user`` chairs: waiting for their signature."""
+    stmt = (
+        sa.select(Recommendation)
+        .join(AgendaItem, Recommendation.agenda_item_id == AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(
+            Recommendation.state == RecommendationState.DRAFT,
+            Meeting.chair_id == user.id,
+        )
+        .order_by(Meeting.starts_at, Recommendation.id)
+    )
+    return Section(
+        "signature",
+        "Waiting for your signature",
+        _count(stmt),
+        _draft_rows(stmt),
+        empty="No decision is waiting for your signature.",
+    )
+
+
+def reviews_section(user: User) -> Section | None:
+    """Cases waiting for the review of ``user``'s discipline, soonest meeting
+    first (the readiness table decides which cases need it)."""
+    discipline = discipline_of(user.role)
+    if discipline not in REVIEW_DISCIPLINES or not has_permission(
+        user, Permission.REVIEW_WRITE
+    ):
+        return None
+    next_meeting = next_meeting_subquery()
+    stmt = sa.select(Case).where(
+        Case.status.in_(READY_SOON),
+        readiness.review_needed(discipline),
+        ~sa.exists().where(
+            DisciplineReview.case_id == Case.id,
+            DisciplineReview.discipline == discipline,
+        ),
+    )
+    rows = db.session.execute(
+        _cases(stmt)
+        .add_columns(next_meeting)
+        .order_by(next_meeting.is_(None), next_meeting, URGENCY_ORDER, Case.id)
+        .limit(LIMIT)
+    ).all()
+    return Section(
+        "reviews",
+        f"Waiting for your {discipline.label.lower()} review",
+        _count(stmt),
+        [
+            Row(
+                f"Board on {format_date(when)}" if when else "Not yet on an agenda",
+                url_for("reviews.edit", case_id=case.id, discipline=discipline.value),
+                case,
+                when,
+            )
+            for case, when in rows
+        ],
+        url_for("main.worklist"),
+        empty=f"No case is waiting for {with_article(discipline.label.lower())} "
+        "review.",
+    )
+
+
+def lead_section(user: User) -> Section:
+    """Open cases ``user`` leads, with what comes next for each."""
+    next_meeting = next_meeting_subquery()
+    stmt = sa.select(Case).where(
+        Case.lead_clinician_id == user.id, Case.status.in_(list(NEXT_STEPS))
+    )
+    rows = db.session.execute(
+        _cases(stmt)
+        .add_columns(next_meeting)
+        .order_by(URGENCY_ORDER, next_meeting.is_(None), next_meeting, Case.id)
+        .limit(LIMIT)
+    ).all()
+    return Section(
+        "lead",
+        "Cases you lead: next steps",
+        _count(stmt),
+        [
+            Row(
+                NEXT_STEPS[CaseStatus(case.status)]
+                + (f" on {format_date(when)}" if when else ""),
+                url_for("cases.detail", case_id=case.id),
+                case,
+                when,
+            )
+            for case, when in rows
+        ],
+        url_for("cases.mine"),
+        empty="You lead no open case.",
+    )
+
+
+def key_worker_section(user: User) -> Section:
+    """Patients ``user`` is key worker for, with recent decisions to pass on."""
+    since = utcnow() - timedelta(days=RECENT_DECISION_DAYS)
+    stmt = sa.select(Case).where(
+        Case.key_worker_id == user.id,
+        Case.status.notin_([CaseStatus.CLOSED, CaseStatus.WITHDRAWN]),
+    )
+    cases = db.session.scalars(
+        _cases(stmt).order_by(Case.status_changed_at.desc(), Case.id).limit(LIMIT)
+    ).all()
+    decisions: dict[int, Recommendation] = {}
+    if cases:
+        for rec in db.session.scalars(
+            sa.select(Recommendation)
+            .where(
+                Recommendation.case_id.in_([c.id for c in cases]),
+                Recommendation.state == RecommendationState.SIGNED,
+                Recommendation.signed_at >= since,
+            )
+            .order_by(Recommendation.signed_at)
+        ):
+            decisions[rec.case_id] = rec
+    rows = []
+    for case in cases:
+        rec = decisions.get(case.id)
+        if rec is not None:
+            rows.append(
+                Row(
+                    f"Board decision signed {format_date(rec.signed_at)}: to pass on",
+                    url_for("recommendations.detail", rec_id=rec.id),
+                    case,
+                    rec.signed_at,
+                )
+            )
+        else:
+            rows.append(
+                Row(
+                    CaseStatus(case.status).label,
+                    url_for("cases.detail", case_id=case.id),
+                    case,
+                )
+            )
+    # Decisions to pass on first.
+    rows.sort(key=lambda r: not isinstance(r.when, datetime))
+    return Section(
+        "key_worker",
+        "Your patients (key worker)",
+        _count(stmt),
+        rows,
+        url_for("cases.my_patients"),
+        empty="You are not key worker for any open case.",
+    )
+
+
+def actions_section(user: User) -> Section:
+    stmt = sa.select(ActionItem).where(
+        ActionItem.owner_id == user.id, ActionItem.status == ActionStatus.OPEN
+    )
+    items = db.session.scalars(
+        stmt.options(
+            joinedload(ActionItem.recommendation)
+            .joinedload(Recommendation.case)
+            .joinedload(Case.patient)
+        )
+        .order_by(ActionItem.due_date, ActionItem.id)
+        .limit(LIMIT)
+    ).all()
+    now = today()
+    return Section(
+        "actions",
+        "Your open actions",
+        _count(stmt),
+        [
+            Row(
+                ("Overdue: " if item.due_date < now else "")
+                + f"{item.description} (due {format_date(item.due_date)})",
+                url_for("recommendations.my_actions"),
+                item.recommendation.case,
+                item.due_date,
+            )
+            for item in items
+        ],
+        url_for("recommendations.my_actions"),
+        empty="No open action.",
+    )
+
+
+@dataclass
+class Home:
+    """Everything "My work" shows one person."""
+
+    pipeline: list[Stage] = field(default_factory=list)
+    meetings: list[tuple[Meeting, int]] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> int:
+        """Items waiting in the person's own sections."""
+        return sum(s.count for s in self.sections)
+
+
+def home_for(user: User) -> Home:
+    """The sections of "My work" that apply to ``user``."""
+    role = Role(user.role)
+    home = Home()
+    if role == Role.COORDINATOR:
+        home.pipeline = pipeline()
+        home.meetings = listed_by_meeting()
+        home.sections = [discussed_section(), drafts_section()]
+        return home
+    if not user.is_clinician:
+        return home
+    reviews = reviews_section(user)
+    nurse = role == Role.NURSE_SPECIALIST
+    signature = signature_section(user)
+    key_worker = key_worker_section(user)
+    sections = []
+    # The patients a nurse specialist is key worker for are their main work.
+    if nurse or key_worker.count:
+        sections.append(key_worker)
+    # Shown to those chairing a meeting with decisions still to sign.
+    if signature.count:
+        sections.insert(0, signature)
+    if reviews is not None:
+        sections.append(reviews)
+    sections += [lead_section(user), actions_section(user)]
+    home.sections = sections
+    return home
