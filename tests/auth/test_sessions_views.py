@@ -275,6 +275,7 @@ def test_your_sessions_lists_own_sessions_and_marks_this_device(
     assert page.status_code == 200
     assert "Chrome on Windows" in page.text
     assert page.text.count("This device") == 1
+    assert page.text.index("This device") < page.text.index("Chrome on Windows")
     assert "127.0.0.1" in page.text and "10.9.9.9" not in page.text
     assert "Sign out everywhere else" in page.text
     assert 'href="/account/sessions"' in client.get("/").text

@@ -20,12 +20,16 @@ bp = Blueprint("sessions", __name__)
 @bp.route("/account/sessions")
 @authenticated
 def index():
-    rows = sessions.live_sessions(current_user)
     current = sessions.current_session()
+    current_id = current.id if current is not None else None
+    # This device first, then the others, most recently used first.
+    rows = sorted(
+        sessions.live_sessions(current_user), key=lambda r: r.id != current_id
+    )
     return render_template(
         "auth/sessions.html",
         rows=rows,
-        current_id=current.id if current is not None else None,
+        current_id=current_id,
         describe=describe_device,
     )
 

@@ -202,6 +202,15 @@ def revoke_all(user: User, *, keep: UserSession | None = None) -> int:
     ).rowcount
 
 
+def _delete(row: UserSession) -> None:
+    """Delete one session; a request that ended it at the same moment (two
+    tabs of an expired session) is not an error."""
+    db.session.execute(
+        sa.delete(UserSession).where(UserSession.id == row.id),
+        execution_options={"synchronize_session": "fetch"},
+    )
+
+
 # Signing in and out (Flask-Login signals) ---------------------------------------
 
 
@@ -225,7 +234,7 @@ def start_session(sender: Flask, user: User, **extra) -> None:
     _keep_only(*_LOGIN_KEYS)
     token = secrets.token_urlsafe(32)
     if row is not None and row.user_id != user.id:
-        db.session.delete(row)
+        _delete(row)
         row = None
     if row is None:
         prune(user_id=user.id, now=now)
@@ -260,7 +269,7 @@ def end_session_on_logout(sender: Flask, user, **extra) -> None:
             row.user_id,
             f"Signed out (session {row.id})",
         )
-        db.session.delete(row)
+        _delete(row)
     _keep_only("_remember")
     g.pop(_CURRENT, None)
 
@@ -281,7 +290,7 @@ def _refuse(
     """End a session the request may not use: row deleted, audited, the
     person told why at the sign-in page."""
     if row is not None:
-        db.session.delete(row)
+        _delete(row)
     audit.record(None, action, "user", user_id or "-", summary)
     _forget()
     flash(message, "info")
@@ -416,8 +425,7 @@ def end_session(actor: User, row: UserSession) -> None:
         actor.id,
         f"Signed out own session {row.id} ({describe_device(row.user_agent)})",
     )
-    db.session.delete(row)
-    db.session.flush()
+    _delete(row)
 
 
 def end_other_sessions(actor: User) -> int:
