@@ -145,8 +145,9 @@ def test_timeouts_come_from_the_settings(app, make_user):
     app.config.update(SESSION_IDLE_MINUTES=15, SESSION_ABSOLUTE_HOURS=2)
     assert sessions.count_live(user) == 0
     assert sessions.idle_message() == (
-        "You were signed out after 15 minutes without activity."
+        "You were signed out after 15 minutes without activity. Please sign in again."
     )
+    assert "at most 2 hours" in sessions.absolute_message()
 
 
 def test_prune_deletes_only_expired_rows(app, make_user):

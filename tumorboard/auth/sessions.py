@@ -69,7 +69,10 @@ OTHER_BROWSER_MESSAGE = (
 def idle_message() -> str:
     """What someone signed out for inactivity reads on the sign-in page."""
     minutes = _number(idle_timeout().total_seconds() / 60)
-    return f"You were signed out after {minutes} minutes without activity."
+    return (
+        f"You were signed out after {minutes} minutes without activity. "
+        "Please sign in again."
+    )
 
 
 def absolute_message() -> str:
