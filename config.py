@@ -17,9 +17,14 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Remember-me cookies are never set (the sign-in signal drops Flask-Login's
+    # remember flag): a session lives only as long as its server record.
     REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_DURATION = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    #: A signed-in session ends after this many minutes without a request...
+    SESSION_IDLE_MINUTES = 30
+    #: ...and this many hours after sign-in, whatever the activity.
+    SESSION_ABSOLUTE_HOURS = 12
     # A board meeting lasts longer than Flask-WTF's one-hour default: the CSRF
     # token lives as long as the session instead.
     WTF_CSRF_TIME_LIMIT = None
@@ -93,7 +98,14 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     ALLOW_DEMO_DATA = False
+    # ``__Host-``: the browser accepts the cookie only over HTTPS, for the
+    # whole site (path /) and this host alone (no Domain).
+    SESSION_COOKIE_NAME = "__Host-tumorboard"
     SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
     REMEMBER_COOKIE_SECURE = True
 
 

@@ -65,7 +65,7 @@ def _view_modules() -> list[Path]:
     return sorted(
         path
         for path in PACKAGE.rglob("*.py")
-        if path.name == "views.py" or path.parent.name == "views"
+        if path.name.endswith("views.py") or path.parent.name == "views"
     )
 
 

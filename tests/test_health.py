@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tumorboard import create_app
+from tumorboard.auth.sessions import TOKEN_KEY
 from tumorboard.extensions import login_manager
 
 DOWN_URLS = {
@@ -47,6 +48,7 @@ def _sign_in_without_database(app, client) -> None:
         session["_user_id"] = "signed-in-before-the-outage"
         session["_fresh"] = True
         session["_id"] = identifier
+        session[TOKEN_KEY] = "a-session-token-from-before-the-outage"
 
 
 def assert_unavailable_page(response) -> None:

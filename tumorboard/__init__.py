@@ -148,7 +148,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from tumorboard.auth.models import User
+    from tumorboard.auth import sessions
 
     login_manager = extensions.login_manager
     login_manager.init_app(app)
@@ -156,12 +156,11 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def load_user(login_id: str) -> User | None:
-        return extensions.db.session.scalar(
-            sa.select(User).where(User.login_id == login_id, User.is_active.is_(True))
-        )
+    # The cookie's login id must match a live server session of that person
+    # (timeouts, same browser): tumorboard/auth/sessions.py.
+    login_manager.user_loader(sessions.load_user)
+    login_manager.unauthorized_handler(sessions.unauthorized)
+    sessions.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -169,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     from tumorboard.admin.views import bp as audit_bp
     from tumorboard.annotations.views import bp as annotations_bp
     from tumorboard.attachments.views import bp as attachments_bp
+    from tumorboard.auth.session_views import bp as sessions_bp
     from tumorboard.auth.views import bp as auth_bp
     from tumorboard.cases.views import bp as cases_bp
     from tumorboard.documents.views import bp as documents_bp
@@ -179,7 +179,7 @@ def _register_blueprints(app: Flask) -> None:
     from tumorboard.recommendations.views import bp as recommendations_bp
     from tumorboard.reviews.views import bp as reviews_bp
 
-    for blueprint in (main_bp, auth_bp, patients_bp, cases_bp, audit_bp):
+    for blueprint in (main_bp, auth_bp, sessions_bp, patients_bp, cases_bp, audit_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(meetings_bp)
     for blueprint in (recommendations_bp, documents_bp):

@@ -1,5 +1,5 @@
 """Flask commands: ``flask users create``, ``flask demo load``,
-``flask audit verify``."""
+``flask audit verify``, ``flask sessions prune``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from tumorboard import demo
 from tumorboard.audit import verify as audit_verify
 from tumorboard.auth import services as auth_services
+from tumorboard.auth import sessions as auth_sessions
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
 from tumorboard.errors import ServiceError
@@ -19,6 +20,7 @@ from tumorboard.extensions import db
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Synthetic demonstration data.")
 audit_cli = AppGroup("audit", help="The audit log.")
+sessions_cli = AppGroup("sessions", help="Signed-in sessions.")
 
 
 @users_cli.command("create")
@@ -91,8 +93,17 @@ def audit_verify_command(copy_file) -> None:
         raise SystemExit(1)
 
 
+@sessions_cli.command("prune")
+def sessions_prune_command() -> None:
+    """Delete expired sessions (idle or past their age limit); safe to run often."""
+    deleted = auth_sessions.prune()
+    db.session.commit()
+    click.echo(f"Deleted {deleted} expired session{'' if deleted == 1 else 's'}.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(sessions_cli)

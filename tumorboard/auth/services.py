@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tumorboard.audit import services as audit
+from tumorboard.auth import sessions
 from tumorboard.auth.models import User, new_login_id
 from tumorboard.auth.passwords import (
     dummy_verify,
@@ -307,6 +308,7 @@ def update_user(actor: User, user: User, *, version: int, **data) -> User:
     user.role = Role(data["role"])
     if user.is_active and not data["is_active"]:
         user.login_id = new_login_id()
+        sessions.revoke_all(user)
     user.is_active = bool(data["is_active"])
     changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
     if changes:
@@ -332,8 +334,10 @@ def admin_create_user(actor: User, *, step_up: StepUp | None, **fields) -> User:
 def set_password(actor: User, user: User, new_password: str) -> None:
     """Set a new password (admin reset or own change); old sessions are revoked.
 
-    A password set by an administrator must be changed by its owner at the next
-    sign-in; the owner's own change clears that.
+    An administrator's reset ends every session of the person; the owner's own
+    change keeps the session it was made in and ends the others. A password
+    set by an administrator must be changed by its owner at the next sign-in;
+    the owner's own change clears that.
     """
     if actor.id != user.id:
         authorize(can_manage_users(actor), "Only administrators reset passwords.")
@@ -342,6 +346,8 @@ def set_password(actor: User, user: User, new_password: str) -> None:
     )
     user.password_hash = hash_password(new_password)
     user.login_id = new_login_id()
+    own = sessions.current_session() if actor.id == user.id else None
+    sessions.revoke_all(user, keep=own if own and own.user_id == user.id else None)
     user.must_change_password = actor.id != user.id
     db.session.flush()
     summary = (

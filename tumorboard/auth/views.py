@@ -26,7 +26,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from tumorboard.auth import services
+from tumorboard.auth import services, sessions
 from tumorboard.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -173,6 +173,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @authenticated
 def logout():
+    # The server session is deleted and the sign-out audited by the
+    # ``user_logged_out`` signal (tumorboard/auth/sessions.py).
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -280,13 +282,14 @@ def user_edit(user_id: int):
 
 
 def _user_page(form, user: User, reset_form):
-    """The administrator's page of one account: details, password, lock."""
+    """The administrator's page of one account: details, password, lock, sessions."""
     return render_template(
         "auth/user_form.html",
         form=form,
         user=user,
         reset_form=reset_form,
         locked=services.is_locked(user),
+        live_sessions=sessions.count_live(user),
     )
 
 
