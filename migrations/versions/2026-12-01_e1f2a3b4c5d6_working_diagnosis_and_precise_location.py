@@ -51,6 +51,7 @@ def upgrade():
             "bone_segment IS NULL OR bone_segment <> 'diaphysis' OR bone_end IS NULL",
         )
 
+
     # The confirmed diagnosis of existing cases: the current pathology revision.
     bind = op.get_bind()
     reviews = sa.table(

@@ -133,9 +133,7 @@ def test_a_typed_site_code_is_ignored_the_bone_decides(coordinator, make_patient
     assert case.site_code == "C40.2"
 
 
-def test_completing_a_topography_only_case_audits_the_location(
-    coordinator, make_case
-):
+def test_completing_a_topography_only_case_audits_the_location(coordinator, make_case):
     case = make_case(site_code="C41.4", laterality="midline")
     assert case.bone is None and case.location_to_complete
     assert case.location_label == "Pelvic bones, sacrum, coccyx and associated joints"
@@ -214,8 +212,7 @@ def test_pathology_review_confirms_the_diagnosis(make_case):
     ).one()
     assert entry.changes == {"confirmed_diagnosis": [None, "conventional_osteosarcoma"]}
     assert entry.summary == (
-        f"{case.reference}: confirmed diagnosis taken from pathology review "
-        "revision 1"
+        f"{case.reference}: confirmed diagnosis taken from pathology review revision 1"
     )
 
 
