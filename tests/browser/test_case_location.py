@@ -10,6 +10,7 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
+from tests.browser.test_accessibility import _violations
 from tests.browser.test_intake import register_patient, sign_in_as, unique_mrn
 from tumorboard.auth.permissions import Role
 from tumorboard.db import today
@@ -47,6 +48,7 @@ def test_case_with_working_diagnosis_and_distal_femur_location(
     expect(level).to_be_hidden()
     zones.get_by_label("Zone II: periacetabular").check()
     page.screenshot(path=PELVIS_SCREENSHOT, full_page=True)
+    assert _violations(page) == []
 
     # Switching to the femur hides and clears the zones, shows end and segment.
     page.get_by_label("Bone", exact=True).select_option("femur")
@@ -127,6 +129,7 @@ def test_server_refusal_keeps_the_fields_that_need_fixing_visible(
     expect(level).to_have_accessible_description(
         "A vertebral level is recorded for a vertebra only, not for the rib."
     )
+    assert _violations(page) == []
     # The rib is paired: the midline side is refused too, once the level is fixed.
     level.select_option("")
     page.get_by_role("button", name="Register case").click()
