@@ -157,7 +157,9 @@ def test_case_page_flags_a_location_to_complete(page: Page, live_server: LiveSer
     )
     page.screenshot(path="/tmp/browser-case-location-flag.png", full_page=True)
     flag.get_by_role("link", name="Edit the case").click()
-    expect(page.get_by_text("registered with its topography only (C41.4")).to_be_visible()
+    expect(
+        page.get_by_text("registered with its topography only (C41.4")
+    ).to_be_visible()
     page.get_by_label("Bone", exact=True).select_option("pelvis")
     page.locator("#pelvic_zones-2").check()  # zone III
     page.get_by_role("button", name="Save changes").click()

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests import factories
 from tests.factories import case_form_data
 from tests.reviews.factories import make_review
 from tumorboard.audit.models import AuditEntry
@@ -252,7 +251,6 @@ def test_a_metastasis_confirmed_by_pathology(make_case):
 
 def test_the_summary_costs_no_query(make_case, count_queries):
     case = make_case(working_diagnosis="enchondroma")
-    factories.make_case(bone="pelvis", pelvic_zones="II", laterality="left")
     with count_queries() as counter:
         label = case.summary_label
     assert counter.count == 0
