@@ -98,25 +98,30 @@ def run_migrations_online():
     with connectable.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            # SQLite changes a table by rebuilding it, which drops the old table
-            # while rows of other tables point at it: foreign keys are off while
-            # migrating (the pragma works only outside a transaction, so first)
-            # and checked once all migrations have run.
+            # Batch mode rebuilds a table by copying it and dropping the old
+            # one; SQLite refuses that DROP while other tables refer to rows
+            # and foreign keys are enforced. The PRAGMA works only outside a
+            # transaction; the references are checked again afterwards.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
         context.configure(
             connection=connection, target_metadata=get_metadata(), **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
-
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
         if sqlite:
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
             if broken:
-                raise RuntimeError(f"migrations broke foreign keys: {broken[:5]}")
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
+                raise RuntimeError(
+                    f"foreign keys broken by the migration: {broken[:5]}"
+                )
 
 
 if context.is_offline_mode():

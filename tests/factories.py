@@ -62,12 +62,23 @@ def make_patient(**fields) -> Patient:
 
 
 def make_case(patient: Patient | None = None, **fields) -> Case:
-    """A referred primary bone tumour case of the distal femur."""
+    """A referred primary bone tumour case of the left distal femur, metaphysis.
+
+    Given a ``site_code`` and no ``bone``, the case has a topography only, as
+    cases registered before the bone was recorded; given a ``bone``, only the
+    location fields passed are set.
+    """
     patient = patient or make_patient()
+    location = (
+        {}
+        if "site_code" in fields or "bone" in fields
+        else {"bone": "femur", "bone_end": "distal", "bone_segment": "metaphysis"}
+    )
     values = {
         "patient_id": patient.id,
         "case_type": "primary_bone_tumour",
         "site_code": "C40.2",
+        **location,
         "laterality": "left",
         "presentation": "Knee pain at night for six weeks.",
         "clinical_question": "Suspected osteosarcoma: biopsy route?",
@@ -88,7 +99,11 @@ def case_form_data(**overrides) -> dict:
     """Valid POST data for the case intake form."""
     data = {
         "case_type": "primary_bone_tumour",
-        "site_code": "C40.2",
+        "working_diagnosis": "",
+        "bone": "femur",
+        "bone_end": "distal",
+        "bone_segment": "metaphysis",
+        "vertebral_level": "",
         "laterality": "left",
         "known_primary": "",
         "presentation": "Night pain in the distal femur.",

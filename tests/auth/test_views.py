@@ -277,7 +277,10 @@ def test_navigation_depends_on_role(client, login_as):
     login_as("radiologist")
     page = client.get("/").text
     assert (
-        "Worklist" in page and "Register case" not in page and "Audit log" not in page
+        "All cases" in page
+        and "Cases I lead" in page
+        and "Register case" not in page
+        and "Audit log" not in page
     )
 
 

@@ -93,7 +93,9 @@ def case_path(live_server: LiveServer) -> str:
             patient,
             {
                 "case_type": "primary_bone_tumour",
-                "site_code": "C40.2",
+                "bone": "femur",
+                "bone_end": "distal",
+                "bone_segment": "metaphysis",
                 "laterality": "left",
                 "presentation": "Pain in the left knee for three months.",
                 "clinical_question": "Biopsy route and staging?",

@@ -57,8 +57,10 @@ def fill_case_form(
 ) -> None:
     """Fill every required field of the case intake form."""
     page.get_by_label("Case type").select_option(label="Primary bone tumour")
-    page.get_by_label("Site (ICD-O-3 topography)").select_option("C40.2")
+    page.get_by_label("Bone", exact=True).select_option("femur")
     page.get_by_label("Laterality").select_option("left")
+    page.get_by_label("End of the long bone").select_option("distal")
+    page.get_by_label("Segment of the long bone").select_option("metaphysis")
     page.get_by_label("Presenting complaint").fill(presentation)
     page.get_by_label("Question for the board").fill(question)
     page.get_by_label("Referral source").select_option(label="External hospital")
@@ -114,7 +116,7 @@ def test_coordinator_registers_a_case_and_finds_it_on_the_worklist(
     expect(rows.first).to_contain_text(reference)
     expect(rows.first).to_contain_text("SOLBERG, Ingrid")
     expect(rows.first).to_contain_text(mrn)
-    expect(rows.first).to_contain_text("C40.2")
+    expect(rows.first).to_contain_text("distal femur, metaphysis, left")
     expect(rows.first).to_contain_text("Urgent")
     expect(rows.first).to_contain_text("Referred")
     page.screenshot(path=SCREENSHOT, full_page=True)
@@ -206,7 +208,8 @@ def test_case_with_future_referral_date_is_refused_and_keeps_typed_text(
     expect(page.get_by_label("Question for the board")).to_have_value(
         "Aggressive lesion: plan the biopsy tract."
     )
-    expect(page.get_by_label("Site (ICD-O-3 topography)")).to_have_value("C40.2")
+    expect(page.get_by_label("Bone", exact=True)).to_have_value("femur")
+    expect(page.get_by_label("Segment of the long bone")).to_have_value("metaphysis")
 
     # Nothing was saved: the patient record still has no case.
     page.get_by_role("link", name="Patient record").click()

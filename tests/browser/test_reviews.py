@@ -50,7 +50,9 @@ def _case_in_workup(
             patient,
             {
                 "case_type": "primary_bone_tumour",
-                "site_code": "C40.2",
+                "bone": "femur",
+                "bone_end": "distal",
+                "bone_segment": "metaphysis",
                 "laterality": "left",
                 "presentation": "Night pain above the left knee for two months.",
                 "clinical_question": "Distal femoral osteosarcoma: neoadjuvant plan?",

@@ -49,7 +49,8 @@ def test_create_case_starts_referred_and_audits_every_field(
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"site_code": "C50.9"}, "site_code", "not an ICD-O-3 bone site"),
+        ({"bone": "spleen"}, "bone", "not a bone in the list"),
+        ({"bone": ""}, "bone", "Choose the bone"),
         ({"case_type": "soft_tissue"}, "case_type", "Choose the case type"),
         ({"laterality": "upside"}, "laterality", "valid laterality"),
         ({"urgency": "whenever"}, "urgency", "valid urgency"),

@@ -34,7 +34,7 @@ def test_bad_case_form_keeps_input_and_names_fields(client, login_as, make_patie
     response = client.post(
         f"/cases/new/{patient.id}",
         data=case_form_data(
-            site_code="C99.9",
+            laterality="sideways",
             referral_date="2999-01-01",
             case_type="skeletal_metastasis",
             presentation="Typed presentation stays",

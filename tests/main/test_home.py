@@ -189,6 +189,9 @@ def test_key_worker_service_rules():
             "referral_date",
             "urgency",
             "biopsy_status",
+            "bone",
+            "bone_end",
+            "bone_segment",
         )
     }
     nurse = factories.make_user("nurse_specialist")

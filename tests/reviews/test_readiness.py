@@ -59,6 +59,8 @@ def test_a_metastasis_needs_the_palliative_review_and_no_pathology(make_case):
         status="workup",
         case_type="skeletal_metastasis",
         site_code="C41.4",
+        bone="pelvis",
+        pelvic_zones="I",
         known_primary="breast",
     )
     items = _statuses(case)
@@ -340,3 +342,16 @@ def test_a_declaration_without_a_reason_asks_why_before_biopsy(make_case, make_u
         services.waive_item(
             make_user("coordinator"), case, "pathology", "  ", kind="pre_biopsy"
         )
+
+
+def test_site_needs_the_bone_not_only_the_topography(make_case):
+    """A case migrated with its ICD-O-3 topography only is flagged until the
+    bone is chosen (the topography is then derived from it)."""
+    case = make_case(status="workup", site_code="C40.2", bone=None)
+    site = readiness.check(case).item("site")
+    assert site.status == "missing"
+    assert "choose the bone" in site.message
+    located = make_case(status="workup")
+    site = readiness.check(located).item("site")
+    assert site.status == "done"
+    assert site.message == f"{located.location_label} (C40.2)"

@@ -7,10 +7,13 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from tumorboard.auth.roles import Role
 from tumorboard.cases.models import (
@@ -25,7 +28,7 @@ from tumorboard.cases.models import (
     Urgency,
 )
 from tumorboard.cases.services import SORTS
-from tumorboard.clinical import catalogue
+from tumorboard.clinical import anatomy, catalogue
 from tumorboard.forms import (
     CHOOSE,
     SelectField,
@@ -40,6 +43,15 @@ from tumorboard.forms import (
 from tumorboard.validation import NAME_LIMIT, REASON_LIMIT
 
 
+def _grouped(empty_label: str, groups: dict) -> list[SelectChoice]:
+    """An empty first option, then the choices in their option groups."""
+    return [SelectChoice("", empty_label)] + [
+        SelectChoice(value, label, optgroup=group)
+        for group, pairs in groups.items()
+        for value, label in pairs
+    ]
+
+
 class CaseForm(FlaskForm):
     """Everything the coordinator records when a case is referred."""
 
@@ -48,9 +60,48 @@ class CaseForm(FlaskForm):
         choices=CHOOSE + CaseType.choices(),
         validators=[required("Choose the case type.")],
     )
-    site_code = SelectField(
-        "Site (ICD-O-3 topography)",
-        validators=[required("Choose the bone site.")],
+    # The service checks the diagnosis and location choices (validate_choice
+    # is off) so that a wrong value gets a specific message.
+    working_diagnosis = SelectField(
+        "Working diagnosis (WHO 2020)",
+        filters=[empty_to_none],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    bone = SelectField(
+        "Bone",
+        validators=[required("Choose the bone.")],
+        validate_choice=False,
+    )
+    bone_end = SelectField(
+        "End of the long bone",
+        choices=[("", "— none (diaphysis or not known) —")] + list(anatomy.BONE_ENDS),
+        filters=[empty_to_none],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    bone_segment = SelectField(
+        "Segment of the long bone",
+        choices=[("", "— not known yet —")] + list(anatomy.BONE_SEGMENTS),
+        filters=[empty_to_none],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    pelvic_zones = SelectMultipleField(
+        "Pelvic zones (Enneking–Dunham)",
+        choices=[SelectChoice(key, label) for key, label in anatomy.PELVIC_ZONES],
+        validators=[Optional()],
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    vertebral_level = SelectField(
+        "Vertebral level",
+        choices=[("", "— not known yet —")]
+        + [(level, level) for level in anatomy.VERTEBRAL_LEVELS],
+        filters=[empty_to_none],
+        validators=[Optional()],
+        validate_choice=False,
     )
     laterality = SelectField(
         "Laterality",
@@ -129,7 +180,18 @@ class CaseForm(FlaskForm):
 
     def __init__(self, *args, clinicians=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.site_code.choices = CHOOSE + catalogue.topography_choices()
+        self.working_diagnosis.choices = _grouped(
+            "— none yet —", catalogue.who_entity_choice_groups()
+        )
+        # data-kind lets static/js/case_location.js show the fields that fit.
+        self.bone.choices = [SelectChoice("", CHOOSE[0][1])] + [
+            SelectChoice(b.key, b.label, {"data-kind": b.kind}, optgroup=b.group)
+            for b in anatomy.BONES
+        ]
+        obj = kwargs.get("obj")
+        if obj is not None and not self.is_submitted():
+            # Stored as "I+II"; the checkboxes want a list.
+            self.pelvic_zones.data = list(anatomy.split_pelvic_zones(obj.pelvic_zones))
         self.known_primary.choices = [("", "— not a metastasis —")] + list(
             catalogue.metastatic_primary_choices()
         )

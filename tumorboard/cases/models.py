@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tumorboard.clinical import anatomy, catalogue
 from tumorboard.db import LabelledEnum, TimestampMixin, enum_type, utcnow
 from tumorboard.extensions import db
 from tumorboard.validation import LONG_TEXT_LIMIT
@@ -20,6 +21,14 @@ if TYPE_CHECKING:
 PRESENTATION_LIMIT = LONG_TEXT_LIMIT
 QUESTION_LIMIT = 2000
 INSTITUTION_LIMIT = 160
+
+#: Value of ``Case.confirmed_diagnosis`` when pathology found a metastasis
+#: (not a WHO bone entity).
+CONFIRMED_METASTASIS = "metastasis"
+
+
+def _sql_values(pairs) -> str:
+    return ", ".join(f"'{key}'" for key, _ in pairs)
 
 
 class CaseType(LabelledEnum):
@@ -148,8 +157,26 @@ class Case(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(sa.ForeignKey("patients.id"), index=True)
     case_type: Mapped[CaseType] = mapped_column(enum_type(CaseType, "case_type"))
-    #: ICD-O-3 topography code (C40.0 ... C41.9), see tumorboard.clinical.
+    #: ICD-O-3 topography code (C40.0 ... C41.9), derived from ``bone``
+    #: (tumorboard.clinical.anatomy); typed only on cases from before the bone.
     site_code: Mapped[str] = mapped_column(sa.String(8), index=True)
+    #: Key of the bone (clinical.anatomy.BONES); empty on cases registered
+    #: before the bone was recorded, which are flagged for completion.
+    bone: Mapped[str | None] = mapped_column(sa.String(24))
+    #: Long bones: proximal or distal end (none for the diaphysis).
+    bone_end: Mapped[str | None] = mapped_column(sa.String(8))
+    #: Long bones: epiphysis, metaphysis or diaphysis.
+    bone_segment: Mapped[str | None] = mapped_column(sa.String(10))
+    #: Pelvis: Enneking–Dunham zones as a set written "I+II" (reference §9.5).
+    pelvic_zones: Mapped[str | None] = mapped_column(sa.String(12))
+    #: Vertebra: level C1–C7, T1–T12, L1–L5.
+    vertebral_level: Mapped[str | None] = mapped_column(sa.String(3))
+    #: Key of the WHO entity suspected at referral (clinical.catalogue).
+    working_diagnosis: Mapped[str | None] = mapped_column(sa.String(60))
+    #: Copy of the diagnosis of the current pathology revision (a WHO entity
+    #: key or "metastasis"), written by the review service in the same
+    #: transaction so lists can show it without reading the review.
+    confirmed_diagnosis: Mapped[str | None] = mapped_column(sa.String(60))
     laterality: Mapped[Laterality] = mapped_column(
         enum_type(Laterality, "case_laterality")
     )
@@ -208,12 +235,89 @@ class Case(TimestampMixin, db.Model):
             "OR unplanned_excision_date IS NOT NULL",
             name="excision_institution_needs_date",
         ),
+        sa.CheckConstraint(
+            f"bone_end IS NULL OR bone_end IN ({_sql_values(anatomy.BONE_ENDS)})",
+            name="bone_end_values",
+        ),
+        sa.CheckConstraint(
+            "bone_segment IS NULL OR bone_segment IN "
+            f"({_sql_values(anatomy.BONE_SEGMENTS)})",
+            name="bone_segment_values",
+        ),
+        sa.CheckConstraint(
+            "bone IS NOT NULL OR (bone_end IS NULL AND bone_segment IS NULL "
+            "AND pelvic_zones IS NULL AND vertebral_level IS NULL)",
+            name="location_details_need_bone",
+        ),
+        sa.CheckConstraint(
+            "bone_segment IS NULL OR bone_segment <> 'diaphysis' OR bone_end IS NULL",
+            name="diaphysis_has_no_end",
+        ),
     )
 
     @property
     def reference(self) -> str:
         """Short human reference shown in lists and documents."""
         return f"TB-{self.id:05d}"
+
+    @property
+    def location_to_complete(self) -> bool:
+        """True for cases registered before the bone was recorded."""
+        return self.bone is None
+
+    @property
+    def location_label(self) -> str:
+        """'distal femur, metaphysis, left'; before the bone is recorded, the
+        topography label (never a bare code) and the side."""
+        side = Laterality(self.laterality).value if self.laterality else None
+        if self.bone is None:
+            label = catalogue.topography(self.site_code).label
+            if side in anatomy.PAIRED_SIDES:
+                label = f"{label}, {side}"
+            return label
+        return anatomy.location_label(
+            self.bone,
+            bone_end=self.bone_end,
+            bone_segment=self.bone_segment,
+            pelvic_zones=self.pelvic_zones,
+            vertebral_level=self.vertebral_level,
+            laterality=side,
+        )
+
+    @property
+    def diagnosis_is_confirmed(self) -> bool:
+        """True once the pathology review records a diagnosis."""
+        return self.confirmed_diagnosis is not None
+
+    @property
+    def diagnosis_label(self) -> str:
+        """The confirmed diagnosis, else the working one marked as suspected;
+        for a metastasis without either, its known primary."""
+        if self.confirmed_diagnosis == CONFIRMED_METASTASIS:
+            return f"{self._metastasis_label()} (confirmed)"
+        if self.confirmed_diagnosis:
+            entity = catalogue.who_entity(self.confirmed_diagnosis)
+            return f"{entity.short_name} (confirmed)"
+        if self.working_diagnosis:
+            entity = catalogue.who_entity(self.working_diagnosis)
+            return f"{entity.short_name} (suspected)"
+        if self.case_type == CaseType.SKELETAL_METASTASIS:
+            return self._metastasis_label()
+        return "Primary bone tumour (no working diagnosis)"
+
+    def _metastasis_label(self) -> str:
+        if self.known_primary == "other":
+            return "Metastasis from another primary"
+        if self.known_primary:
+            primary = catalogue.metastatic_primary(self.known_primary)
+            return f"Metastasis from {primary.label.lower()}"
+        return "Metastasis"
+
+    @property
+    def summary_label(self) -> str:
+        """Diagnosis · location, the one line that names the case in lists,
+        agendas, presentations and documents."""
+        return f"{self.diagnosis_label} · {self.location_label}"
 
     @property
     def is_open(self) -> bool:

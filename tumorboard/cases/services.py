@@ -18,6 +18,7 @@ from tumorboard.auth.permissions import (
     can_view_case,
     may_lead_case,
 )
+from tumorboard.cases import diagnosis
 from tumorboard.cases.models import (
     INSTITUTION_LIMIT,
     PRESENTATION_LIMIT,
@@ -41,6 +42,12 @@ from tumorboard.validation import NAME_LIMIT, REASON_LIMIT, clean_text
 
 CASE_FIELDS = (
     "case_type",
+    "working_diagnosis",
+    "bone",
+    "bone_end",
+    "bone_segment",
+    "pelvic_zones",
+    "vertebral_level",
     "site_code",
     "laterality",
     "presentation",
@@ -65,13 +72,6 @@ def _clean_case_data(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
         clean["case_type"] = CaseType(data["case_type"])
     except ValueError:
         raise InvalidInput("Choose the case type.", "case_type") from None
-    try:
-        clean["site_code"] = catalogue.topography(data["site_code"]).code
-    except (ValueError, KeyError, TypeError):
-        raise InvalidInput(
-            f"'{data.get('site_code')}' is not an ICD-O-3 bone site (C40–C41).",
-            "site_code",
-        ) from None
     for key, enum_cls in (
         ("laterality", Laterality),
         ("referral_source", ReferralSource),
@@ -84,6 +84,10 @@ def _clean_case_data(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
             raise InvalidInput(
                 f"Choose a valid {key.replace('_', ' ')}.", key
             ) from None
+    clean.update(diagnosis.clean_location(data, clean["laterality"]))
+    clean["working_diagnosis"] = diagnosis.clean_working_diagnosis(
+        data.get("working_diagnosis"), clean["case_type"]
+    )
     for key, label, limit in (
         ("presentation", "The presenting complaint", PRESENTATION_LIMIT),
         ("clinical_question", "The question for the board", QUESTION_LIMIT),

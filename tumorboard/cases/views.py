@@ -20,7 +20,7 @@ from tumorboard.auth.permissions import Permission, permission_required
 from tumorboard.auth.services import clinicians
 from tumorboard.cases import services
 from tumorboard.cases.forms import CaseFilterForm, CaseForm, TransitionForm
-from tumorboard.cases.models import Case
+from tumorboard.cases.models import CONFIRMED_METASTASIS, Case
 from tumorboard.cases.panels import load_panels
 from tumorboard.cases.workflow import manual_transitions
 from tumorboard.clinical import catalogue
@@ -68,7 +68,6 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
         page=page,
         args=args,
         mine=mine or key_worker,
-        topography=catalogue.topography,
     )
 
 
@@ -128,6 +127,13 @@ def _load_case(case_id: int) -> Case:
     )
 
 
+def _entity(key: str | None) -> catalogue.WhoEntity | None:
+    """The WHO entity stored under ``key``; None for none or a metastasis."""
+    if key is None or key == CONFIRMED_METASTASIS:
+        return None
+    return catalogue.who_entity(key)
+
+
 @bp.route("/<int:case_id>")
 @permission_required(Permission.CASE_READ)
 def detail(case_id: int):
@@ -154,6 +160,8 @@ def detail(case_id: int):
         side_panels=load_panels("side", current_user, case),
         transition_form=TransitionForm(version=case.version),
         site=catalogue.topography(case.site_code),
+        working=_entity(case.working_diagnosis),
+        confirmed=_entity(case.confirmed_diagnosis),
         primary=(
             catalogue.metastatic_primary(case.known_primary)
             if case.known_primary

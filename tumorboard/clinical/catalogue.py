@@ -212,6 +212,14 @@ class WhoEntity:
         """Short display label: name and ICD-O code where one is stored."""
         return f"{self.name} ({self.icdo_code})" if self.icdo_code else self.name
 
+    @property
+    def short_name(self) -> str:
+        """The name without its parenthesised qualifier, for one-line case
+        summaries: "Atypical cartilaginous tumour", "Osteosarcoma"."""
+        if self.key in _SHORT_NAMES:
+            return _SHORT_NAMES[self.key]
+        return re.sub(r"\s*\([^)]*\)$", "", self.name)
+
 
 def _entity(
     key: str,
@@ -245,6 +253,12 @@ def _entity(
         note=note,
     )
 
+
+#: Short names where stripping the qualifier is not enough. Reference §1.2
+#: names the 9180/3 row "Osteosarcoma NOS / conventional osteosarcoma".
+_SHORT_NAMES: Mapping[str, str] = MappingProxyType(
+    {"conventional_osteosarcoma": "Osteosarcoma", "conventional_chordoma": "Chordoma"}
+)
 
 _B = "benign"
 _ILA = "intermediate_locally_aggressive"

@@ -257,7 +257,12 @@ def _evaluate(
             site = catalogue.topography(case.site_code)
         except ValueError:
             return False, "No valid ICD-O-3 bone site"
-        return True, f"{site.code} — {site.label}"
+        if case.location_to_complete:
+            return False, (
+                f"Only the topography ({site.code}) is recorded: choose the bone "
+                "in the case data"
+            )
+        return True, f"{case.location_label} ({site.code})"
     if key == IMAGING:
         if radiology is None:
             return False, "No radiology review yet"

@@ -18,6 +18,7 @@ from tumorboard.auth.permissions import (
     can_waive_readiness,
     can_write_review,
 )
+from tumorboard.cases import diagnosis as case_diagnosis
 from tumorboard.cases.models import BiopsyStatus, Case, CaseStatus, CaseType
 from tumorboard.db import utcnow
 from tumorboard.errors import Conflict, InvalidInput
@@ -32,6 +33,7 @@ from tumorboard.reviews.models import (
     ReadinessWaiver,
     ReviewRevision,
 )
+from tumorboard.reviews.schemas import pathology
 from tumorboard.validation import clean_text
 
 STALE_MESSAGE = (
@@ -174,6 +176,13 @@ def save_review(
         case_id=case.id,
         patient_id=case.patient_id,
     )
+    if discipline == Discipline.PATHOLOGY:
+        case_diagnosis.record_confirmed_diagnosis(
+            actor,
+            case,
+            pathology.confirmed_diagnosis(clean),
+            f"pathology review revision {revision.number}",
+        )
     return revision
 
 

@@ -241,6 +241,13 @@ def _check_pathology(data: dict[str, Any], case) -> None:
         raise InvalidInput("Record the Enneking margin of the resection.", "margin")
 
 
+def confirmed_diagnosis(data: dict[str, Any]) -> str | None:
+    """What a pathology review confirms: a WHO entity key, ``"metastasis"``,
+    or None for a non-diagnostic specimen."""
+    diagnosis = data.get("who_entity")
+    return None if diagnosis in (None, NON_DIAGNOSTIC) else diagnosis
+
+
 def _pathology_scores(data: dict[str, Any], case) -> dict[str, Any]:
     out: dict[str, Any] = {}
     diagnosis = data["who_entity"]
