@@ -18,6 +18,7 @@ from tumorboard.auth.permissions import (
     public,
 )
 from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.cases.services import record_list_read
 from tumorboard.extensions import db, limiter
 from tumorboard.main import worklists
 
@@ -114,6 +115,12 @@ def worklist():
         kind,
         request.args.get("page", 1, type=int),
         current_app.config["PAGE_SIZE"],
+    )
+    record_list_read(
+        current_user,
+        "the worklist",
+        {"worklist": kind.kind, "page": page.page},
+        (entry.case for entry in page.items),
     )
     return render_template(
         "main/worklist.html",

@@ -39,6 +39,13 @@ def agenda_context(meeting: Meeting, message: str | None = None) -> dict:
     }
 
 
+def record_agenda_read(meeting: Meeting, context: dict, pool=()) -> None:
+    """Audit the agenda of ``context`` (from :func:`agenda_context`), and the
+    ready ``pool`` when the page shows it, as one read."""
+    items = context.get("items", []) + context.get("other_items", [])
+    services.record_agenda_read(current_user, meeting, items, pool)
+
+
 def load_item(meeting: Meeting, item_id: int) -> AgendaItem:
     """An item of ``meeting``, or 404."""
     return db.first_or_404(
