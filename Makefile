@@ -18,7 +18,7 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --first-start
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/python -m tumorboard.serving --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
