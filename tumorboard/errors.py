@@ -277,7 +277,9 @@ def note_refusal(action: str, explanation: str) -> None:
         request_refused.run(action, explanation)
         db.session.commit()
     except Exception:
-        log.exception("the refusal of %s %s was not recorded", request.method, request.path)
+        log.exception(
+            "the refusal of %s %s was not recorded", request.method, request.path
+        )
         _forget_failed_transaction()
 
 

@@ -26,8 +26,8 @@ from tumorboard.auth.permissions import (
     permission_required,
 )
 from tumorboard.cases.models import Case
-from tumorboard.cases.services import record_read as record_case_read
 from tumorboard.cases.panels import CasePanel, register_panel
+from tumorboard.cases.services import record_read as record_case_read
 from tumorboard.extensions import db
 from tumorboard.reviews.models import DisciplineReview
 from tumorboard.web import REFUSED, attempt

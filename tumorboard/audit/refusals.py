@@ -13,6 +13,7 @@ from flask_login import current_user
 from tumorboard.audit.services import record
 from tumorboard.errors import request_refused
 
+
 @request_refused.register
 def record_refusal(action: str, explanation: str) -> None:
     """One entry naming the actor (or nobody), the method, the path and why.

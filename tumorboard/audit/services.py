@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import enum
 import json
-from datetime import UTC, date, datetime, time, timedelta
 from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from flask import has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, joinedload
 
 from tumorboard.audit.models import AuditEntry
@@ -120,9 +120,13 @@ def record_list(
         for key, value in (query or {}).items()
         if value not in (None, "", [], ())
     }
-    count, noun = (len(cases), "case") if cases or not patients else (
-        len(patients),
-        "patient",
+    count, noun = (
+        (len(cases), "case")
+        if cases or not patients
+        else (
+            len(patients),
+            "patient",
+        )
     )
     return record(
         actor,
@@ -190,9 +194,7 @@ def entries_query(
     if entity_type:
         stmt = stmt.where(AuditEntry.entity_type == entity_type)
     if case_id:
-        stmt = stmt.where(
-            sa.or_(AuditEntry.case_id == case_id, listed_case(case_id))
-        )
+        stmt = stmt.where(sa.or_(AuditEntry.case_id == case_id, listed_case(case_id)))
     if date_from:
         stmt = stmt.where(AuditEntry.at >= datetime.combine(date_from, time.min, UTC))
     if date_to and date_to < date.max:

@@ -27,8 +27,8 @@ from tumorboard.clinical import catalogue
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.panels import Panel
-from tumorboard.patients.models import Patient
 from tumorboard.patients import services as patient_services
+from tumorboard.patients.models import Patient
 from tumorboard.patients.panels import patient_panels
 from tumorboard.web import REFUSED, attempt
 
