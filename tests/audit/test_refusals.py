@@ -137,3 +137,14 @@ def test_admin_filters_refused_requests(client, login_as, make_user):
     assert "Refused GET /x: no" in page and "Viewed case TB-00001" not in page
     page = client.get("/admin/audit/?action=access.").text
     assert "Refused GET /x: no" in page and "Viewed case TB-00001" not in page
+
+
+def test_the_anyone_choice_sent_by_the_browser_filters_nobody_out(client, login_as):
+    """The filter form sends ``actor=None`` for "Anyone"."""
+    login_as("admin")
+    audit.record(None, "access.denied", "request", "audit.index", "Refused GET /x: no")
+    audit.record(None, "case.read", "case", 1, "Viewed case TB-00001")
+    db.session.commit()
+    page = client.get("/admin/audit/?actor=None&action=access.").text
+    assert "Not a valid choice" not in page
+    assert "Refused GET /x: no" in page and "Viewed case TB-00001" not in page

@@ -38,8 +38,11 @@ CASE_NUMBER = re.compile(r"(?:TB-?)?0*([1-9][0-9]{0,8})", re.ASCII | re.IGNORECA
 
 def coerce_id_or_none(value):
     """An account id from the filter, or None for "Anyone"."""
-    if value in (None, "", "None") or isinstance(value, int):
-        return value or None
+    # "None" is how the "Anyone" option is sent back by the browser.
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
     return database_id(str(value))
 
 
