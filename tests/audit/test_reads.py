@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from tests.meetings import factories as mf
 from tumorboard.audit import services as audit
 from tumorboard.audit.models import AuditEntry
 from tumorboard.audit.verify import verify
@@ -208,3 +209,36 @@ def test_a_case_filter_finds_the_lists_that_showed_the_case(
     page = client.get(f"/admin/audit/?case_id={shown.reference}").text
     assert "Viewed the case list (2 cases)" in page and "Opened" in page
     assert "Viewed my cases" not in page
+
+
+# Agendas -----------------------------------------------------------------------
+
+
+def test_the_agenda_fragment_after_a_move_records_the_agenda_read(client, login_as):
+    login_as("coordinator")
+    meeting = mf.make_meeting()
+    a, b = mf.make_item(meeting), mf.make_item(meeting)
+    db.session.commit()
+    response = client.post(
+        f"/meetings/{meeting.id}/agenda/{a.id}/move",
+        data={"direction": "down"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    (entry,) = _entries("agenda.read")
+    assert (entry.entity_type, entry.entity_id) == ("meeting", str(meeting.id))
+    assert sorted(entry.changes["case_ids"]) == sorted([a.case_id, b.case_id])
+    assert entry.changes["query"] == {"meeting": meeting.id}
+
+
+def test_the_meeting_page_records_the_ready_pool_it_shows(client, login_as):
+    login_as("coordinator")
+    meeting = mf.make_meeting()
+    item = mf.make_item(meeting)
+    ready = mf.make_ready_case()
+    db.session.commit()
+    assert client.get(f"/meetings/{meeting.id}").status_code == 200
+    (entry,) = _entries("agenda.read")
+    assert entry.changes["case_ids"] == [item.case_id, ready.id]
+    assert entry.changes["patient_ids"][1] == ready.patient_id
+    assert entry.summary.endswith("and the ready pool (2 cases)")
