@@ -26,9 +26,8 @@ log = logging.getLogger(__name__)
 #: Run when a request is refused, with the action to record
 #: (``access.denied`` for a 403, ``access.csrf_refused`` for a form whose
 #: security token failed) and the application's short explanation; the audit
-#: log registers here.
-#: The callbacks run in a transaction of their own, after the request's own
-#: changes were rolled back, and it is committed (:func:`note_refusal`).
+#: log registers here. The callbacks run in a transaction of their own, after
+#: the request's own changes were rolled back (:func:`note_refusal`).
 request_refused = Hook(
     "request_refused", "A request was refused: (action, explanation) -> None"
 )

@@ -120,14 +120,10 @@ def record_list(
         for key, value in (query or {}).items()
         if value not in (None, "", [], ())
     }
-    count, noun = (
-        (len(cases), "case")
-        if cases or not patients
-        else (
-            len(patients),
-            "patient",
-        )
-    )
+    if cases or not patients:
+        count, noun = len(cases), "case"
+    else:
+        count, noun = len(patients), "patient"
     return record(
         actor,
         action,
