@@ -70,6 +70,13 @@ class Config:
     #: Whether the copy carries the old and new values of changed fields
     #: (clinical data) rather than only the names of the fields.
     AUDIT_LOG_VALUES = False
+    #: Seconds browsers must keep to HTTPS for this host and its subdomains
+    #: (Strict-Transport-Security, sent in production only; 0 tells browsers
+    #: to forget an earlier one).
+    HSTS_MAX_AGE = 31536000
+    #: Reverse proxies in front of the app whose X-Forwarded-For, -Proto,
+    #: -Host and -Port headers are trusted; 0 trusts none (no ProxyFix).
+    TRUSTED_PROXY_COUNT = 0
 
 
 class DevelopmentConfig(Config):

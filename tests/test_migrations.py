@@ -98,8 +98,8 @@ def test_migrations_do_not_import_the_application():
 
 
 def _insert_before_the_location(conn) -> None:
-    """A patient, a user and two cases as the last released schema (c4a1d2e3f405) had them;
-    the second case has a pathology review."""
+    """A patient, a user and two cases as the last released schema (c4a1d2e3f405)
+    had them; the second case has a pathology review."""
     now = "2026-11-30 09:00:00"
     conn.execute(
         sa.text(

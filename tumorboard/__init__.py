@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, abort, request
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
 from tumorboard import audit, extensions, inputs
@@ -57,6 +58,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
                 app.config[target] = os.environ[key]
     app.config.update(overrides)
     _finish_config(app)
+    _trust_proxies(app)
     # The audit chain's key (production refuses to start without one) and the
     # audit log's JSON-lines copy.
     audit.init_app(app)
@@ -112,6 +114,21 @@ def _finish_config(app: Flask) -> None:
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXY_COUNT`` reverse proxies, take the client's
+    address, scheme, host and port from their X-Forwarded-* headers; with
+    none (the default) those headers are ignored, as anyone can send them."""
+    count = app.config.get("TRUSTED_PROXY_COUNT") or 0
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise RuntimeError(
+            f"TRUSTED_PROXY_COUNT={count!r} is not a number of proxies (0, 1, 2...)"
+        )
+    if count:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
+        )
 
 
 #: Seconds to wait for a PostgreSQL connection before the request gets the
@@ -202,6 +219,14 @@ def _register_security(app: Flask) -> None:
     """Deny undeclared endpoints; send security headers on every response."""
     from tumorboard.auth.permissions import declared_access
 
+    # Production is served over HTTPS only; development and tests over HTTP,
+    # where a browser would keep refusing plain HTTP to localhost afterwards.
+    hsts = (
+        f"max-age={int(app.config['HSTS_MAX_AGE'])}; includeSubDomains"
+        if app.config["ENV_NAME"] == "production"
+        else None
+    )
+
     @app.before_request
     def deny_undeclared():
         if request.endpoint is None or request.endpoint == "static":
@@ -227,4 +252,6 @@ def _register_security(app: Flask) -> None:
         if request.endpoint != "static":
             # Pages carry patient data: never keep them in shared caches.
             headers.setdefault("Cache-Control", "no-store")
+        if hsts:
+            headers.setdefault("Strict-Transport-Security", hsts)
         return response

@@ -19,8 +19,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from tumorboard.extensions import db
+from tumorboard.hooks import Hook
 
 log = logging.getLogger(__name__)
+
+#: Run when a request is refused, with the action to record
+#: (``access.denied`` for a 403, ``access.csrf_refused`` for a form whose
+#: security token failed) and the application's short explanation; the audit
+#: log registers here. The callbacks run in a transaction of their own, after
+#: the request's own changes were rolled back (:func:`note_refusal`).
+request_refused = Hook(
+    "request_refused", "A request was refused: (action, explanation) -> None"
+)
 
 #: The database cannot be reached (down, restarting, refusing connections, no
 #: free connection in the pool): a 503 page, never a traceback.
@@ -141,6 +151,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        note_refusal("access.csrf_refused", "security token missing or expired")
         return page(
             400,
             "The form expired",
@@ -175,10 +186,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(AccessDenied)
     def access_denied(error):
+        note_refusal("access.denied", str(error))
         return page(403, "Not allowed", str(error))
 
     @app.errorhandler(403)
     def forbidden(error):
+        note_refusal("access.denied", "the role does not give access to this page")
         return page(
             403,
             "Not allowed",
@@ -246,6 +259,27 @@ def register_error_handlers(app: Flask) -> None:
             "The error was logged. Nothing you submitted was half-saved; please try "
             "again, and tell the administrator if it happens again.",
         )
+
+
+def note_refusal(action: str, explanation: str) -> None:
+    """Run :data:`request_refused` in a transaction of its own.
+
+    Whatever the refused request changed is rolled back first (a view that
+    raised was already rolled back by the request boundary; a refusal before
+    the view, such as an undeclared endpoint or a failed CSRF check, is rolled
+    back here), then the callbacks' writes are committed, so the record of the
+    refusal survives the request. If that fails (the database is down) the
+    refusal is logged and the error page is still shown.
+    """
+    try:
+        db.session.rollback()
+        request_refused.run(action, explanation)
+        db.session.commit()
+    except Exception:
+        log.exception(
+            "the refusal of %s %s was not recorded", request.method, request.path
+        )
+        _forget_failed_transaction()
 
 
 def _forget_failed_transaction() -> None:

@@ -829,7 +829,7 @@ def test_draft_agenda_is_refused_to_clinicians_by_the_service(
     with pytest.raises(AccessDenied):
         services.record_presentation_read(clinician, meeting, item)
     with pytest.raises(AccessDenied):
-        services.record_agenda_read(clinician, meeting, 1)
+        services.record_agenda_read(clinician, meeting, [item])
     assert [i.id for i in services.agenda_items(coordinator, meeting)] == [item.id]
     meeting.status = MeetingStatus.PUBLISHED
     assert [i.id for i in services.agenda_items(clinician, meeting)] == [item.id]

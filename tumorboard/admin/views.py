@@ -11,7 +11,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, ValidationError
 from wtforms.validators import Optional
 
-from tumorboard.audit.services import entries_query
+from tumorboard.audit.models import AuditEntry
+from tumorboard.audit.services import entries_query, is_list_read
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
     Permission,
@@ -24,7 +25,10 @@ from tumorboard.inputs import database_id
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
-ENTITY_TYPES = ["case", "patient", "user"]
+ENTITY_TYPES = ["case", "patient", "meeting", "user", "request"]
+
+#: Labels of the record types in the filter ("request": refused requests).
+ENTITY_LABELS = {"request": "Refused request"}
 
 #: ``TB-00012`` or ``12``: ASCII digits only (``str.isdigit`` also accepts
 #: "²" and other digits ``int`` refuses), at most nine so the number fits
@@ -34,8 +38,11 @@ CASE_NUMBER = re.compile(r"(?:TB-?)?0*([1-9][0-9]{0,8})", re.ASCII | re.IGNORECA
 
 def coerce_id_or_none(value):
     """An account id from the filter, or None for "Anyone"."""
-    if value in (None, "", "None") or isinstance(value, int):
-        return value or None
+    # "None" is how the "Anyone" option is sent back by the browser.
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
     return database_id(str(value))
 
 
@@ -51,7 +58,8 @@ class AuditFilterForm(FlaskForm):
     )
     entity_type = SelectField(
         "Record type",
-        choices=[("", "Any")] + [(t, t.capitalize()) for t in ENTITY_TYPES],
+        choices=[("", "Any")]
+        + [(t, ENTITY_LABELS.get(t, t.capitalize())) for t in ENTITY_TYPES],
         default="",
     )
     case_id = StringField(
@@ -68,6 +76,22 @@ class AuditFilterForm(FlaskForm):
         if match is None:
             raise ValidationError("Enter a case number such as TB-00012.")
         self.case_number = int(match.group(1))
+
+
+def listed(entry: AuditEntry, show_values: bool) -> dict | None:
+    """What a list read showed, for the log: case and patient references (ids,
+    never names) and the query; the search text only for those who may read
+    clinical data (it may be a patient's name). None for other entries."""
+    if not is_list_read(entry):
+        return None
+    query = dict(entry.changes.get("query") or {})
+    if "q" in query and not show_values:
+        query["q"] = "(search text not shown)"
+    return {
+        "cases": [f"TB-{i:05d}" for i in entry.changes.get("case_ids") or []],
+        "patients": [f"P-{i:05d}" for i in entry.changes.get("patient_ids") or []],
+        "query": query,
+    }
 
 
 @bp.route("/")
@@ -104,4 +128,5 @@ def index():
         # Administrators have no access to clinical data: they see which fields
         # changed, not the values (which hold diagnoses, notes and names).
         show_values=can_see_audit_values(current_user),
+        listed=listed,
     )

@@ -20,6 +20,7 @@ from tumorboard.auth.permissions import (
     authorize,
     can_annotate,
     can_change_annotation,
+    can_view_case,
 )
 from tumorboard.cases.models import Case
 from tumorboard.db import utcnow
@@ -226,6 +227,20 @@ def annotation_history(actor: User, annotation: Annotation) -> list[AnnotationRe
             .options(joinedload(AnnotationRevision.author))
             .order_by(AnnotationRevision.number)
         )
+    )
+
+
+def record_read(actor: User, case: Case, annotation: Annotation, what: str) -> None:
+    """Audit that ``actor`` opened an annotation (``what``: "its history"...)."""
+    authorize(can_view_case(actor, case), "You cannot see this case.")
+    audit.record(
+        actor,
+        "annotation.read",
+        "annotation",
+        annotation.id,
+        f"Viewed an annotation on {case.reference}, {what}",
+        case_id=case.id,
+        patient_id=case.patient_id,
     )
 
 

@@ -24,6 +24,7 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import Case
 from tumorboard.cases.panels import CasePanel, register_panel
+from tumorboard.cases.services import record_read as record_case_read
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.reviews.models import DisciplineReview
@@ -71,6 +72,7 @@ def create(case_id: int):
             flash("Annotation added.", "success")
             return redirect(_case_url(case.id, f"annotation-{note.id}"))
         case = _load_case(case_id)
+    record_case_read(current_user, case, "to annotate it")
     return render_template(
         "annotations/form.html",
         case=case,
@@ -125,6 +127,7 @@ def edit(annotation_id: int):
         show_current_version(form, note.version)
     if form.errors or form.form_errors:
         status = 400
+    services.record_read(current_user, case, note, "opened for editing")
     return render_template(
         "annotations/form.html",
         case=case,
@@ -158,6 +161,7 @@ def delete(annotation_id: int):
 def history(annotation_id: int):
     note, case = _load_note(annotation_id)
     revisions = services.annotation_history(current_user, note)
+    services.record_read(current_user, case, note, "its history")
     return render_template(
         "annotations/history.html",
         case=case,

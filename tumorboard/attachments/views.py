@@ -27,6 +27,7 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import Case
 from tumorboard.cases.panels import CasePanel, register_panel
+from tumorboard.cases.services import record_read as record_case_read
 from tumorboard.extensions import db
 from tumorboard.reviews.models import DisciplineReview
 from tumorboard.web import REFUSED, attempt
@@ -73,6 +74,7 @@ def upload(case_id: int):
             flash(f"'{attachment.caption}' attached.", "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#attachments")
         case = _load_case(case_id)
+    record_case_read(current_user, case, "to attach a file")
     return render_template(
         "attachments/upload.html", case=case, patient=case.patient, form=form
     ), 400
@@ -120,6 +122,7 @@ def withdraw(attachment_id: int):
             flash("File withdrawn; it is kept for the record.", "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#attachments")
         attachment, case = _load_attachment(attachment_id)
+    record_case_read(current_user, case, "to withdraw a file")
     return render_template(
         "attachments/withdraw.html",
         case=case,

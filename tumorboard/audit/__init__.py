@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-# ``chain`` registers the session hooks that seal new entries and send copies.
-from tumorboard.audit import chain, keys, logcopy  # noqa: F401
+# ``chain`` registers the session hooks that seal new entries and send copies;
+# ``refusals`` records refused requests.
+from tumorboard.audit import chain, keys, logcopy, refusals  # noqa: F401
 
 
 def init_app(app: Flask) -> None:

@@ -139,7 +139,9 @@ def lock_chain(connection: sa.Connection) -> None:
         # it keeps until the commit; the WHERE clause matches no row, so the
         # append-only trigger does not fire.
         connection.execute(
-            sa.text(f"UPDATE {AuditEntry.__tablename__} SET id = id WHERE 0 = 1")
+            sa.update(AuditEntry.__table__)
+            .values(id=AuditEntry.__table__.c.id)
+            .where(sa.false())
         )
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, joinedload
 
 from tumorboard.audit.models import AuditEntry
@@ -91,6 +94,58 @@ def record(
     return entry
 
 
+def record_list(
+    actor: Any,
+    action: str,
+    what: str,
+    query: Mapping[str, Any] | None = None,
+    *,
+    case_ids: Iterable[int] = (),
+    patient_ids: Iterable[int] = (),
+    entity_type: str | None = None,
+    entity_id: Any = "list",
+) -> AuditEntry:
+    """Audit a page that showed several patients' data: one entry naming the
+    query (filters, search text, page) and the ids of the cases and patients
+    shown, in ``changes``; no extra query per row.
+
+    ``what`` names the page for the summary ("the case list"); the summary
+    gets the count: "Viewed the case list (25 cases)". ``entity_type``
+    defaults to the first part of ``action`` (``case`` for ``case.list``).
+    """
+    cases = _unique(case_ids)
+    patients = _unique(patient_ids)
+    shown = {
+        key: _plain(value)
+        for key, value in (query or {}).items()
+        if value not in (None, "", [], ())
+    }
+    if cases or not patients:
+        count, noun = len(cases), "case"
+    else:
+        count, noun = len(patients), "patient"
+    return record(
+        actor,
+        action,
+        entity_type or action.split(".", 1)[0],
+        entity_id,
+        f"Viewed {what} ({count} {noun}{'' if count == 1 else 's'})",
+        changes={"query": shown, "case_ids": cases, "patient_ids": patients},
+    )
+
+
+def _unique(ids: Iterable[int | None]) -> list[int]:
+    """``ids`` without None and repeats, in the order first shown."""
+    return list(dict.fromkeys(int(i) for i in ids if i is not None))
+
+
+def is_list_read(entry: AuditEntry) -> bool:
+    """Whether ``entry`` records a list read (its ``changes`` hold ids, not
+    ``[old, new]`` pairs)."""
+    changes = entry.changes or {}
+    return "case_ids" in changes or "patient_ids" in changes
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_audit_changes(session: Session, flush_context, instances) -> None:
     """Audit rows are append-only: refuse any update or delete through the ORM."""
@@ -99,6 +154,18 @@ def _refuse_audit_changes(session: Session, flush_context, instances) -> None:
             obj in session.deleted or session.is_modified(obj)
         ):
             raise AuditImmutable("audit entries cannot be changed or deleted")
+
+
+def listed_case(case_id: int) -> sa.ColumnElement[bool]:
+    """Entries of list reads whose ``case_ids`` include ``case_id`` (so that
+    "who saw this case" finds the lists that showed it too)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = sa.cast(AuditEntry.changes, JSONB)["case_ids"]
+        return ids.contains(sa.cast(sa.literal(json.dumps([case_id])), JSONB))
+    shown = sa.func.json_each(AuditEntry.changes, "$.case_ids").table_valued("value")
+    return sa.exists(
+        sa.select(sa.literal(1)).select_from(shown).where(shown.c.value == case_id)
+    )
 
 
 def entries_query(
@@ -123,7 +190,7 @@ def entries_query(
     if entity_type:
         stmt = stmt.where(AuditEntry.entity_type == entity_type)
     if case_id:
-        stmt = stmt.where(AuditEntry.case_id == case_id)
+        stmt = stmt.where(sa.or_(AuditEntry.case_id == case_id, listed_case(case_id)))
     if date_from:
         stmt = stmt.where(AuditEntry.at >= datetime.combine(date_from, time.min, UTC))
     if date_to and date_to < date.max:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -305,17 +306,33 @@ def patient_cases(patient: Patient) -> list[Case]:
     )
 
 
-def record_read(actor: User, case: Case) -> None:
-    """Audit that ``actor`` opened the case."""
+def record_read(actor: User, case: Case, how: str | None = None) -> None:
+    """Audit that ``actor`` opened the case (``how``: "for editing"...)."""
     authorize(can_view_case(actor, case), "You cannot see this case.")
     audit.record(
         actor,
         "case.read",
         "case",
         case.id,
-        f"Viewed case {case.reference}",
+        f"Viewed case {case.reference}" + (f" {how}" if how else ""),
         case_id=case.id,
         patient_id=case.patient_id,
+    )
+
+
+def record_list_read(
+    actor: User, what: str, query: dict[str, Any], cases: Iterable[Case]
+) -> None:
+    """Audit a page listing ``cases`` (a worklist, a search): one entry with
+    the query and the case and patient ids shown."""
+    shown = list(cases)
+    audit.record_list(
+        actor,
+        "case.list",
+        what,
+        query,
+        case_ids=[c.id for c in shown],
+        patient_ids=[c.patient_id for c in shown],
     )
 
 
@@ -347,6 +364,19 @@ class CaseFilters:
     sort: str = "referral"
     mine_for: int | None = None
     key_worker_for: int | None = None
+
+    def audit_query(self) -> dict[str, Any]:
+        """The filters as the audit log records them."""
+        return {
+            "q": self.q,
+            "status": self.status,
+            "case_type": self.case_type,
+            "site": self.site,
+            "lead": self.lead,
+            "urgency": self.urgency,
+            "sort": self.sort,
+            "mine": self.mine_for is not None or None,
+        }
 
 
 def case_list_query(filters: CaseFilters) -> sa.Select:

@@ -27,6 +27,7 @@ from tumorboard.clinical import catalogue
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.panels import Panel
+from tumorboard.patients import services as patient_services
 from tumorboard.patients.models import Patient
 from tumorboard.patients.panels import patient_panels
 from tumorboard.web import REFUSED, attempt
@@ -61,6 +62,12 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
         error_out=False,
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    services.record_list_read(
+        current_user,
+        "my cases" if mine else "the case list",
+        {**filters.audit_query(), "page": page.page},
+        page.items,
+    )
     return render_template(
         "cases/index.html",
         title=title,
@@ -109,6 +116,8 @@ def new(patient_id: int):
         if case is not REFUSED:
             flash(f"Case {case.reference} registered.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
+    # The form shows whose case it is.
+    patient_services.record_read(current_user, patient, "to register a case")
     return render_template("cases/form.html", form=form, patient=patient, case=None), (
         400 if form.errors else 200
     )
@@ -191,6 +200,7 @@ def edit(case_id: int):
             return redirect(url_for("cases.detail", case_id=case.id))
         case = _load_case(case_id)
         show_current_version(form, case.version)
+    services.record_read(current_user, case, "for editing")
     return render_template(
         "cases/form.html", form=form, patient=case.patient, case=case
     ), (400 if form.errors else 200)

@@ -16,6 +16,7 @@ from tumorboard.auth.permissions import (
     permission_required,
     public,
 )
+from tumorboard.cases.services import record_list_read
 from tumorboard.extensions import db, limiter
 from tumorboard.main import home, worklists
 
@@ -35,7 +36,16 @@ def index():
     is the account list)."""
     if Role(current_user.role) == Role.ADMIN:
         return redirect(url_for("auth.users"))
-    return render_template("main/index.html", home=home.home_for(current_user))
+    work = home.home_for(current_user)
+    shown = {
+        row.case.id: row.case
+        for section in work.sections
+        for row in section.rows
+        if row.case is not None
+    }
+    if shown:
+        record_list_read(current_user, "My work", {}, shown.values())
+    return render_template("main/index.html", home=work)
 
 
 @bp.route("/healthz")
@@ -107,6 +117,12 @@ def worklist():
         kind,
         request.args.get("page", 1, type=int),
         current_app.config["PAGE_SIZE"],
+    )
+    record_list_read(
+        current_user,
+        "the worklist",
+        {"worklist": kind.kind, "page": page.page},
+        (entry.case for entry in page.items),
     )
     return render_template(
         "main/worklist.html",

@@ -140,13 +140,25 @@ def update_patient(
     return patient
 
 
-def record_read(actor: User, patient: Patient) -> None:
-    """Audit that ``actor`` opened this patient's record."""
+def record_read(actor: User, patient: Patient, how: str | None = None) -> None:
+    """Audit that ``actor`` opened this patient's record (``how``: "for
+    editing"...)."""
     audit.record(
         actor,
         "patient.read",
         "patient",
         patient.id,
-        f"Viewed patient {patient.reference}",
+        f"Viewed patient {patient.reference}" + (f" {how}" if how else ""),
         patient_id=patient.id,
+    )
+
+
+def record_search(actor: User, query: str, results: list[Patient]) -> None:
+    """Audit a patient search: the search text and the patients it showed."""
+    audit.record_list(
+        actor,
+        "patient.list",
+        "the patient search",
+        {"q": query},
+        patient_ids=[p.id for p in results],
     )

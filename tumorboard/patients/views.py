@@ -35,6 +35,8 @@ _MRN_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9-]+$")
 def index():
     query = request.args.get("q", "").strip()[:100]
     results = services.search_patients(query) if query else []
+    if query:
+        services.record_search(current_user, query, results)
     return render_template("patients/index.html", query=query, results=results)
 
 
@@ -57,6 +59,9 @@ def new():
             flash(f"Patient {patient.display_name} registered.", "success")
             return redirect(url_for("cases.new", patient_id=patient.id))
         existing = _holder_of_mrn(form)
+    if existing is not None:
+        # The form links to the patient who already holds the typed MRN.
+        services.record_read(current_user, existing, "as the holder of a typed MRN")
     return render_template(
         "patients/form.html", form=form, patient=None, existing=existing
     ), (400 if form.errors else 200)
@@ -97,6 +102,9 @@ def edit(patient_id: int):
             # The form keeps what was typed; the next save compares with the
             # version now shown alongside it.
             show_current_version(form, patient.version)
+    services.record_read(current_user, patient, "for editing")
+    if existing is not None:
+        services.record_read(current_user, existing, "as the holder of a typed MRN")
     return render_template(
         "patients/form.html", form=form, patient=patient, existing=existing
     ), (400 if form.errors else 200)

@@ -30,6 +30,7 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import Case
 from tumorboard.cases.panels import CasePanel, register_panel
+from tumorboard.cases.services import record_list_read
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.meetings.models import AgendaItem, Meeting
@@ -89,6 +90,11 @@ def _load_rec(rec_id: int) -> Recommendation:
 
 
 def _form_page(template_form, item: AgendaItem, rec: Recommendation | None, mode):
+    # The form shows the patient and the case: opening it is a read.
+    if rec is None:
+        services.record_item_read(current_user, item)
+    else:
+        services.record_read(current_user, rec)
     return render_template(
         "recommendations/form.html",
         form=template_form,
@@ -146,17 +152,13 @@ def record(meeting_id: int, item_id: int):
             )
             return redirect(url_for("recommendations.detail", rec_id=rec.id))
         item = _load_item(meeting_id, item_id)
-    if request.method == "GET":
-        services.record_item_read(current_user, item)
     return _form_page(form, item, None, "new")
 
 
 @bp.route("/recommendations/<int:rec_id>")
 @permission_required(Permission.CASE_READ)
 def detail(rec_id: int):
-    rec = _load_rec(rec_id)
-    services.record_read(current_user, rec)
-    return _detail_page(rec)
+    return _detail_page(_load_rec(rec_id))
 
 
 def _detail_page(
@@ -167,6 +169,7 @@ def _detail_page(
     action_form: ActionForm | None = None,
     status: int = 200,
 ):
+    services.record_read(current_user, rec)
     item = rec.agenda_item
     meeting = item.meeting
     revisions = services.revisions_of(item.id)
@@ -397,6 +400,12 @@ def overdue():
         max_per_page=per_page,
         error_out=False,
     )
+    record_list_read(
+        current_user,
+        "the overdue recommendations and actions",
+        {"page": recs.page, "actions_page": actions.page},
+        [r.case for r in recs.items] + [a.recommendation.case for a in actions.items],
+    )
     return render_template(
         "recommendations/overdue.html",
         recs=recs,
@@ -411,6 +420,13 @@ def my_actions():
     # Everyone signed in has the page; administrators own no actions (owners
     # must be clinicians or the coordinator), so theirs is always empty.
     open_items, closed = services.my_actions(current_user)
+    if open_items or closed:
+        record_list_read(
+            current_user,
+            "my actions",
+            {},
+            [a.recommendation.case for a in [*open_items, *closed]],
+        )
     return render_template(
         "recommendations/my_actions.html",
         open_items=open_items,

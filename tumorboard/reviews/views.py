@@ -25,6 +25,7 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import BiopsyStatus, Case
 from tumorboard.cases.panels import CasePanel, register_panel
+from tumorboard.cases.services import record_read as record_case_read
 from tumorboard.extensions import db
 from tumorboard.reviews import readiness, schemas, services
 from tumorboard.reviews import staging as review_staging
@@ -89,6 +90,11 @@ def show(case_id: int, discipline: str):
             current_user, case, review, f"revision {review.current_number}"
         )
         history = services.revisions(review)
+    else:
+        # No review yet, but the page names the patient.
+        record_case_read(
+            current_user, case, f"(no {schema.discipline.label.lower()} review yet)"
+        )
     revision = history[0] if history else None
     return render_template(
         "reviews/show.html",
@@ -221,14 +227,20 @@ def edit(case_id: int, discipline: str):
             schemas.to_form_data(schema, review.current_revision.data) if review else {}
         )
         form = form_class(data=data, base=review.current_number if review else 0)
-        if review is not None:
-            # The form shows the current review, so opening it is a read.
-            services.record_review_read(
-                current_user,
-                case,
-                review,
-                f"revision {review.current_number}, opened for editing",
-            )
+    # The form shows the patient and the current review: opening it is a read.
+    if review is not None:
+        services.record_review_read(
+            current_user,
+            case,
+            review,
+            f"revision {review.current_number}, opened for editing",
+        )
+    else:
+        record_case_read(
+            current_user,
+            case,
+            f"to write the {schema.discipline.label.lower()} review",
+        )
     return render_template(
         "reviews/form.html",
         case=case,
@@ -270,6 +282,7 @@ def waive(case_id: int):
             )
             return redirect(url_for("cases.detail", case_id=case.id) + "#readiness")
         case = _load_case(case_id)
+    record_case_read(current_user, case, "to waive a readiness item")
     checklist = readiness.check(case)
     return render_template(
         "reviews/waive.html",

@@ -224,16 +224,28 @@ def load_meeting(meeting_id: int) -> Meeting:
     )
 
 
-def record_agenda_read(actor: User, meeting: Meeting, count: int) -> None:
-    """Audit that ``actor`` viewed or printed an agenda naming ``count`` patients."""
+def record_agenda_read(
+    actor: User,
+    meeting: Meeting,
+    items: Iterable[AgendaItem],
+    pool: Iterable[Case] = (),
+) -> None:
+    """Audit that ``actor`` viewed or printed an agenda (its ``items``), and
+    the ready ``pool`` when the page showed it too: one entry with the case
+    and patient ids."""
     authorize(can_view_agenda(actor, meeting), AGENDA_REFUSED)
-    audit.record(
+    pool = list(pool)
+    cases = [item.case for item in items] + pool
+    what = f"the agenda of {board_of(meeting).name}, {meeting.when_label}"
+    audit.record_list(
         actor,
         "agenda.read",
-        "meeting",
-        meeting.id,
-        f"Viewed the agenda of {board_of(meeting).name}, {meeting.when_label} "
-        f"({count} case{'s' if count != 1 else ''})",
+        what + (" and the ready pool" if pool else ""),
+        {"meeting": meeting.id},
+        case_ids=[c.id for c in cases],
+        patient_ids=[c.patient_id for c in cases],
+        entity_type="meeting",
+        entity_id=meeting.id,
     )
 
 

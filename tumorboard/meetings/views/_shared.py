@@ -3,12 +3,15 @@ a meeting, and telling a user why they may not act on this meeting."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from flask import flash
 from flask_login import current_user
 
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES
 from tumorboard.auth.permissions import can_manage_meeting, can_run_meeting
+from tumorboard.cases.models import Case
 from tumorboard.extensions import db
 from tumorboard.meetings import services
 from tumorboard.meetings.forms import ActionForm, MoveForm, ReasonForm
@@ -37,6 +40,15 @@ def agenda_context(meeting: Meeting, message: str | None = None) -> dict:
         "action_form": ActionForm(),
         "message": message,
     }
+
+
+def record_agenda_read(
+    meeting: Meeting, context: dict, pool: Iterable[Case] = ()
+) -> None:
+    """Audit the agenda of ``context`` (from :func:`agenda_context`), and the
+    ready ``pool`` when the page shows it, as one read."""
+    items = context.get("items", []) + context.get("other_items", [])
+    services.record_agenda_read(current_user, meeting, items, pool)
 
 
 def load_item(meeting: Meeting, item_id: int) -> AgendaItem:

@@ -14,10 +14,16 @@ from sqlalchemy.orm import joinedload
 from tumorboard.auth.permissions import Permission, can_run_meeting, permission_required
 from tumorboard.auth.services import clinicians
 from tumorboard.cases.models import Case
+from tumorboard.cases.services import record_read as record_case_read
 from tumorboard.extensions import db
 from tumorboard.meetings import services
 from tumorboard.meetings.forms import ActionForm, AgendaItemForm, MoveForm, ReasonForm
-from tumorboard.meetings.views._shared import agenda_context, load_item, refused
+from tumorboard.meetings.views._shared import (
+    agenda_context,
+    load_item,
+    record_agenda_read,
+    refused,
+)
 from tumorboard.meetings.views.blueprint import bp
 from tumorboard.web import REFUSED, attempt
 
@@ -49,6 +55,8 @@ def add_item(meeting_id: int, case_id: int):
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
         meeting = services.load_meeting(meeting_id)
         case = _load_case(case_id)
+    # The form names the patient.
+    record_case_read(current_user, case, "to add it to an agenda")
     return render_template(
         "meetings/item_form.html", form=form, meeting=meeting, case=case
     ), (400 if form.errors else 200)
@@ -62,9 +70,9 @@ def _agenda_response(meeting_id: int, message: str | None, status: int = 200):
     """The agenda fragment for htmx, or a redirect to the meeting page."""
     if _is_htmx():
         meeting = services.load_meeting(meeting_id)
-        return render_template(
-            "meetings/_agenda.html", **agenda_context(meeting, message)
-        ), status
+        context = agenda_context(meeting, message)
+        record_agenda_read(meeting, context)
+        return render_template("meetings/_agenda.html", **context), status
     if message:
         flash(message, "success" if status == 200 else "error")
     return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#agenda")

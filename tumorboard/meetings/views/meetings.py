@@ -34,7 +34,11 @@ from tumorboard.inputs import database_id
 from tumorboard.meetings import services
 from tumorboard.meetings.forms import ActionForm, GuestForm, MeetingForm, ReasonForm
 from tumorboard.meetings.models import Board, Meeting, board_members
-from tumorboard.meetings.views._shared import agenda_context, refused
+from tumorboard.meetings.views._shared import (
+    agenda_context,
+    record_agenda_read,
+    refused,
+)
 from tumorboard.meetings.views.blueprint import bp
 from tumorboard.web import REFUSED, attempt
 
@@ -139,22 +143,18 @@ def _members(board_id: int) -> list[User]:
     )
 
 
-def _record_agenda_read(meeting: Meeting, context: dict) -> None:
-    """One audit entry per agenda view: the page lists patient names and MRNs."""
-    count = len(context["items"]) + len(context["other_items"])
-    services.record_agenda_read(current_user, meeting, count)
-
-
 @bp.route("/meetings/<int:meeting_id>")
 @permission_required(Permission.MEETING_READ)
 def detail(meeting_id: int):
     meeting = services.load_meeting(meeting_id)
     visible = can_view_agenda(current_user, meeting)
     context = agenda_context(meeting) if visible else {"meeting": meeting}
-    if visible:
-        _record_agenda_read(meeting, context)
     attendance = services.attendance_rows(meeting)
     manage = can_manage_meeting(current_user, meeting)
+    ready = services.ready_pool() if manage and meeting.is_open else []
+    if visible or ready:
+        # One audit entry per view: the page lists patient names and MRNs.
+        record_agenda_read(meeting, context, ready)
     return render_template(
         "meetings/detail.html",
         visible=visible,
@@ -165,7 +165,7 @@ def detail(meeting_id: int):
         quorum=services.quorum_from(meeting.board, attendance),
         stored_missing=[Discipline(v).label for v in meeting.missing_disciplines],
         can_attend=can_record_attendance(current_user, meeting),
-        ready=services.ready_pool() if manage and meeting.is_open else [],
+        ready=ready,
         guest_form=GuestForm(),
         cancel_form=ReasonForm(prefix="cancel"),
         **({"action_form": ActionForm()} | context),
@@ -179,7 +179,7 @@ def print_agenda(meeting_id: int):
     if not can_view_agenda(current_user, meeting):
         abort(403)
     context = agenda_context(meeting)
-    _record_agenda_read(meeting, context)
+    record_agenda_read(meeting, context)
     return render_template("meetings/print.html", **context)
 
 
