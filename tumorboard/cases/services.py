@@ -30,6 +30,13 @@ from tumorboard.cases.models import (
     ReferralSource,
     Urgency,
 )
+from tumorboard.cases.search import (
+    MAX_QUERY_LENGTH,
+    CaseSearch,
+    matches,
+    parse_query,
+    rank,
+)
 from tumorboard.cases.workflow import get_transition, transition_guards
 from tumorboard.clinical import catalogue
 from tumorboard.db import today, utcnow
@@ -310,6 +317,9 @@ URGENCY_ORDER = sa.case(
     {Urgency.EMERGENCY.value: 0, Urgency.URGENT.value: 1}, value=Case.urgency, else_=2
 )
 
+#: Sort by how well a case matches the search (the default while searching).
+RELEVANCE = "relevance"
+
 SORTS = {
     "referral": ("Newest referral", (Case.referral_date.desc(), Case.id.desc())),
     "urgency": ("Urgency", (URGENCY_ORDER, Case.referral_date, Case.id)),
@@ -323,31 +333,42 @@ SORTS = {
 class CaseFilters:
     """What the worklist is filtered and sorted by (all optional)."""
 
+    #: Search words (``cases.search``); longer than MAX_QUERY_LENGTH raises
+    #: InvalidInput.
     q: str = ""
     status: str = ""
     case_type: str = ""
     site: str = ""
     lead: int | None = None
     urgency: str = ""
-    sort: str = "referral"
+    #: A key of SORTS, or RELEVANCE (best match first while searching; the
+    #: newest referral otherwise).
+    sort: str = RELEVANCE
     mine_for: int | None = None
 
 
+def has_search_words(text: str) -> bool:
+    """True if ``text`` holds a letter or digit to search for."""
+    return len(text) <= MAX_QUERY_LENGTH and parse_query(text) is not None
+
+
 def case_list_query(filters: CaseFilters) -> sa.Select:
-    """One SELECT for a worklist page: cases with patient and lead clinician."""
+    """One SELECT for a worklist page: cases with patient and lead clinician.
+
+    A search (``filters.q``) with no letter or digit finds nothing; one longer
+    than MAX_QUERY_LENGTH raises InvalidInput.
+    """
     stmt = (
         sa.select(Case)
         .join(Case.patient)
         .options(contains_eager(Case.patient), joinedload(Case.lead_clinician))
     )
-    for word in filters.q.split()[:4]:
-        like = f"%{word.lower()}%"
-        stmt = stmt.where(
-            sa.or_(
-                Patient.mrn.startswith(word.upper()),
-                sa.func.lower(Patient.family_name).like(like),
-                sa.func.lower(Patient.given_name).like(like),
-            )
+    query = parse_query(filters.q) if filters.q else None
+    if filters.q and query is None:
+        stmt = stmt.where(sa.false())
+    if query is not None:
+        stmt = stmt.join(CaseSearch, CaseSearch.case_id == Case.id).where(
+            matches(query, db.session.get_bind().dialect.name)
         )
     if filters.status:
         stmt = stmt.where(Case.status == CaseStatus(filters.status))
@@ -366,5 +387,7 @@ def case_list_query(filters: CaseFilters) -> sa.Select:
                 Case.created_by_id == filters.mine_for,
             )
         )
+    if query is not None and filters.sort in ("", RELEVANCE):
+        return stmt.order_by(rank(query), Case.created_at.desc(), Case.id.desc())
     _, order = SORTS.get(filters.sort, SORTS["referral"])
     return stmt.order_by(*order)

@@ -22,6 +22,7 @@ from tumorboard.cases import services
 from tumorboard.cases.forms import CaseFilterForm, CaseForm, TransitionForm
 from tumorboard.cases.models import Case
 from tumorboard.cases.panels import load_panels
+from tumorboard.cases.search import MAX_QUERY_LENGTH
 from tumorboard.cases.workflow import manual_transitions
 from tumorboard.clinical import catalogue
 from tumorboard.extensions import db
@@ -50,15 +51,18 @@ def _worklist(title: str, mine: bool):
         site=form.site.data or "",
         lead=form.lead.data,
         urgency=form.urgency.data or "",
-        sort=form.sort.data or "referral",
+        sort=form.sort.data or services.RELEVANCE,
         mine_for=current_user.id if mine else None,
     )
-    page = db.paginate(
-        services.case_list_query(filters),
-        per_page=current_app.config["PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
-    )
+    query = attempt(form, services.case_list_query, filters)
+    page = None
+    if query is not REFUSED:
+        page = db.paginate(
+            query,
+            per_page=current_app.config["PAGE_SIZE"],
+            max_per_page=100,
+            error_out=False,
+        )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "cases/index.html",
@@ -67,8 +71,10 @@ def _worklist(title: str, mine: bool):
         page=page,
         args=args,
         mine=mine,
+        nothing_to_search=bool(filters.q) and not services.has_search_words(filters.q),
+        max_query_length=MAX_QUERY_LENGTH,
         topography=catalogue.topography,
-    )
+    ), (400 if page is None else 200)
 
 
 @bp.route("/")

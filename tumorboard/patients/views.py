@@ -27,6 +27,22 @@ def _holder_of_mrn(form: PatientForm, patient: Patient | None = None) -> Patient
     return holder if holder is not None and holder is not patient else None
 
 
+def _probable_duplicates(
+    form: PatientForm, patient: Patient | None = None
+) -> list[Patient]:
+    """After a save refused as a probable duplicate: the patients to compare."""
+    if not form.different_patient.errors:
+        return []
+    data = form.service_data()
+    return services.probable_duplicates(
+        data["mrn"],
+        data["given_name"],
+        data["family_name"],
+        data["birth_date"],
+        exclude_id=patient.id if patient else None,
+    )
+
+
 _MRN_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9-]+$")
 
 
@@ -43,6 +59,7 @@ def index():
 def new():
     form = PatientForm()
     existing = None
+    duplicates: list[Patient] = []
     if request.method == "GET":
         query = request.args.get("q", "").strip()
         if _MRN_LIKE.match(query):
@@ -51,14 +68,23 @@ def new():
             form.family_name.data = query
     if form.validate_on_submit():
         patient = attempt(
-            form, services.create_patient, current_user, form.service_data()
+            form,
+            services.create_patient,
+            current_user,
+            form.service_data(),
+            confirmed_different=form.different_patient.data,
         )
         if patient is not REFUSED:
             flash(f"Patient {patient.display_name} registered.", "success")
             return redirect(url_for("cases.new", patient_id=patient.id))
         existing = _holder_of_mrn(form)
+        duplicates = _probable_duplicates(form)
     return render_template(
-        "patients/form.html", form=form, patient=None, existing=existing
+        "patients/form.html",
+        form=form,
+        patient=None,
+        existing=existing,
+        duplicates=duplicates,
     ), (400 if form.errors else 200)
 
 
@@ -80,6 +106,7 @@ def edit(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
     form = PatientForm(obj=patient if request.method == "GET" else None)
     existing = None
+    duplicates: list[Patient] = []
     if form.validate_on_submit():
         saved = attempt(
             form,
@@ -88,15 +115,21 @@ def edit(patient_id: int):
             patient,
             form.service_data(),
             form.version.data,
+            confirmed_different=form.different_patient.data,
         )
         if saved is not REFUSED:
             flash("Patient record updated.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id))
         existing = _holder_of_mrn(form, patient)
-        if existing is None:
+        duplicates = _probable_duplicates(form, patient)
+        if existing is None and not duplicates:
             # The form keeps what was typed; the next save compares with the
             # version now shown alongside it.
             show_current_version(form, patient.version)
     return render_template(
-        "patients/form.html", form=form, patient=patient, existing=existing
+        "patients/form.html",
+        form=form,
+        patient=patient,
+        existing=existing,
+        duplicates=duplicates,
     ), (400 if form.errors else 200)

@@ -24,6 +24,7 @@ from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
 from tumorboard.reviews import readiness, schemas
+from tumorboard.reviews import search as _search  # noqa: F401  (pathology words)
 from tumorboard.reviews.models import (
     WAIVER_REASON_LIMIT,
     DisciplineReview,
