@@ -13,6 +13,7 @@ from tumorboard.extensions import db
 #: kept in step by triggers), and the PostgreSQL expression index.
 FTS_TABLE = "case_search_fts"
 GIN_INDEX = "ix_case_search_document"
+PG_FUNCTION = "case_search_words"
 DDL_ONLY_NAMES.update({FTS_TABLE, GIN_INDEX})
 
 #: DDL per dialect; the migration repeats these statements (it cannot import them).
@@ -34,8 +35,14 @@ SEARCH_DDL = {
         "VALUES (new.case_id, new.document); END",
     ],
     "postgresql": [
-        f"CREATE INDEX {GIN_INDEX} ON case_search "
-        "USING gin (to_tsvector('simple', document))",
+        # The words as lexemes, exactly as stored (no parser, so both databases
+        # split them alike). A PL/pgSQL function, because its declared cost
+        # steers the planner to the index: the built-in expression is costed as
+        # nearly free, and a sequential scan computing it for every row is not.
+        f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}(document text) RETURNS tsvector "
+        "LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$ BEGIN "
+        "RETURN array_to_tsvector(string_to_array(document, ' ')); END $$",
+        f"CREATE INDEX {GIN_INDEX} ON case_search USING gin ({PG_FUNCTION}(document))",
     ],
 }
 
@@ -73,3 +80,9 @@ def _after_create(target, connection, **kw) -> None:
 def _before_drop(target, connection, **kw) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+
+@sa.event.listens_for(CaseSearch.__table__, "after_drop")
+def _after_drop(target, connection, **kw) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}(text)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from tumorboard.cases.search.models import FTS_TABLE, CaseSearch
+from tumorboard.cases.search.models import FTS_TABLE, PG_FUNCTION, CaseSearch
 from tumorboard.cases.search.text import MAX_WORD_LENGTH
 from tumorboard.clinical.search_terms import code_word, fold_words
 from tumorboard.errors import InvalidInput
@@ -22,9 +22,7 @@ from tumorboard.errors import InvalidInput
 MAX_QUERY_LENGTH = 200
 
 #: The PostgreSQL index expression; queries repeat it so the planner uses the index.
-PG_DOCUMENT = sa.func.array_to_tsvector(
-    sa.func.string_to_array(CaseSearch.document, sa.literal_column("' '"))
-)
+PG_DOCUMENT = getattr(sa.func, PG_FUNCTION)(CaseSearch.document)
 
 
 @dataclass(frozen=True)
