@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tumorboard.cases.models import Case, CaseType, Laterality
@@ -165,11 +166,21 @@ def refresh(session: Session, case_ids: Iterable[int]) -> int:
         ).all()
         extra = _extra_texts([case.id for case, _ in pairs])
         rows = [index_row(case, patient, extra[case.id]) for case, patient in pairs]
-        table = CaseSearch.__table__
-        session.execute(table.delete().where(table.c.case_id.in_(ids)))
         if rows:
-            session.execute(table.insert(), rows)
+            session.execute(_upsert(session.get_bind().dialect.name), rows)
     return len(rows)
+
+
+def _upsert(dialect: str) -> sa.Insert:
+    """INSERT … ON CONFLICT (case_id) DO UPDATE: two transactions refreshing
+    the same case (a patient edit and a case edit) cannot collide on the key."""
+    table = CaseSearch.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.case_id],
+        set_={name: stmt.excluded[name] for name in ("mrn_key", "names", "document")},
+    )
 
 
 def rebuild(session: Session, batch_size: int = 500) -> int:
