@@ -70,6 +70,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave out objects made by DDL events beside the models (full-text search)."""
+    from tumorboard.db import include_name as tumorboard_include_name
+
+    return tumorboard_include_name(name, type_, parent_names)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -90,6 +97,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tumorboard import create_app  # noqa: E402
 from tumorboard.auth.passwords import hash_password  # noqa: E402
+from tumorboard.cases.search import rebuild as rebuild_search  # noqa: E402
 from tumorboard.clinical import catalogue  # noqa: E402
 from tumorboard.extensions import db  # noqa: E402
 from tumorboard.models import Case, Patient, User  # noqa: E402
@@ -103,6 +104,9 @@ def populate(n_cases: int) -> None:
             ],
         )
         db.session.commit()
+    # Bulk inserts bypass the flush events that keep the search index.
+    rebuild_search(db.session)
+    db.session.commit()
 
 
 def measure(client, engine, path: str, n: int) -> tuple[float, float, int]:
@@ -160,6 +164,7 @@ def main() -> None:
             "/cases/?status=ready&urgency=urgent",
             "/cases/?q=Family12",
             "/cases/?q=B0000123",
+            "/cases/?q=femur",
             f"/cases/{case_id}",
             "/patients/?q=family99",
         ]

@@ -1,5 +1,5 @@
 """Flask commands: ``flask users create``, ``flask demo load``,
-``flask audit verify``, ``flask sessions prune``."""
+``flask audit verify``, ``flask sessions prune``, ``flask search rebuild``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tumorboard.auth import services as auth_services
 from tumorboard.auth import sessions as auth_sessions
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
+from tumorboard.cases import search
 from tumorboard.errors import ServiceError
 from tumorboard.extensions import db
 
@@ -21,6 +22,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Synthetic demonstration data.")
 audit_cli = AppGroup("audit", help="The audit log.")
 sessions_cli = AppGroup("sessions", help="Signed-in sessions.")
+search_cli = AppGroup("search", help="The case search index.")
 
 
 @users_cli.command("create")
@@ -101,9 +103,19 @@ def sessions_prune_command() -> None:
     click.echo(f"Deleted {deleted} expired session{'' if deleted == 1 else 's'}.")
 
 
+@search_cli.command("rebuild")
+def search_rebuild_command() -> None:
+    """Rebuild the case search index from every case (after an upgrade, or when
+    the searched words change)."""
+    count = search.rebuild(db.session)
+    db.session.commit()
+    click.echo(f"Search index rebuilt for {count} cases.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(sessions_cli)
+    app.cli.add_command(search_cli)

@@ -97,3 +97,16 @@ class TimestampMixin:
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+#: Names (and name prefixes) of database objects that DDL events create beside
+#: the models, such as full-text tables and expression indexes. Features add
+#: theirs; schema comparisons (autogenerate, the migration test) skip them.
+DDL_ONLY_NAMES: set[str] = set()
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic name filter: leave out the objects listed in ``DDL_ONLY_NAMES``."""
+    if name is None or type_ not in ("table", "index"):
+        return True
+    return not any(name.startswith(prefix) for prefix in DDL_ONLY_NAMES)

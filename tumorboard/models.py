@@ -5,6 +5,7 @@ from tumorboard.attachments.models import Attachment
 from tumorboard.audit.models import AuditEntry
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
+from tumorboard.cases.search import CaseSearch
 from tumorboard.meetings.models import AgendaItem, Attendance, Board, Meeting
 from tumorboard.patients.models import Patient
 from tumorboard.performance.models import PerformanceStatus
@@ -25,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "Board",
     "Case",
+    "CaseSearch",
     "DisciplineReview",
     "Meeting",
     "Patient",

@@ -32,7 +32,9 @@ def register_patient(page: Page, mrn: str, family_name: str) -> None:
     """From the patient search, check ``mrn`` is unknown and register it; ends on
     the new-case form."""
     page.get_by_label("Search by MRN or name").fill(mrn)
-    page.get_by_role("search").get_by_role("button", name="Search").click()
+    page.get_by_role("main").get_by_role("search").get_by_role(
+        "button", name="Search"
+    ).click()
     expect(page.get_by_text(f"No patient matches “{mrn}”.")).to_be_visible()
 
     page.get_by_role("link", name="Register a new patient").click()

@@ -44,6 +44,8 @@ def _case_in_workup(
                 "birth_date": date(2008, 4, 2),
                 "sex": "female",
             },
+            # Each call registers another synthetic patient of the same name.
+            confirmed_different=True,
         )
         case = case_services.create_case(
             coordinator,

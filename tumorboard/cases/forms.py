@@ -27,7 +27,7 @@ from tumorboard.cases.models import (
     ReferralSource,
     Urgency,
 )
-from tumorboard.cases.services import SORTS
+from tumorboard.cases.services import RELEVANCE, SORTS
 from tumorboard.clinical import anatomy, catalogue
 from tumorboard.forms import (
     CHOOSE,
@@ -244,7 +244,8 @@ class CaseFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search", filters=[strip_filter], validators=[max_length(100)])
+    # The length limit is the search service's (a clear 400, not an ignored filter).
+    q = StringField("Search", filters=[strip_filter])
     status = SelectField(
         "Status", choices=[("", "Any status")] + CaseStatus.choices(), default=""
     )
@@ -260,8 +261,9 @@ class CaseFilterForm(FlaskForm):
     lead = SelectField("Lead clinician", coerce=coerce_int_or_none)
     sort = SelectField(
         "Sort by",
-        choices=[(key, label) for key, (label, _) in SORTS.items()],
-        default="referral",
+        choices=[(RELEVANCE, "Best match")]
+        + [(key, label) for key, (label, _) in SORTS.items()],
+        default=RELEVANCE,
     )
 
     def __init__(self, *args, clinicians=(), **kwargs):

@@ -32,6 +32,13 @@ from tumorboard.cases.models import (
     ReferralSource,
     Urgency,
 )
+from tumorboard.cases.search import (
+    MAX_QUERY_LENGTH,
+    CaseSearch,
+    matches,
+    parse_query,
+    rank,
+)
 from tumorboard.cases.workflow import get_transition, transition_guards
 from tumorboard.clinical import catalogue
 from tumorboard.db import today, utcnow
@@ -342,6 +349,9 @@ URGENCY_ORDER = sa.case(
     {Urgency.EMERGENCY.value: 0, Urgency.URGENT.value: 1}, value=Case.urgency, else_=2
 )
 
+#: Sort by how well a case matches the search (the default while searching).
+RELEVANCE = "relevance"
+
 SORTS = {
     "referral": ("Newest referral", (Case.referral_date.desc(), Case.id.desc())),
     "urgency": ("Urgency", (URGENCY_ORDER, Case.referral_date, Case.id)),
@@ -355,13 +365,17 @@ SORTS = {
 class CaseFilters:
     """What the worklist is filtered and sorted by (all optional)."""
 
+    #: Search words (``cases.search``); longer than MAX_QUERY_LENGTH raises
+    #: InvalidInput.
     q: str = ""
     status: str = ""
     case_type: str = ""
     site: str = ""
     lead: int | None = None
     urgency: str = ""
-    sort: str = "referral"
+    #: A key of SORTS, or RELEVANCE (best match first while searching; the
+    #: newest referral otherwise).
+    sort: str = RELEVANCE
     mine_for: int | None = None
     key_worker_for: int | None = None
 
@@ -376,24 +390,32 @@ class CaseFilters:
             "urgency": self.urgency,
             "sort": self.sort,
             "mine": self.mine_for is not None or None,
+            "key_worker": self.key_worker_for is not None or None,
         }
 
 
+def has_search_words(text: str) -> bool:
+    """True if ``text`` holds a letter or digit to search for."""
+    return len(text) <= MAX_QUERY_LENGTH and parse_query(text) is not None
+
+
 def case_list_query(filters: CaseFilters) -> sa.Select:
-    """One SELECT for a worklist page: cases with patient and lead clinician."""
+    """One SELECT for a worklist page: cases with patient and lead clinician.
+
+    A search (``filters.q``) with no letter or digit finds nothing; one longer
+    than MAX_QUERY_LENGTH raises InvalidInput.
+    """
     stmt = (
         sa.select(Case)
         .join(Case.patient)
         .options(contains_eager(Case.patient), joinedload(Case.lead_clinician))
     )
-    for word in filters.q.split()[:4]:
-        like = f"%{word.lower()}%"
-        stmt = stmt.where(
-            sa.or_(
-                Patient.mrn.startswith(word.upper()),
-                sa.func.lower(Patient.family_name).like(like),
-                sa.func.lower(Patient.given_name).like(like),
-            )
+    query = parse_query(filters.q) if filters.q else None
+    if filters.q and query is None:
+        stmt = stmt.where(sa.false())
+    if query is not None:
+        stmt = stmt.join(CaseSearch, CaseSearch.case_id == Case.id).where(
+            matches(query, db.session.get_bind().dialect.name)
         )
     if filters.status:
         stmt = stmt.where(Case.status == CaseStatus(filters.status))
@@ -414,5 +436,7 @@ def case_list_query(filters: CaseFilters) -> sa.Select:
         )
     if filters.key_worker_for:
         stmt = stmt.where(Case.key_worker_id == filters.key_worker_for)
+    if query is not None and filters.sort in ("", RELEVANCE):
+        return stmt.order_by(rank(query), Case.created_at.desc(), Case.id.desc())
     _, order = SORTS.get(filters.sort, SORTS["referral"])
     return stmt.order_by(*order)

@@ -22,6 +22,7 @@ from tumorboard.cases import services
 from tumorboard.cases.forms import CaseFilterForm, CaseForm, TransitionForm
 from tumorboard.cases.models import CONFIRMED_METASTASIS, Case
 from tumorboard.cases.panels import load_panels
+from tumorboard.cases.search import MAX_QUERY_LENGTH
 from tumorboard.cases.workflow import manual_transitions
 from tumorboard.clinical import catalogue
 from tumorboard.extensions import db
@@ -51,23 +52,27 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
         site=form.site.data or "",
         lead=form.lead.data,
         urgency=form.urgency.data or "",
-        sort=form.sort.data or "referral",
+        sort=form.sort.data or services.RELEVANCE,
         mine_for=current_user.id if mine else None,
         key_worker_for=current_user.id if key_worker else None,
     )
-    page = db.paginate(
-        services.case_list_query(filters),
-        per_page=current_app.config["PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
-    )
+    query = attempt(form, services.case_list_query, filters)
+    page = None
+    if query is not REFUSED:
+        page = db.paginate(
+            query,
+            per_page=current_app.config["PAGE_SIZE"],
+            max_per_page=100,
+            error_out=False,
+        )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    services.record_list_read(
-        current_user,
-        "my cases" if mine else "the case list",
-        {**filters.audit_query(), "page": page.page},
-        page.items,
-    )
+    if page is not None:
+        services.record_list_read(
+            current_user,
+            "my patients" if key_worker else "my cases" if mine else "the case list",
+            {**filters.audit_query(), "page": page.page},
+            page.items,
+        )
     return render_template(
         "cases/index.html",
         title=title,
@@ -75,7 +80,9 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
         page=page,
         args=args,
         mine=mine or key_worker,
-    )
+        nothing_to_search=bool(filters.q) and not services.has_search_words(filters.q),
+        max_query_length=MAX_QUERY_LENGTH,
+    ), (400 if page is None else 200)
 
 
 @bp.route("/")

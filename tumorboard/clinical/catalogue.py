@@ -25,12 +25,12 @@ and the lookup and search functions are short and belong next to their tables.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from ._validate import choice, integer, reject, text
+from .search_terms import fold
 
 __all__ = [
     "AJCC_SITE_GROUP_KEYS",
@@ -118,21 +118,10 @@ _ICDO_MORPHOLOGY = re.compile(r"^(\d{4})/?([0-369])$")
 # Search helpers
 # ---------------------------------------------------------------------------
 
-# British spellings fold to American ones so "hemangioma" finds "Haemangioma".
-_SPELLING_FOLDS = (("haem", "hem"), ("tumour", "tumor"), ("oesoph", "esoph"))
-
 
 def _normalise(value: str) -> str:
     """Lower-case, strip accents, turn punctuation into spaces, fold spellings."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = re.sub(r"[^0-9a-z]+", " ", plain.casefold()).split()
-    folded = []
-    for word in words:
-        for british, american in _SPELLING_FOLDS:
-            word = word.replace(british, american)
-        folded.append(word)
-    return " ".join(folded)
+    return fold(value)
 
 
 def _matches(wanted: str, word: str) -> bool:

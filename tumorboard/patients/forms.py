@@ -1,7 +1,7 @@
 """Patient registration form."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, StringField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, StringField
 from wtforms.validators import Optional, Regexp
 
 from tumorboard.forms import (
@@ -54,6 +54,8 @@ class PatientForm(FlaskForm):
         validators=[required("Choose the sex recorded at registration.")],
     )
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    #: Shown with a probable-duplicate warning; ticking it registers anyway.
+    different_patient = BooleanField("This is a different patient")
 
     def service_data(self) -> dict:
         """The fields the patient services take."""

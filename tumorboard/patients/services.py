@@ -14,9 +14,15 @@ from tumorboard.db import today
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.hooks import Hook
+from tumorboard.patients.duplicates import (  # noqa: F401  (re-exported)
+    ProbableDuplicate,
+    probable_duplicates,
+)
 from tumorboard.patients.models import Patient, Sex
 
 PATIENT_FIELDS = ("mrn", "given_name", "family_name", "birth_date", "sex")
+#: A change to one of these is checked for probable duplicates.
+DUPLICATE_FIELDS = ("mrn", "given_name", "family_name", "birth_date")
 
 #: ``check(patient, clean)`` before corrected demographics are saved; features
 #: holding the patient's records raise InvalidInput when the change contradicts
@@ -82,8 +88,35 @@ def _validate(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def create_patient(actor: User, data: dict[str, Any]) -> Patient:
-    """Register a patient; a duplicate MRN raises :class:`DuplicateMRN`."""
+def _check_duplicates(
+    clean: dict[str, Any], confirmed_different: bool, exclude_id: int | None = None
+) -> list[Patient]:
+    """Probable duplicates of ``clean``; raises ProbableDuplicate unless the
+    coordinator confirmed that this is a different patient."""
+    duplicates = probable_duplicates(
+        clean["mrn"],
+        clean["given_name"],
+        clean["family_name"],
+        clean["birth_date"],
+        exclude_id=exclude_id,
+    )
+    if duplicates and not confirmed_different:
+        raise ProbableDuplicate(duplicates)
+    return duplicates
+
+
+def _confirmation_note(duplicates: list[Patient]) -> str:
+    if not duplicates:
+        return ""
+    refs = ", ".join(p.reference for p in duplicates)
+    return f", confirmed as a different patient from {refs}"
+
+
+def create_patient(
+    actor: User, data: dict[str, Any], *, confirmed_different: bool = False
+) -> Patient:
+    """Register a patient; a duplicate MRN raises :class:`DuplicateMRN`, a
+    probable duplicate :class:`ProbableDuplicate` unless ``confirmed_different``."""
     authorize(
         has_permission(actor, Permission.PATIENT_WRITE),
         "Only the coordinator registers patients.",
@@ -92,25 +125,36 @@ def create_patient(actor: User, data: dict[str, Any]) -> Patient:
     existing = find_by_mrn(clean["mrn"])
     if existing is not None:
         raise DuplicateMRN(existing)
+    duplicates = _check_duplicates(clean, confirmed_different)
     patient = Patient(**clean)
     db.session.add(patient)
     db.session.flush()
+    changes = audit.diff({}, audit.snapshot(patient, PATIENT_FIELDS))
+    if duplicates:
+        changes["confirmed_different_from"] = [None, [p.id for p in duplicates]]
     audit.record(
         actor,
         "patient.create",
         "patient",
         patient.id,
-        f"Registered patient {patient.reference}",
-        changes=audit.diff({}, audit.snapshot(patient, PATIENT_FIELDS)),
+        f"Registered patient {patient.reference}{_confirmation_note(duplicates)}",
+        changes=changes,
         patient_id=patient.id,
     )
     return patient
 
 
 def update_patient(
-    actor: User, patient: Patient, data: dict[str, Any], version: int
+    actor: User,
+    patient: Patient,
+    data: dict[str, Any],
+    version: int,
+    *,
+    confirmed_different: bool = False,
 ) -> Patient:
-    """Correct a patient's demographics, refusing a stale form."""
+    """Correct a patient's demographics, refusing a stale form; a correction
+    that makes the patient a probable duplicate of another needs
+    ``confirmed_different``."""
     authorize(
         has_permission(actor, Permission.PATIENT_WRITE),
         "Only the coordinator edits patients.",
@@ -124,16 +168,21 @@ def update_patient(
     existing = find_by_mrn(clean["mrn"])
     if existing is not None and existing.id != patient.id:
         raise DuplicateMRN(existing)
+    duplicates = []
+    if any(clean[k] != getattr(patient, k) for k in DUPLICATE_FIELDS):
+        duplicates = _check_duplicates(clean, confirmed_different, patient.id)
     before_update.run(patient, clean)
     changes = audit.apply(patient, PATIENT_FIELDS, clean)
     if changes:
         db.session.flush()
+        if duplicates:
+            changes["confirmed_different_from"] = [None, [p.id for p in duplicates]]
         audit.record(
             actor,
             "patient.update",
             "patient",
             patient.id,
-            f"Updated patient {patient.reference}",
+            f"Updated patient {patient.reference}{_confirmation_note(duplicates)}",
             changes=changes,
             patient_id=patient.id,
         )

@@ -27,6 +27,22 @@ def _holder_of_mrn(form: PatientForm, patient: Patient | None = None) -> Patient
     return holder if holder is not None and holder is not patient else None
 
 
+def _probable_duplicates(
+    form: PatientForm, patient: Patient | None = None
+) -> list[Patient]:
+    """After a save refused as a probable duplicate: the patients to compare."""
+    if not form.different_patient.errors:
+        return []
+    data = form.service_data()
+    return services.probable_duplicates(
+        data["mrn"],
+        data["given_name"],
+        data["family_name"],
+        data["birth_date"],
+        exclude_id=patient.id if patient else None,
+    )
+
+
 _MRN_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9-]+$")
 
 
@@ -40,11 +56,22 @@ def index():
     return render_template("patients/index.html", query=query, results=results)
 
 
+def _record_shown(existing: Patient | None, duplicates: list[Patient]) -> None:
+    """Audit the patients the form shows: the holder of a typed MRN and the
+    probable duplicates it warns about."""
+    if existing is not None:
+        services.record_read(current_user, existing, "as the holder of a typed MRN")
+    for patient in duplicates:
+        if patient is not existing:
+            services.record_read(current_user, patient, "as a probable duplicate")
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(Permission.PATIENT_WRITE)
 def new():
     form = PatientForm()
     existing = None
+    duplicates: list[Patient] = []
     if request.method == "GET":
         query = request.args.get("q", "").strip()
         if _MRN_LIKE.match(query):
@@ -53,17 +80,24 @@ def new():
             form.family_name.data = query
     if form.validate_on_submit():
         patient = attempt(
-            form, services.create_patient, current_user, form.service_data()
+            form,
+            services.create_patient,
+            current_user,
+            form.service_data(),
+            confirmed_different=form.different_patient.data,
         )
         if patient is not REFUSED:
             flash(f"Patient {patient.display_name} registered.", "success")
             return redirect(url_for("cases.new", patient_id=patient.id))
         existing = _holder_of_mrn(form)
-    if existing is not None:
-        # The form links to the patient who already holds the typed MRN.
-        services.record_read(current_user, existing, "as the holder of a typed MRN")
+        duplicates = _probable_duplicates(form)
+    _record_shown(existing, duplicates)
     return render_template(
-        "patients/form.html", form=form, patient=None, existing=existing
+        "patients/form.html",
+        form=form,
+        patient=None,
+        existing=existing,
+        duplicates=duplicates,
     ), (400 if form.errors else 200)
 
 
@@ -85,6 +119,7 @@ def edit(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
     form = PatientForm(obj=patient if request.method == "GET" else None)
     existing = None
+    duplicates: list[Patient] = []
     if form.validate_on_submit():
         saved = attempt(
             form,
@@ -93,18 +128,23 @@ def edit(patient_id: int):
             patient,
             form.service_data(),
             form.version.data,
+            confirmed_different=form.different_patient.data,
         )
         if saved is not REFUSED:
             flash("Patient record updated.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id))
         existing = _holder_of_mrn(form, patient)
-        if existing is None:
+        duplicates = _probable_duplicates(form, patient)
+        if existing is None and not duplicates:
             # The form keeps what was typed; the next save compares with the
             # version now shown alongside it.
             show_current_version(form, patient.version)
     services.record_read(current_user, patient, "for editing")
-    if existing is not None:
-        services.record_read(current_user, existing, "as the holder of a typed MRN")
+    _record_shown(existing, duplicates)
     return render_template(
-        "patients/form.html", form=form, patient=patient, existing=existing
+        "patients/form.html",
+        form=form,
+        patient=patient,
+        existing=existing,
+        duplicates=duplicates,
     ), (400 if form.errors else 200)

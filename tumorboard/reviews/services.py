@@ -26,6 +26,7 @@ from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
 from tumorboard.performance import services as performance
 from tumorboard.reviews import readiness, schemas
+from tumorboard.reviews import search as _search  # noqa: F401  (pathology words)
 from tumorboard.reviews.models import (
     WAIVER_REASON_LIMIT,
     DisciplineReview,

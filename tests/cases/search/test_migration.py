@@ -1,0 +1,98 @@
+"""The migration creates the full-text index and fills it for existing cases;
+``flask search rebuild`` rewrites it."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from tests import factories
+from tests.conftest import BACKENDS
+from tests.reviews.factories import make_review
+from tests.test_migrations import empty_database
+from tumorboard.cases import services
+from tumorboard.cases.search import CaseSearch
+from tumorboard.extensions import db
+
+
+def search_plan(q: str) -> str:
+    """The database's plan for the worklist search (sequential scans off on
+    PostgreSQL, so a usable index is always chosen over a small table)."""
+    stmt = services.case_list_query(services.CaseFilters(q=q))
+    compiled = stmt.compile(dialect=db.engine.dialect)
+    connection = db.session.connection()
+    if db.engine.dialect.name == "sqlite":
+        params = tuple(compiled.params[k] for k in compiled.positiontup)
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params)
+        return "\n".join(row[-1] for row in rows)
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+    return "\n".join(row[0] for row in rows)
+
+
+def uses_the_full_text_index(q: str) -> bool:
+    plan = search_plan(q)
+    if db.engine.dialect.name == "sqlite":
+        return "case_search_fts VIRTUAL TABLE INDEX" in plan
+    return "ix_case_search_document" in plan
+
+
+def found(q: str) -> list[int]:
+    stmt = services.case_list_query(services.CaseFilters(q=q))
+    return [case.id for case in db.session.scalars(stmt).unique()]
+
+
+def full_text_index_exists() -> bool:
+    if db.engine.dialect.name == "sqlite":
+        sql = "SELECT count(*) FROM sqlite_master WHERE name = 'case_search_fts'"
+    else:
+        sql = (
+            "SELECT count(*) FROM pg_indexes "
+            "WHERE indexname = 'ix_case_search_document' "
+            "AND schemaname = current_schema()"
+        )
+    return db.session.execute(sa.text(sql)).scalar() == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrade_fills_the_index_for_existing_cases(backend, tmp_path):
+    with empty_database(backend, tmp_path) as app, app.app_context():
+        upgrade()
+        assert full_text_index_exists()
+        patient = factories.make_patient(
+            mrn="DEMO-100009", given_name="Anna-Lena", family_name="Müller"
+        )
+        case = factories.make_case(
+            patient, site_code="C40.2", clinical_question="Biopsy route?"
+        )
+        make_review(case, "pathology", who_entity="conventional_osteosarcoma")
+        other = factories.make_case(site_code="C41.2")
+        db.session.commit()
+        case_id, other_id = case.id, other.id
+        db.session.remove()
+
+        downgrade(revision="e1f2a3b4c5d6")
+        assert "case_search" not in sa.inspect(db.engine).get_table_names()
+        upgrade()
+        assert full_text_index_exists()
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(CaseSearch)) == 2
+        )
+        for q in ("mull", "demo-100 009", "femur", "osteosarcoma femur", "9180/3"):
+            assert found(q) == [case_id], q
+        assert found("vertebral") == [other_id]
+        assert uses_the_full_text_index("osteosarcoma femur")
+
+        result = app.test_cli_runner().invoke(args=["search", "rebuild"])
+        assert result.exit_code == 0, result.output
+        assert "Search index rebuilt for 2 cases." in result.output
+        assert found("osteosarcoma femur") == [case_id]
+        db.session.remove()
+
+
+def test_create_all_makes_the_full_text_index_too(app, make_case):
+    assert full_text_index_exists()
+    make_case()
+    assert uses_the_full_text_index("osteosarcoma femur")
+    assert uses_the_full_text_index("demo-100 009")

@@ -1,0 +1,161 @@
+"""The search box on the worklist and in the top bar."""
+
+from __future__ import annotations
+
+import pytest
+
+from tumorboard.extensions import db
+
+
+@pytest.fixture
+def cases(make_patient, make_case):
+    """A femoral osteosarcoma of Anna-Lena Müller and a spinal metastasis."""
+    femur = make_case(
+        make_patient(mrn="DEMO-100009", given_name="Anna-Lena", family_name="Müller"),
+        site_code="C40.2",
+        clinical_question="Suspected osteosarcoma: biopsy route?",
+    )
+    spine = make_case(
+        make_patient(mrn="DEMO-200001", given_name="Bo", family_name="Berg"),
+        case_type="skeletal_metastasis",
+        known_primary="breast",
+        site_code="C41.2",
+        clinical_question="Stabilisation before radiotherapy?",
+    )
+    db.session.commit()
+    return femur, spine
+
+
+def test_worklist_search_finds_by_diagnosis_and_bone(client, login_as, cases):
+    login_as("coordinator")
+    femur, spine = cases
+    page = client.get("/cases/?q=osteosarcoma+femur")
+    assert page.status_code == 200
+    assert femur.reference in page.text
+    assert spine.reference not in page.text
+    assert "1 in all" in page.text
+    page = client.get("/cases/?q=breast+vertebral")
+    assert spine.reference in page.text and femur.reference not in page.text
+
+
+def test_mrn_typed_with_dashes_and_spaces(client, login_as, cases):
+    login_as("coordinator")
+    femur, _ = cases
+    for q in ("DEMO100009", "demo-100 009", "mull"):
+        page = client.get("/cases/", query_string={"q": q})
+        assert femur.reference in page.text, q
+        assert "1 in all" in page.text, q
+
+
+def test_search_from_the_top_bar_on_any_page(client, login_as, cases):
+    login_as("coordinator")
+    page = client.get("/meetings/").text
+    assert 'role="search"' in page
+    assert 'action="/cases/"' in page
+    # The top bar keeps what was searched on the worklist.
+    assert 'value="femur"' in client.get("/cases/?q=femur").text
+
+
+def test_no_search_box_for_roles_without_cases(client, login_as):
+    login_as("admin")
+    assert 'aria-label="Find cases"' not in client.get("/").text
+
+
+def test_too_long_a_search_is_a_clear_400(client, login_as, cases):
+    login_as("coordinator")
+    response = client.get("/cases/", query_string={"q": "femur " * 40})
+    assert response.status_code == 400
+    assert "The search is 239 characters long; use at most 200 characters." in (
+        response.text
+    )
+    assert "femur femur" in response.text  # what was typed is kept
+    response = client.get("/cases/", query_string={"q": "x" * 10_000})
+    assert response.status_code == 400
+    assert "10,000 characters" in response.text
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["!!!", "*", '"', "( )", ":&|!", "–", "\u200b"],
+)
+def test_a_search_without_letters_or_digits_says_so(client, login_as, cases, q):
+    login_as("coordinator")
+    response = client.get("/cases/", query_string={"q": q})
+    assert response.status_code == 200
+    assert "has no letters or digits to search for" in response.text
+    assert cases[0].reference not in response.text
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"femur"',
+        "femur*",
+        "femur:*",
+        "femur & osteo",
+        "femur | x",
+        "!femur",
+        "(femur)",
+        "femur NEAR osteo",
+        "femur AND osteosarcoma",
+        "femur OR spine",
+        "'femur'",
+        "femur%",
+        "fem_r",
+    ],
+)
+def test_search_syntax_is_read_as_words(client, login_as, cases, q):
+    login_as("coordinator")
+    response = client.get("/cases/", query_string={"q": q})
+    assert response.status_code == 200
+    assert "No case matches" in response.text or cases[0].reference in response.text
+
+
+@pytest.mark.parametrize("q", ["femur\x00", "\x00", "\x01\x02", "fe\x7fmur"])
+def test_control_characters_are_refused_with_the_input_message(
+    client, login_as, cases, q
+):
+    login_as("coordinator")
+    response = client.get("/cases/", query_string={"q": q})
+    assert response.status_code == 400
+    assert "control character (such as NUL)" in response.text
+
+
+def test_syntax_characters_are_ignored_around_words(client, login_as, cases):
+    login_as("coordinator")
+    for q in ('"femur"', "(femur)", "femur*", "!femur", "femur AND osteosarcoma"):
+        page = client.get("/cases/", query_string={"q": q}).text
+        assert cases[0].reference in page, q
+        assert "1 in all" in page, q
+
+
+def test_no_match_is_said_plainly(client, login_as, cases):
+    login_as("coordinator")
+    page = client.get("/cases/?q=humerus").text
+    assert "No case matches “humerus”." in page
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_search_page_uses_a_fixed_number_of_statements(
+    client, login_as, make_case, make_patient, count_queries, size
+):
+    login_as("coordinator")
+    for n in range(size):
+        make_case(make_patient(family_name=f"Femurson{n}"))
+    db.session.commit()
+    with count_queries() as counter:
+        response = client.get("/cases/?q=femur+osteosarcoma")
+    assert response.status_code == 200
+    assert f"{size} in all" in response.text
+    # user load, clinicians for filters, count, page of cases
+    assert counter.count == 4, counter.statements
+
+
+def test_my_cases_search(client, login_as, make_case, make_patient):
+    lead = login_as("orthopedic_oncologist")
+    mine = make_case(make_patient(family_name="Mine"), lead_clinician_id=lead.id)
+    make_case(make_patient(family_name="Other"))
+    db.session.commit()
+    page = client.get("/cases/mine?q=femur").text
+    assert mine.reference in page
+    assert "1 in all" in page

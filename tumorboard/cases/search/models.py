@@ -1,0 +1,88 @@
+"""The case search index: one row of folded words per case, and the full-text
+index over it (SQLite FTS5, PostgreSQL GIN)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tumorboard.db import DDL_ONLY_NAMES
+from tumorboard.extensions import db
+
+#: The SQLite FTS5 table mirroring ``case_search.document`` (external content,
+#: kept in step by triggers), and the PostgreSQL expression index.
+FTS_TABLE = "case_search_fts"
+GIN_INDEX = "ix_case_search_document"
+PG_FUNCTION = "case_search_words"
+DDL_ONLY_NAMES.update({FTS_TABLE, GIN_INDEX})
+
+#: DDL per dialect; the migration repeats these statements (it cannot import them).
+SEARCH_DDL = {
+    "sqlite": [
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(document, "
+        "content='case_search', content_rowid='case_id', "
+        "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+        f"CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON case_search BEGIN "
+        f"INSERT INTO {FTS_TABLE}(rowid, document) "
+        "VALUES (new.case_id, new.document); END",
+        f"CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON case_search BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, document) "
+        "VALUES ('delete', old.case_id, old.document); END",
+        f"CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE ON case_search BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, document) "
+        "VALUES ('delete', old.case_id, old.document); "
+        f"INSERT INTO {FTS_TABLE}(rowid, document) "
+        "VALUES (new.case_id, new.document); END",
+    ],
+    "postgresql": [
+        # The words as lexemes, exactly as stored (no parser, so both databases
+        # split them alike). A PL/pgSQL function, because its declared cost
+        # steers the planner to the index: the built-in expression is costed as
+        # nearly free, and a sequential scan computing it for every row is not.
+        f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}(document text) RETURNS tsvector "
+        "LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$ BEGIN "
+        "RETURN array_to_tsvector(string_to_array(document, ' ')); END $$",
+        f"CREATE INDEX {GIN_INDEX} ON case_search USING gin ({PG_FUNCTION}(document))",
+    ],
+}
+
+
+class CaseSearch(db.Model):
+    """The words a case is found by, rebuilt from the case, its patient and the
+    sources other features register (see ``cases.search.text``)."""
+
+    __tablename__ = "case_search"
+
+    case_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The patient's MRN without dashes or spaces, lower case ("demo100009"):
+    #: an exact match ranks first.
+    mrn_key: Mapped[str] = mapped_column(sa.String(20))
+    #: The patient's folded names ("anna lena muller"): matches rank second.
+    names: Mapped[str] = mapped_column(sa.String(250))
+    #: Every searchable word of the case, folded (``clinical.search_terms``).
+    document: Mapped[str] = mapped_column(sa.Text)
+
+
+def create_search_index(connection) -> None:
+    """Create the full-text index for the connection's dialect."""
+    for statement in SEARCH_DDL.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
+
+
+@sa.event.listens_for(CaseSearch.__table__, "after_create")
+def _after_create(target, connection, **kw) -> None:
+    create_search_index(connection)
+
+
+@sa.event.listens_for(CaseSearch.__table__, "before_drop")
+def _before_drop(target, connection, **kw) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+
+@sa.event.listens_for(CaseSearch.__table__, "after_drop")
+def _after_drop(target, connection, **kw) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}(text)")

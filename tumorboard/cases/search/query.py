@@ -1,0 +1,97 @@
+"""Reading the search box: typed text → words → a full-text condition and a rank.
+
+Every word must start a word of the case (AND of prefixes). SQLite answers
+from its FTS5 table, PostgreSQL from a GIN index over the same words; both see
+exactly the words ``clinical.search_terms.fold_words`` made, so they return the
+same cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from tumorboard.cases.search.models import FTS_TABLE, PG_FUNCTION, CaseSearch
+from tumorboard.cases.search.text import MAX_WORD_LENGTH
+from tumorboard.clinical.search_terms import code_word, fold_words
+from tumorboard.errors import InvalidInput
+
+#: Longest search accepted, in characters (the search box and the service).
+MAX_QUERY_LENGTH = 200
+
+#: The PostgreSQL index expression; queries repeat it so the planner uses the index.
+PG_DOCUMENT = getattr(sa.func, PG_FUNCTION)(CaseSearch.document)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """The words of a search, ready for either database."""
+
+    words: tuple[str, ...]
+    #: The letters and digits typed, run together, when the search may be an
+    #: MRN or a reference typed with spaces or dashes ("demo-100 009").
+    joined: str
+    #: Everything typed as an MRN key, for the exact-MRN rank.
+    mrn: str
+
+    @property
+    def fts5(self) -> str:
+        """SQLite FTS5 MATCH expression: quoted prefixes, so nothing typed is
+        read as FTS syntax."""
+        terms = " AND ".join(f'"{w}"*' for w in self.words)
+        return f'({terms}) OR "{self.joined}"*' if self.joined else terms
+
+    @property
+    def tsquery(self) -> str:
+        """PostgreSQL tsquery text with the same meaning as ``fts5``."""
+        terms = " & ".join(f"'{w}':*" for w in self.words)
+        return f"({terms}) | '{self.joined}':*" if self.joined else terms
+
+
+def parse_query(text: str) -> SearchQuery | None:
+    """The words of ``text``; None when it holds no letter or digit.
+
+    Raises InvalidInput when ``text`` is longer than ``MAX_QUERY_LENGTH``.
+    """
+    if len(text) > MAX_QUERY_LENGTH:
+        raise InvalidInput(
+            f"The search is {len(text):,} characters long; use at most "
+            f"{MAX_QUERY_LENGTH} characters.",
+            "q",
+        )
+    terms: list[str] = []
+    for chunk in text.split():
+        joined = code_word(chunk)
+        terms.extend([joined] if joined else fold_words(chunk))
+    words = tuple(dict.fromkeys(term[:MAX_WORD_LENGTH] for term in terms))
+    if not words:
+        return None
+    everything = "".join(fold_words(text))[:MAX_WORD_LENGTH]
+    has_digit = any(ch.isdigit() for ch in everything)
+    return SearchQuery(
+        words=words,
+        joined=everything if len(words) > 1 and has_digit else "",
+        mrn=everything,
+    )
+
+
+def matches(query: SearchQuery, dialect: str) -> sa.ColumnElement[bool]:
+    """Condition on ``case_search`` rows that the full-text index answers."""
+    if dialect == "sqlite":
+        hits = (
+            sa.select(sa.literal_column("rowid"))
+            .select_from(sa.table(FTS_TABLE))
+            .where(sa.literal_column(FTS_TABLE).op("MATCH")(query.fts5))
+        )
+        return CaseSearch.case_id.in_(hits)
+    return PG_DOCUMENT.op("@@")(sa.cast(query.tsquery, postgresql.TSQUERY))
+
+
+def rank(query: SearchQuery) -> sa.ColumnElement[int]:
+    """0 for an exact MRN, 1 when every word starts one of the patient's names,
+    2 otherwise."""
+    padded_names = sa.literal(" ") + CaseSearch.names
+    in_names = sa.and_(*(padded_names.like(f"% {word}%") for word in query.words))
+    return sa.case((CaseSearch.mrn_key == query.mrn, 0), (in_names, 1), else_=2)
