@@ -87,7 +87,7 @@ def test_case_with_working_diagnosis_and_distal_femur_location(
     ).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Worklist"
+        "link", name="All cases"
     ).click()
     page.get_by_role("searchbox", name="Search").fill(mrn)
     page.get_by_role("button", name="Apply").click()

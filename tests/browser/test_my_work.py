@@ -44,7 +44,8 @@ def _case_for_the_nurse(live_server: LiveServer) -> str:
             patient,
             {
                 "case_type": "skeletal_metastasis",
-                "site_code": "C41.2",
+                "bone": "vertebra",
+                "vertebral_level": "T9",
                 "laterality": "not_applicable",
                 "known_primary": "breast",
                 "presentation": "Thoracic back pain at night.",

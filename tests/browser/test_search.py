@@ -57,7 +57,9 @@ def test_osteosarcoma_femur_is_found_from_the_top_bar(
             patient,
             {
                 "case_type": "primary_bone_tumour",
-                "site_code": "C40.2",
+                "bone": "femur",
+                "bone_end": "distal",
+                "bone_segment": "metaphysis",
                 "laterality": "left",
                 "presentation": "Night pain in the left knee for eight weeks.",
                 "clinical_question": "Suspected osteosarcoma: biopsy route?",

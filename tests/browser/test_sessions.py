@@ -72,13 +72,13 @@ def test_signing_out_another_browser_from_your_sessions(
         ).to_have_count(0)
 
         # The other browser still shows its page; its next click meets sign-in.
-        other.get_by_role("link", name="Worklist").click()
+        other.get_by_role("link", name="All cases").click()
         expect(other).to_have_url(re.compile(r"/login\?next="))
         expect(other.get_by_text("Your session has ended.")).to_be_visible()
         other.screenshot(path=SHOTS.format("signed-out"))
 
         # This browser carries on.
-        mine.get_by_role("link", name="Worklist").click()
+        mine.get_by_role("link", name="All cases").click()
         expect(mine).to_have_url(re.compile(r"/cases/$"))
     finally:
         here.close()
