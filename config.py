@@ -65,6 +65,15 @@ class Config:
     #: Whether the copy carries the old and new values of changed fields
     #: (clinical data) rather than only the names of the fields.
     AUDIT_LOG_VALUES = False
+    #: Fernet key that encrypts the TOTP secrets of multi-factor sign-in, kept
+    #: apart from the database and its backups; development generates one into
+    #: the instance folder, production refuses to start without it.
+    MFA_ENCRYPTION_KEY: str | None = None
+    #: Whether every account must sign in with a second factor (administrators
+    #: always must).
+    REQUIRE_MFA = False
+    #: Name shown for tumorboard in authenticator apps.
+    MFA_ISSUER = "Tumour board"
 
 
 class DevelopmentConfig(Config):
@@ -81,6 +90,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     AUDIT_HMAC_KEY = "test-audit-hmac-key-not-for-production"
+    MFA_ENCRYPTION_KEY = "dGVzdC1tZmEta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     ARGON2_PROFILE = "cheapest"
     SERVER_NAME = None
@@ -95,6 +105,7 @@ class ProductionConfig(Config):
     ALLOW_DEMO_DATA = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    REQUIRE_MFA = True
 
 
 CONFIGS = {

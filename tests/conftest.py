@@ -184,7 +184,8 @@ def make_case(app):
 
 @pytest.fixture
 def login_as(app, client):
-    """Sign the test client in through the login form; returns the user."""
+    """Sign the test client in through the login form (and the code of the
+    test authenticator secret when the account uses one); returns the user."""
 
     def login(role: str = "coordinator", **fields):
         user = factories.make_user(role, **fields)
@@ -194,6 +195,12 @@ def login_as(app, client):
             data={"email": user.email, "password": factories.PASSWORD},
         )
         assert response.status_code == 302, response.text
+        if response.headers["Location"] == "/login/verify":
+            # Multi-factor sign-in (administrators): the code of the test secret.
+            response = client.post(
+                "/login/verify", data={"code": factories.totp_code()}
+            )
+            assert response.status_code == 302, response.text
         return user
 
     return login
