@@ -28,6 +28,7 @@ import pyotp
 import segno
 import sqlalchemy as sa
 from flask import current_app, session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tumorboard.audit import services as audit
 from tumorboard.auth import mfa_keys, services
@@ -197,9 +198,12 @@ def _accept_step(user: User, step: int) -> bool:
             sa.or_(User.mfa_last_step.is_(None), User.mfa_last_step < step),
         )
         .values(mfa_last_step=step),
-        execution_options={"synchronize_session": "fetch"},
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    # The loaded account shows the new value without a versioned UPDATE.
+    set_committed_value(user, "mfa_last_step", step)
+    return True
 
 
 # --- enrolment --------------------------------------------------------------
