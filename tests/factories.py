@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import date, timedelta
+
+import sqlalchemy as sa
 
 from tumorboard.auth import mfa, mfa_keys
 from tumorboard.auth.models import User
@@ -33,6 +36,36 @@ def _password_hash(password: str) -> str:
 def totp_code(step_offset: int = 0, secret: str = MFA_SECRET) -> str:
     """The authenticator code of ``secret`` now (or ``step_offset`` steps away)."""
     return mfa.code_at(secret, mfa.current_step() + step_offset)
+
+
+def fresh_totp_code(email: str, secret: str = MFA_SECRET) -> str:
+    """A code for ``email`` that the app has not accepted yet: a code is
+    accepted once, so a later sign-in within the same 30 seconds takes the
+    next step's code (waiting for it when need be)."""
+    last = db.session.scalar(sa.select(User.mfa_last_step).where(User.email == email))
+    step = mfa.current_step() - mfa.TOTP_WINDOW
+    if last is not None:
+        step = max(step, last + 1)
+    while step > mfa.current_step() + mfa.TOTP_WINDOW:
+        time.sleep(1)
+    return mfa.code_at(secret, step)
+
+
+def enrol_mfa(user: User, secret: str = MFA_SECRET) -> User:
+    """Turn multi-factor sign-in on for ``user`` with ``secret``."""
+    user.mfa_secret = mfa_keys.encrypt(secret)
+    user.mfa_enabled_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Post the sign-in form, and the second step with a fresh code of the
+    test secret when the account asks for one; returns the last response."""
+    response = client.post("/login", data={"email": email, "password": password})
+    if response.status_code == 302 and response.headers["Location"] == "/login/verify":
+        response = client.post("/login/verify", data={"code": fresh_totp_code(email)})
+    return response
 
 
 def make_user(role: str | Role = Role.COORDINATOR, **fields) -> User:
