@@ -119,6 +119,15 @@ def test_a_wrong_key_gives_a_clear_error(app, make_user):
         mfa.verify_sign_in_code(user, code(), now=T0)
 
 
+def test_a_draft_under_an_earlier_key_is_replaced(app, make_user):
+    user = make_user("coordinator")
+    first = mfa.start_enrolment(user)
+    app.config["MFA_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
+    mfa_keys.install_key(app)
+    second = mfa.start_enrolment(user)
+    assert second != first and mfa_keys.decrypt(user.mfa_secret) == second
+
+
 def test_production_refuses_to_start_without_a_key(app, tmp_path):
     app.config.update(ENV_NAME="production", MFA_ENCRYPTION_KEY=None)
     with pytest.raises(mfa_keys.MfaKeyError, match="TUMORBOARD_MFA_ENCRYPTION_KEY"):

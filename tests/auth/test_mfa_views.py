@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet
 
 from tests.factories import PASSWORD, totp_code
 from tumorboard.audit.models import AuditEntry
-from tumorboard.auth import mfa, mfa_keys
+from tumorboard.auth import mfa, mfa_keys, mfa_pending
 from tumorboard.auth.models import RecoveryCode, User
 from tumorboard.extensions import db, limiter
 
@@ -154,9 +154,9 @@ def test_without_the_password_step_the_code_page_sends_to_sign_in(client, enroll
 def test_an_expired_marker_sends_back_to_sign_in(client, enrolled):
     _password_step(client, enrolled)
     with client.session_transaction() as session:
-        marker = dict(session[mfa.PENDING_KEY])
+        marker = dict(session[mfa_pending.PENDING_KEY])
         marker["at"] -= 5 * 60 + 1
-        session[mfa.PENDING_KEY] = marker
+        session[mfa_pending.PENDING_KEY] = marker
     response = client.post("/login/verify", data={"code": totp_code()})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert "took longer than 5 minutes" in client.get("/login").text

@@ -11,10 +11,8 @@
 - Wrong codes at sign-in count toward the account lockout of
   :mod:`tumorboard.auth.services`, like wrong passwords.
 
-Between the password and the second factor, the Flask session holds a pending
-marker (:func:`begin_pending`): who, a fingerprint of their login id, and
-when. The person is signed in (one ``login_user`` call) only once the second
-factor has been accepted.
+Between the password and the second factor the person is not signed in yet
+(:mod:`tumorboard.auth.mfa_pending`).
 """
 
 from __future__ import annotations
@@ -22,12 +20,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pyotp
 import segno
 import sqlalchemy as sa
-from flask import current_app, session
+from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tumorboard.audit import services as audit
@@ -49,10 +47,6 @@ RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 RECOVERY_GROUPS = 3
 RECOVERY_GROUP_LENGTH = 4
-
-#: How long the pending marker between password and second factor lasts.
-PENDING_LIFETIME = timedelta(minutes=5)
-PENDING_KEY = "mfa_pending"
 
 DEFAULT_ISSUER = "Tumour board"
 
@@ -215,7 +209,10 @@ def start_enrolment(user: User) -> str:
     if is_enrolled(user):
         raise InvalidInput("Multi-factor sign-in is already set up for your account.")
     if user.mfa_secret is not None:
-        return mfa_keys.decrypt(user.mfa_secret)
+        try:
+            return mfa_keys.decrypt(user.mfa_secret)
+        except mfa_keys.MfaUnavailable:
+            pass  # a draft under an earlier key: start again with a new one
     secret = pyotp.random_base32()
     user.mfa_secret = mfa_keys.encrypt(secret)
     db.session.flush()
@@ -444,55 +441,3 @@ def verify_recovery_code(user: User, code: str, *, now: datetime | None = None) 
     )
     services.record_sign_in(user, now=now)
     return True
-
-
-def _fingerprint(login_id: str) -> str:
-    """Which login id the marker belongs to, without putting it in the cookie."""
-    return hashlib.sha256(login_id.encode()).hexdigest()[:32]
-
-
-def begin_pending(user: User, next_url: str | None, now: datetime | None = None):
-    """The password was right: remember who still owes a second factor."""
-    session[PENDING_KEY] = {
-        "user_id": user.id,
-        "login": _fingerprint(user.login_id),
-        "at": int((now or utcnow()).timestamp()),
-        "next": (next_url or "")[:2000],
-    }
-
-
-def pending_user(now: datetime | None = None) -> tuple[User | None, str]:
-    """The user of the pending marker and ``"ok"``, or None and why not:
-    ``"missing"`` or ``"expired"`` (the marker is then dropped). A marker
-    whose account changed its login id since (password or MFA reset,
-    deactivation) counts as missing."""
-    marker = session.get(PENDING_KEY)
-    if not isinstance(marker, dict):
-        session.pop(PENDING_KEY, None)
-        return None, "missing"
-    now = now or utcnow()
-    try:
-        started = int(marker["at"])
-        user_id = int(marker["user_id"])
-        login = str(marker["login"])
-    except (KeyError, TypeError, ValueError):
-        session.pop(PENDING_KEY, None)
-        return None, "missing"
-    if now.timestamp() - started > PENDING_LIFETIME.total_seconds():
-        session.pop(PENDING_KEY, None)
-        return None, "expired"
-    user = db.session.get(User, user_id)
-    if (
-        user is None
-        or not hmac.compare_digest(_fingerprint(user.login_id), login)
-        or not is_enrolled(user)
-    ):
-        session.pop(PENDING_KEY, None)
-        return None, "missing"
-    return user, "ok"
-
-
-def finish_pending() -> str:
-    """Drop the marker; return where the person wanted to go."""
-    marker = session.pop(PENDING_KEY, None) or {}
-    return str(marker.get("next") or "")

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_user
 
-from tumorboard.auth import mfa, services
+from tumorboard.auth import mfa, mfa_pending, services
 from tumorboard.auth.mfa_forms import (
     CodeForm,
     DisableForm,
@@ -63,7 +63,7 @@ _OPEN_WHILE_ENROLMENT_DUE = {"auth.mfa_setup", "auth.logout", "static"}
 
 def _pending_account() -> str:
     """Rate-limit key of the second step: the account waiting for it."""
-    marker = session.get(mfa.PENDING_KEY)
+    marker = session.get(mfa_pending.PENDING_KEY)
     user_id = marker.get("user_id") if isinstance(marker, dict) else None
     return f"pending:{user_id}"
 
@@ -101,7 +101,7 @@ def _second_step(form, template: str, check):
     """The shared body of the two second-step pages."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
-    user, state = mfa.pending_user()
+    user, state = mfa_pending.pending_user()
     if user is None:
         flash(PENDING_EXPIRED if state == "expired" else PENDING_MISSING, "info")
         return redirect(url_for("auth.login"))
@@ -109,7 +109,7 @@ def _second_step(form, template: str, check):
         # Both outcomes are audited and a failure counts toward the lockout:
         # the request commits either way.
         if check(user, form.code.data):
-            target = mfa.finish_pending()
+            target = mfa_pending.finish_pending()
             login_user(user)
             return redirect(_safe_next(target))
         form.code.errors = [

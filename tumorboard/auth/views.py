@@ -26,7 +26,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from tumorboard.auth import mfa, services
+from tumorboard.auth import mfa, mfa_pending, services
 from tumorboard.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -162,7 +162,7 @@ def login():
         user = services.check_credentials(form.email.data, form.password.data)
         if user is not None and mfa.is_enrolled(user):
             # Not signed in yet: the second factor comes first.
-            mfa.begin_pending(user, form.next.data)
+            mfa_pending.begin_pending(user, form.next.data)
             return redirect(url_for("auth.login_verify"))
         if user is not None:
             services.record_sign_in(user)
