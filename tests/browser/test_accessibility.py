@@ -20,6 +20,7 @@ PAGES = [
     "/patients/?q=zz",
     "/patients/new",
     "/account/password",
+    "/account/mfa",
 ]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, fresh_code, login
+from tests.browser.test_accessibility import _violations
 from tests.factories import PASSWORD
 from tumorboard.auth import mfa
 from tumorboard.auth.permissions import Role
@@ -23,6 +24,8 @@ SHOTS = os.environ.get("TUMORBOARD_SCREENSHOTS")
 
 
 def _shot(page: Page, name: str) -> None:
+    """Screenshot the page (when asked to) and check it with axe-core."""
+    assert _violations(page) == [], name
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)

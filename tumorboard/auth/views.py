@@ -290,10 +290,12 @@ def _user_page(form, user: User, reset_form, *, mfa_form=None):
     second factor."""
     return render_template(
         "auth/user_form.html",
-        form=form or UserForm(obj=user),
+        form=form if form is not None else UserForm(obj=user),
         user=user,
-        reset_form=reset_form or ResetPasswordForm(prefix="reset"),
-        mfa_form=mfa_form or ResetMfaForm(prefix="mfa"),
+        reset_form=(
+            reset_form if reset_form is not None else ResetPasswordForm(prefix="reset")
+        ),
+        mfa_form=mfa_form if mfa_form is not None else ResetMfaForm(prefix="mfa"),
         mfa_required=mfa.mfa_required(user),
         locked=services.is_locked(user),
     )
