@@ -120,3 +120,15 @@ def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code(
     expect(page.get_by_text("You have 9 unused recovery codes of 10.")).to_be_visible()
     expect(page.get_by_text("cannot be turned off")).to_be_visible()
     _shot(page, "mfa-status")
+
+    # Another administrator's account page offers the reset, with step-up.
+    page.goto(f"{live_server.url}/admin/users")
+    page.get_by_role("link", name="Ada Admin").click()
+    section = page.locator(
+        "section", has=page.get_by_role("heading", name="Multi-factor sign-in")
+    )
+    expect(section.get_by_text("On", exact=True)).to_be_visible()
+    expect(
+        section.get_by_role("button", name="Reset multi-factor sign-in")
+    ).to_be_visible()
+    _shot(page, "mfa-admin-user-page")
