@@ -77,6 +77,15 @@ class Config:
     #: Reverse proxies in front of the app whose X-Forwarded-For, -Proto,
     #: -Host and -Port headers are trusted; 0 trusts none (no ProxyFix).
     TRUSTED_PROXY_COUNT = 0
+    #: Fernet key that encrypts the TOTP secrets of multi-factor sign-in, kept
+    #: apart from the database and its backups; development generates one into
+    #: the instance folder, production refuses to start without it.
+    MFA_ENCRYPTION_KEY: str | None = None
+    #: Whether every account must sign in with a second factor (administrators
+    #: always must).
+    REQUIRE_MFA = False
+    #: Name shown for tumorboard in authenticator apps.
+    MFA_ISSUER = "Tumour board"
 
 
 class DevelopmentConfig(Config):
@@ -93,6 +102,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     AUDIT_HMAC_KEY = "test-audit-hmac-key-not-for-production"
+    MFA_ENCRYPTION_KEY = "dGVzdC1tZmEta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     ARGON2_PROFILE = "cheapest"
     SERVER_NAME = None
@@ -114,6 +124,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_PATH = "/"
     SESSION_COOKIE_DOMAIN = None
     REMEMBER_COOKIE_SECURE = True
+    REQUIRE_MFA = True
 
 
 CONFIGS = {

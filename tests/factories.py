@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
+from tumorboard.auth import mfa, mfa_keys
 from tumorboard.auth.models import User
 from tumorboard.auth.passwords import hash_password
 from tumorboard.auth.permissions import Role
 from tumorboard.cases.models import Case
-from tumorboard.db import today
+from tumorboard.db import today, utcnow
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
 
 PASSWORD = "correct-horse-battery"
+#: A valid MFA_ENCRYPTION_KEY for tests that start the app with production settings.
+MFA_KEY = "cHJvZHVjdGlvbi10ZXN0LW1mYS1rZXktMzItYnl0ZXM="
+#: Authenticator secret of the accounts made with multi-factor sign-in on.
+MFA_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _seq = itertools.count(1)
 _hashes: dict[str, str] = {}
 
@@ -25,11 +33,54 @@ def _password_hash(password: str) -> str:
     return _hashes[password]
 
 
+def totp_code(step_offset: int = 0, secret: str = MFA_SECRET) -> str:
+    """The authenticator code of ``secret`` now (or ``step_offset`` steps away)."""
+    return mfa.code_at(secret, mfa.current_step() + step_offset)
+
+
+def fresh_totp_code(email: str, secret: str = MFA_SECRET) -> str:
+    """A code for ``email`` that the app has not accepted yet: a code is
+    accepted once, so a later sign-in within the same 30 seconds takes the
+    next step's code (waiting for it when need be)."""
+    last = db.session.scalar(sa.select(User.mfa_last_step).where(User.email == email))
+    step = mfa.current_step() - mfa.TOTP_WINDOW
+    if last is not None:
+        step = max(step, last + 1)
+    while step > mfa.current_step() + mfa.TOTP_WINDOW:
+        time.sleep(1)
+    return mfa.code_at(secret, step)
+
+
+def enrol_mfa(user: User, secret: str = MFA_SECRET) -> User:
+    """Turn multi-factor sign-in on for ``user`` with ``secret``."""
+    user.mfa_secret = mfa_keys.encrypt(secret)
+    user.mfa_enabled_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Post the sign-in form, and the second step with a fresh code of the
+    test secret when the account asks for one; returns the last response."""
+    response = client.post("/login", data={"email": email, "password": password})
+    if response.status_code == 302 and response.headers["Location"] == "/login/verify":
+        response = client.post("/login/verify", data={"code": fresh_totp_code(email)})
+    return response
+
+
 def make_user(role: str | Role = Role.COORDINATOR, **fields) -> User:
-    """An active user with ``PASSWORD`` unless told otherwise."""
+    """An active user with ``PASSWORD`` unless told otherwise; with
+    multi-factor sign-in on (``MFA_SECRET``) for administrators, or when
+    ``mfa=True``."""
     n = next(_seq)
     role = Role(role)
     password = fields.pop("password", PASSWORD)
+    with_mfa = fields.pop("mfa", None)
+    if with_mfa is None:
+        with_mfa = role == Role.ADMIN
+    if with_mfa:
+        fields.setdefault("mfa_secret", mfa_keys.encrypt(MFA_SECRET))
+        fields.setdefault("mfa_enabled_at", utcnow())
     values = {
         "email": f"{role.value}{n}@example.org",
         "name": f"Test {role.label} {n}",

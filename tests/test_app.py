@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import MFA_KEY
 from tumorboard import create_app
 
 
@@ -22,6 +23,7 @@ def test_production_reads_secret_and_database_from_environment(tmp_path, monkeyp
     monkeypatch.setenv("SECRET_KEY", "s3cret-from-env")
     monkeypatch.setenv("DATABASE_URL", "postgresql://db.example.org/board")
     monkeypatch.setenv("TUMORBOARD_AUDIT_HMAC_KEY", "k" * 40)
+    monkeypatch.setenv("TUMORBOARD_MFA_ENCRYPTION_KEY", MFA_KEY)
     app = create_app()
     assert app.config["SECRET_KEY"] == "s3cret-from-env"
     assert app.config["AUDIT_HMAC_KEY"] == "k" * 40

@@ -42,7 +42,7 @@ HUGE_IDS = [MAX_ID + 1, 3_000_000_000, 2**63, 10**30]
 
 
 def _sign_in(client, email: str, password: str) -> None:
-    response = client.post("/login", data={"email": email, "password": password})
+    response = factories.sign_in(client, email, password)
     assert response.status_code == 302, response.text
 
 
@@ -760,6 +760,10 @@ def fuzz(app, client, skip_paths: set[str]) -> Counter:
 @pytest.fixture
 def demo_data(app):
     demo.load()
+    # The administrator has set up multi-factor sign-in (with the test secret).
+    factories.enrol_mfa(
+        db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
+    )
     db.session.commit()
 
 

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from tests import factories
 from tests.conftest import FreshContextClient
 from tumorboard import demo
 from tumorboard.annotations.models import Annotation
@@ -348,6 +349,10 @@ def may_open(app, role: Role, endpoint: str) -> bool:
 def test_every_demo_page_reads_correctly(app):
     """Each demo role opens every page of the demo data it may open."""
     demo.load()
+    # The administrator has set up multi-factor sign-in (with the test secret).
+    factories.enrol_mfa(
+        db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
+    )
     db.session.commit()
     urls = demo_urls(app)
     app.test_client_class = FreshContextClient
@@ -357,9 +362,7 @@ def test_every_demo_page_reads_correctly(app):
     opened = {}
     for email, _, role in demo.DEMO_USERS:
         client = app.test_client()
-        signed_in = client.post(
-            "/login", data={"email": email, "password": demo.DEMO_PASSWORD}
-        )
+        signed_in = factories.sign_in(client, email, demo.DEMO_PASSWORD)
         assert signed_in.status_code == 302, (role, signed_in.status_code)
         opened[role] = 0
         for endpoint, addresses in urls.items():

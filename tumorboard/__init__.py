@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
 from tumorboard import audit, extensions, inputs
+from tumorboard.auth import mfa_keys
 from tumorboard.web import App
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     # The audit chain's key (production refuses to start without one) and the
     # audit log's JSON-lines copy.
     audit.init_app(app)
+    # The key of the second factors' secrets (production refuses to start
+    # without one).
+    mfa_keys.install_key(app)
 
     # ``tumorboard.db`` is the module of column types; the extension is reached
     # through ``extensions`` so the package attribute is never shadowed.
@@ -181,6 +185,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import tumorboard.auth.mfa_views  # noqa: F401  (its pages join the auth blueprint)
     import tumorboard.models  # noqa: F401  (complete metadata for Alembic)
     from tumorboard.admin.views import bp as audit_bp
     from tumorboard.annotations.views import bp as annotations_bp

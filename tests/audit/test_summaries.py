@@ -61,7 +61,7 @@ DERIVED = {"label", "reference", "value", "when_label", "revision", "number", "i
 STAFF = {"user", "actor", "owner"}
 
 #: Reviewed: the value is one of a few fixed phrases, not typed text.
-FIXED_PHRASES = {("auth/services.py", "_record_failure", "reason")}
+FIXED_PHRASES = {("auth/services.py", "record_failure", "reason")}
 
 #: Summaries that still carry free text or names, waiting for their services
 #: to be changed: (module, function, field). Remove an entry once fixed; an

@@ -1,4 +1,5 @@
-"""Access matrix rows for one's own sessions and an administrator's sign out."""
+"""Access matrix rows for one's own sessions, multi-factor sign-in and an
+administrator's sign out and reset."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ ENDPOINTS = [
     ("/account/sessions/end-others", "POST", AUTHENTICATED),
     # Another person: signing out the tester would end the matrix run.
     ("/admin/users/{other_user}/sessions/end", "POST", P.USER_MANAGE),
+    ("/account/mfa", "GET", AUTHENTICATED),
+    ("/account/mfa/recovery-codes", "POST", AUTHENTICATED),
+    ("/account/mfa/disable", "POST", AUTHENTICATED),
+    ("/admin/users/{user}/mfa-reset", "POST", P.USER_MANAGE),
 ]
 
 

@@ -21,6 +21,7 @@ PAGES = [
     "/patients/new",
     "/account/password",
     "/account/sessions",
+    "/account/mfa",
 ]
 
 

@@ -93,8 +93,11 @@ def _set_counters(user: User, **values) -> None:
     )
 
 
-def _record_failure(user: User, reason: str, now: datetime) -> None:
-    """Count a wrong password; lock the account at the threshold. Audited."""
+def record_failure(
+    user: User, reason: str, now: datetime, *, action: str = "auth.login_failed"
+) -> None:
+    """Count a failed sign-in (wrong password, or wrong second factor); lock
+    the account at the threshold. Audited under ``action``."""
     failures = db.session.execute(
         sa.update(User)
         .where(User.id == user.id)
@@ -104,7 +107,7 @@ def _record_failure(user: User, reason: str, now: datetime) -> None:
     ).scalar_one()
     audit.record(
         None,
-        "auth.login_failed",
+        action,
         "user",
         user.id,
         f"Failed sign-in ({reason}; {failures} in a row)",
@@ -118,7 +121,7 @@ def _record_failure(user: User, reason: str, now: datetime) -> None:
             "user",
             user.id,
             f"Sign-in to {user.email} locked until {until:%Y-%m-%d %H:%M} UTC "
-            f"after {failures} wrong passwords in a row",
+            f"after {failures} failed attempts in a row",
             changes={"locked_until": [None, until.isoformat()]},
         )
 
@@ -126,14 +129,33 @@ def _record_failure(user: User, reason: str, now: datetime) -> None:
 def authenticate(
     email: str, password: str, *, now: datetime | None = None
 ) -> User | None:
-    """Return the active user with these credentials, or None; audits both outcomes.
+    """Return the active user with these credentials, or None; audits both
+    outcomes and, on success, records the sign-in (:func:`record_sign_in`).
+
+    For an account with a second factor, the view calls
+    :func:`check_credentials` and records the sign-in only once the second
+    factor has been accepted.
+    """
+    now = now or utcnow()
+    user = check_credentials(email, password, now=now)
+    if user is not None:
+        record_sign_in(user, now=now)
+    return user
+
+
+def check_credentials(
+    email: str, password: str, *, now: datetime | None = None
+) -> User | None:
+    """Return the active user with these credentials, or None (audited).
 
     Every refusal looks the same to the caller and takes one Argon2
     verification: an unknown email and a locked account are checked against a
     dummy hash, so neither the answer nor its timing tells them apart from a
     wrong password. Wrong passwords are counted per account; at
     ``LOGIN_LOCKOUT_THRESHOLD`` in a row the account is locked for
-    ``LOGIN_LOCKOUT_MINUTES``, and a successful sign-in resets the count.
+    ``LOGIN_LOCKOUT_MINUTES``. The count is reset by :func:`record_sign_in`,
+    not here: a correct password alone does not clear the failures of a
+    second factor.
     """
     now = now or utcnow()
     email = normalise_email(email)
@@ -168,7 +190,7 @@ def authenticate(
             changes={"locked_until": [expired.isoformat(), None]},
         )
     if not verify_password(user.password_hash, password):
-        _record_failure(user, "wrong password", now)
+        record_failure(user, "wrong password", now)
         return None
     if not user.is_active:
         audit.record(
@@ -181,11 +203,16 @@ def authenticate(
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return user
+
+
+def record_sign_in(user: User, *, now: datetime | None = None) -> None:
+    """The person is fully signed in: clear the failure count, note the time,
+    audit ``auth.login``."""
     if user.failed_logins:
         _set_counters(user, failed_logins=0)
-    user.last_login_at = now
+    user.last_login_at = now or utcnow()
     audit.record(user, "auth.login", "user", user.id, f"{user.name} signed in")
-    return user
 
 
 def unlock_user(actor: User, user: User, *, now: datetime | None = None) -> None:

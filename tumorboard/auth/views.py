@@ -26,7 +26,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from tumorboard.auth import services, sessions
+from tumorboard.auth import mfa, mfa_pending, services, sessions
 from tumorboard.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -34,6 +34,7 @@ from tumorboard.auth.forms import (
     ResetPasswordForm,
     UserForm,
 )
+from tumorboard.auth.mfa_forms import ResetMfaForm
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
     PUBLIC,
@@ -158,8 +159,13 @@ def login():
     if form.validate_on_submit():
         # Successful and failed sign-ins are both audited; the request commits
         # the entry whichever way the form ends.
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.check_credentials(form.email.data, form.password.data)
+        if user is not None and mfa.is_enrolled(user):
+            # Not signed in yet: the second factor comes first.
+            mfa_pending.begin_pending(user, form.next.data)
+            return redirect(url_for("auth.login_verify"))
         if user is not None:
+            services.record_sign_in(user)
             login_user(user)
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
@@ -281,13 +287,18 @@ def user_edit(user_id: int):
     return _user_page(form, user, reset_form), (400 if form.errors else 200)
 
 
-def _user_page(form, user: User, reset_form):
-    """The administrator's page of one account: details, password, lock, sessions."""
+def _user_page(form, user: User, reset_form, *, mfa_form=None):
+    """The administrator's page of one account: details, password, lock,
+    second factor, sessions."""
     return render_template(
         "auth/user_form.html",
-        form=form,
+        form=form if form is not None else UserForm(obj=user),
         user=user,
-        reset_form=reset_form,
+        reset_form=(
+            reset_form if reset_form is not None else ResetPasswordForm(prefix="reset")
+        ),
+        mfa_form=mfa_form if mfa_form is not None else ResetMfaForm(prefix="mfa"),
+        mfa_required=mfa.mfa_required(user),
         locked=services.is_locked(user),
         live_sessions=sessions.count_live(user),
     )
