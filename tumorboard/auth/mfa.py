@@ -29,8 +29,7 @@ from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tumorboard.audit import services as audit
-from tumorboard.auth import mfa_keys, services
-from tumorboard.auth import sessions
+from tumorboard.auth import mfa_keys, services, sessions
 from tumorboard.auth.models import RecoveryCode, User, new_login_id
 from tumorboard.auth.passwords import hash_password, verify_password
 from tumorboard.auth.permissions import Role, authorize, can_manage_users
