@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
+from tests import factories
 from tumorboard import create_app
 from tumorboard.audit.models import AuditEntry
 from tumorboard.extensions import db
@@ -101,6 +102,7 @@ def _production_app(tmp_path, **overrides):
             "ENV_NAME": "production",
             "SECRET_KEY": "production-test-secret",
             "AUDIT_HMAC_KEY": "a" * 40,
+            "MFA_ENCRYPTION_KEY": factories.MFA_KEY,
             "SQLALCHEMY_DATABASE_URI": "sqlite://",
             "AUDIT_LOG_PATH": None,
             "AUDIT_SYSLOG_ADDRESS": None,
@@ -209,6 +211,7 @@ def test_gunicorn_in_production_hides_its_name_and_sends_hsts(tmp_path):
         "TUMORBOARD_INSTANCE_PATH": str(tmp_path),
         "SECRET_KEY": "gunicorn-test-secret",
         "TUMORBOARD_AUDIT_HMAC_KEY": "g" * 40,
+        "TUMORBOARD_MFA_ENCRYPTION_KEY": factories.MFA_KEY,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
     }
     log = tmp_path / "gunicorn.log"

@@ -18,10 +18,12 @@ import sqlalchemy as sa
 from flask import url_for
 from pypdf import PdfReader
 
+from tests import factories
 from tests.conftest import FreshContextClient
 from tests.test_wording import demo_urls, may_open
 from tumorboard import demo
 from tumorboard.audit.models import AuditEntry
+from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
 from tumorboard.cases.models import Case
 from tumorboard.extensions import db
@@ -115,6 +117,10 @@ def test_the_guard_knows_every_get_route(app):
 
 def test_the_guard_sees_a_patient_in_a_page_and_in_a_pdf(app):
     demo.load()
+    # The administrator has set up multi-factor sign-in (with the test secret).
+    factories.enrol_mfa(
+        db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
+    )
     db.session.commit()
     marks = patient_marks()
     patient = db.session.scalar(sa.select(Patient).order_by(Patient.id).limit(1))
@@ -126,15 +132,17 @@ def test_the_guard_sees_a_patient_in_a_page_and_in_a_pdf(app):
 @pytest.mark.parametrize("role", [*CLINICIANS, Role.ADMIN], ids=lambda r: r.value)
 def test_every_response_showing_a_patient_records_a_read(app, role):
     demo.load()
+    # The administrator has set up multi-factor sign-in (with the test secret).
+    factories.enrol_mfa(
+        db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
+    )
     db.session.commit()
     marks = patient_marks()
     urls = demo_urls(app) | file_urls(app)
     app.test_client_class = FreshContextClient
     client = app.test_client()
     email = next(e for e, _, r in demo.DEMO_USERS if r == role)
-    signed_in = client.post(
-        "/login", data={"email": email, "password": demo.DEMO_PASSWORD}
-    )
+    signed_in = factories.sign_in(client, email, demo.DEMO_PASSWORD)
     assert signed_in.status_code == 302
 
     unrecorded, shown = [], 0

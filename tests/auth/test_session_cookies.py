@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import factories
 from tests.factories import PASSWORD
 from tumorboard import create_app
 from tumorboard.extensions import db
@@ -16,6 +17,7 @@ def app_config() -> dict:
         "ENV_NAME": "production",
         "SECRET_KEY": "production-test-secret-key",
         "AUDIT_HMAC_KEY": "production-test-audit-key-of-40-characters",
+        "MFA_ENCRYPTION_KEY": factories.MFA_KEY,
         "ARGON2_PROFILE": "cheapest",
         "RATELIMIT_ENABLED": False,
         "TESTING": True,
@@ -33,12 +35,19 @@ def _attributes(set_cookie: str) -> tuple[str, dict[str, str]]:
 
 def test_production_session_cookie_is_host_only_secure_and_http_only(app, make_user):
     assert app.config["ENV_NAME"] == "production"
-    user = make_user("coordinator")
+    # Production asks everyone for a second factor (REQUIRE_MFA).
+    user = make_user("coordinator", mfa=True)
     db.session.commit()
     client = app.test_client()
     response = client.post(
         "/login",
         data={"email": user.email, "password": PASSWORD},
+        base_url="https://localhost",
+    )
+    assert response.headers["Location"] == "/login/verify"
+    response = client.post(
+        "/login/verify",
+        data={"code": factories.fresh_totp_code(user.email)},
         base_url="https://localhost",
     )
     assert response.status_code == 302

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
+from tumorboard.cases import search
 from tumorboard.cases.models import (
     CONFIRMED_METASTASIS,
     Case,
@@ -93,6 +94,8 @@ def record_confirmed_diagnosis(
     # Show the new value on the loaded object without an extra SELECT and
     # without marking it dirty (which would bump the version on flush).
     set_committed_value(case, "confirmed_diagnosis", diagnosis)
+    # The ORM saw no change, so the search row is refreshed here.
+    search.refresh(db.session, [case.id])
     audit.record(
         actor,
         "case.diagnosis",

@@ -16,22 +16,23 @@ GIN_INDEX = "ix_case_search_document"
 PG_FUNCTION = "case_search_words"
 DDL_ONLY_NAMES.update({FTS_TABLE, GIN_INDEX})
 
-#: DDL per dialect; the migration repeats these statements (it cannot import them).
+#: DDL per dialect; the migration repeats these statements (it cannot import
+#: them). Written out in full rather than formatted from the names above.
 SEARCH_DDL = {
     "sqlite": [
-        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(document, "
+        "CREATE VIRTUAL TABLE case_search_fts USING fts5(document, "
         "content='case_search', content_rowid='case_id', "
         "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
-        f"CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON case_search BEGIN "
-        f"INSERT INTO {FTS_TABLE}(rowid, document) "
+        "CREATE TRIGGER case_search_fts_insert AFTER INSERT ON case_search BEGIN "
+        "INSERT INTO case_search_fts(rowid, document) "
         "VALUES (new.case_id, new.document); END",
-        f"CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON case_search BEGIN "
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, document) "
+        "CREATE TRIGGER case_search_fts_delete AFTER DELETE ON case_search BEGIN "
+        "INSERT INTO case_search_fts(case_search_fts, rowid, document) "
         "VALUES ('delete', old.case_id, old.document); END",
-        f"CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE ON case_search BEGIN "
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, document) "
+        "CREATE TRIGGER case_search_fts_update AFTER UPDATE ON case_search BEGIN "
+        "INSERT INTO case_search_fts(case_search_fts, rowid, document) "
         "VALUES ('delete', old.case_id, old.document); "
-        f"INSERT INTO {FTS_TABLE}(rowid, document) "
+        "INSERT INTO case_search_fts(rowid, document) "
         "VALUES (new.case_id, new.document); END",
     ],
     "postgresql": [
@@ -39,12 +40,16 @@ SEARCH_DDL = {
         # split them alike). A PL/pgSQL function, because its declared cost
         # steers the planner to the index: the built-in expression is costed as
         # nearly free, and a sequential scan computing it for every row is not.
-        f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}(document text) RETURNS tsvector "
-        "LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$ BEGIN "
-        "RETURN array_to_tsvector(string_to_array(document, ' ')); END $$",
-        f"CREATE INDEX {GIN_INDEX} ON case_search USING gin ({PG_FUNCTION}(document))",
+        "CREATE OR REPLACE FUNCTION case_search_words(document text) RETURNS "
+        "tsvector LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$ "
+        "BEGIN RETURN array_to_tsvector(string_to_array(document, ' ')); END $$",
+        "CREATE INDEX ix_case_search_document ON case_search "
+        "USING gin (case_search_words(document))",
     ],
 }
+assert all(FTS_TABLE in statement for statement in SEARCH_DDL["sqlite"]) and all(
+    PG_FUNCTION in statement for statement in SEARCH_DDL["postgresql"]
+)
 
 
 class CaseSearch(db.Model):
