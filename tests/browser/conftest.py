@@ -44,6 +44,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
+#: The warning werkzeug's server gives for a static file a dropped connection
+#: left open (see ``pytest_collection_modifyitems``).
+STATIC_FILE_LEFT_OPEN = (
+    r"ignore:unclosed file <_io.BufferedReader name='[^']*/static/:ResourceWarning"
+)
 #: Milliseconds Playwright waits for a page, a locator or an ``expect``.
 TIMEOUT_MS = 10_000
 
@@ -53,6 +58,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.browser)
+            # When the browser drops a connection while the development server
+            # streams a static file, werkzeug leaves that file to the garbage
+            # collector; nothing of the app's is leaked.
+            item.add_marker(pytest.mark.filterwarnings(STATIC_FILE_LEFT_OPEN))
 
 
 @dataclass(frozen=True)
