@@ -30,6 +30,22 @@ def _insert(conn, table: str, **values) -> int:
     return conn.scalar(sa.text(f"SELECT max(id) FROM {table}"))
 
 
+def _user(conn, email: str, role: str) -> int:
+    return _insert(
+        conn,
+        "users",
+        email=email,
+        name=f"Dr {role}",
+        role=role,
+        password_hash="x",
+        is_active=True,
+        login_id=f"login-{email}",
+        version=1,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
 def _case(conn, mrn: str) -> int:
     patient = _insert(
         conn,
@@ -96,19 +112,7 @@ def test_upgrade_moves_the_current_palliative_ecog_and_karnofsky(backend, tmp_pa
     with empty_database(backend, tmp_path) as app, app.app_context():
         upgrade(revision=_previous(app))
         with db.engine.begin() as conn:
-            author = _insert(
-                conn,
-                "users",
-                email="pc@example.test",
-                name="Dr Palliative",
-                role="palliative_care",
-                password_hash="x",
-                is_active=True,
-                login_id="login-1",
-                version=1,
-                created_at=NOW,
-                updated_at=NOW,
-            )
+            author = _user(conn, "pc@example.test", "palliative_care")
             agree, disagree, without = (_case(conn, f"MIG-{n}") for n in (1, 2, 3))
             _palliative_review(
                 conn,
@@ -140,19 +144,7 @@ def test_paediatric_roles_and_disciplines_are_allowed_after_upgrade(backend, tmp
     with empty_database(backend, tmp_path) as app, app.app_context():
         upgrade()
         with db.engine.begin() as conn:
-            user = _insert(
-                conn,
-                "users",
-                email="po@example.test",
-                name="Dr Paediatric",
-                role="paediatric_oncologist",
-                password_hash="x",
-                is_active=True,
-                login_id="login-po",
-                version=1,
-                created_at=NOW,
-                updated_at=NOW,
-            )
+            user = _user(conn, "po@example.test", "paediatric_oncologist")
             case_id = _case(conn, "MIG-P1")
             _insert(
                 conn,
@@ -168,19 +160,7 @@ def test_paediatric_roles_and_disciplines_are_allowed_after_upgrade(backend, tmp
             )
         with pytest.raises(sa.exc.IntegrityError):
             with db.engine.begin() as conn:
-                _insert(
-                    conn,
-                    "users",
-                    email="x@example.test",
-                    name="X",
-                    role="wizard",
-                    password_hash="x",
-                    is_active=True,
-                    login_id="login-x",
-                    version=1,
-                    created_at=NOW,
-                    updated_at=NOW,
-                )
+                _user(conn, "x@example.test", "wizard")
 
 
 def test_sqlite_tables_referenced_by_rows_can_be_rebuilt(tmp_path):
@@ -189,19 +169,7 @@ def test_sqlite_tables_referenced_by_rows_can_be_rebuilt(tmp_path):
     with empty_database("sqlite", tmp_path) as app, app.app_context():
         upgrade(revision="f4c5d6e7f809")
         with db.engine.begin() as conn:
-            author = _insert(
-                conn,
-                "users",
-                email="r@example.test",
-                name="Dr R",
-                role="radiologist",
-                password_hash="x",
-                is_active=True,
-                login_id="login-r",
-                version=1,
-                created_at=NOW,
-                updated_at=NOW,
-            )
+            author = _user(conn, "r@example.test", "radiologist")
             case_id = _case(conn, "MIG-K1")
             _palliative_review(conn, case_id, author, [{"pps": 40}])
         upgrade()

@@ -164,26 +164,22 @@ def _clean_case_data(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
         primary = None
     clean["known_primary"] = primary
 
-    lead_id = data.get("lead_clinician_id") or None
-    if lead_id is not None:
-        lead = db.session.get(User, int(lead_id))
-        if not may_lead_case(lead):
-            raise InvalidInput(
-                "The lead clinician must be an active clinician.", "lead_clinician_id"
-            )
-        lead_id = lead.id
-    clean["lead_clinician_id"] = lead_id
-
-    worker_id = data.get("key_worker_id") or None
-    if worker_id is not None:
-        worker = db.session.get(User, int(worker_id))
-        if not may_lead_case(worker):
-            raise InvalidInput(
-                "The key worker must be an active clinician.", "key_worker_id"
-            )
-        worker_id = worker.id
-    clean["key_worker_id"] = worker_id
+    clean["lead_clinician_id"] = _clinician_id(
+        data, "lead_clinician_id", "lead clinician"
+    )
+    clean["key_worker_id"] = _clinician_id(data, "key_worker_id", "key worker")
     return clean
+
+
+def _clinician_id(data: dict[str, Any], field: str, role_name: str) -> int | None:
+    """The id in ``data[field]`` if it names an active clinician, else refuse."""
+    user_id = data.get(field) or None
+    if user_id is None:
+        return None
+    user = db.session.get(User, int(user_id))
+    if not may_lead_case(user):
+        raise InvalidInput(f"The {role_name} must be an active clinician.", field)
+    return user.id
 
 
 def create_case(actor: User, patient: Patient, data: dict[str, Any]) -> Case:
