@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, Config
 from tumorboard import audit, extensions, inputs
 from tumorboard.auth import mfa_keys
+from tumorboard.instance_keys import instance_key, random_hex
 from tumorboard.web import App
 
 log = logging.getLogger(__name__)
@@ -113,11 +113,9 @@ def _finish_config(app: Flask) -> None:
                 "set SECRET_KEY (the same value in every worker)."
             )
         # Development keeps one generated secret so sessions survive restarts.
-        key_file = Path(app.instance_path) / "secret_key"
-        if not key_file.exists():
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
-        app.config["SECRET_KEY"] = key_file.read_text().strip()
+        app.config["SECRET_KEY"] = instance_key(
+            Path(app.instance_path) / "secret_key", random_hex
+        )
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -10,10 +10,11 @@ test configuration sets a fixed key; production refuses to start without one.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 from flask import Flask, current_app
+
+from tumorboard.instance_keys import instance_key, random_hex
 
 #: Environment variable read by ``create_app`` into ``AUDIT_HMAC_KEY``.
 ENV_VAR = "TUMORBOARD_AUDIT_HMAC_KEY"
@@ -54,25 +55,7 @@ def resolve_key(app: Flask) -> str:
             f"set {ENV_VAR} (the same value in every worker, kept apart from "
             "the database and its backups)."
         )
-    return _instance_key(Path(app.instance_path) / KEY_FILE)
-
-
-def _instance_key(path: Path) -> str:
-    """Read the development key, creating it once (atomically, so that workers
-    starting together agree on one key)."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text().strip()
+    return instance_key(Path(app.instance_path) / KEY_FILE, random_hex)
 
 
 def install_key(app: Flask) -> None:

@@ -16,11 +16,12 @@ sign-in pages turn into a clear page rather than an error with a traceback.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Flask, current_app
+
+from tumorboard.instance_keys import instance_key
 
 #: Environment variable read by ``create_app`` into ``MFA_ENCRYPTION_KEY``.
 ENV_VAR = "TUMORBOARD_MFA_ENCRYPTION_KEY"
@@ -73,25 +74,9 @@ def resolve_key(app: Flask) -> str:
             f"it: set {ENV_VAR} (the same value in every worker, kept apart from "
             f"the database and its backups); {KEY_HINT}"
         )
-    return _instance_key(Path(app.instance_path) / KEY_FILE)
-
-
-def _instance_key(path: Path) -> str:
-    """Read the development key, creating it once (atomically, so that workers
-    starting together agree on one key)."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(Fernet.generate_key().decode())
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text().strip()
+    return instance_key(
+        Path(app.instance_path) / KEY_FILE, lambda: Fernet.generate_key().decode()
+    )
 
 
 def install_key(app: Flask) -> None:
