@@ -36,12 +36,12 @@ from tumorboard.auth.permissions import (
     public,
 )
 from tumorboard.auth.views import (
-    STEP_UP_REFUSED,
     _safe_next,
     _signed_in_account,
     _throttled,
     _user_page,
     bp,
+    stepped_up,
 )
 from tumorboard.extensions import db
 from tumorboard.web import REFUSED, attempt
@@ -248,24 +248,19 @@ def user_reset_mfa(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ResetMfaForm(prefix="mfa")
     if form.validate_on_submit():
-        # Confirmed outside attempt(): a refused confirmation stays audited.
-        step_up = services.confirm_identity(
-            current_user,
-            form.admin_password.data,
-            purpose=f"reset the multi-factor sign-in of {user.email}",
+        name = user.name
+        reset = stepped_up(
+            form,
+            f"reset the multi-factor sign-in of {user.email}",
+            mfa.admin_reset,
+            user,
         )
-        if step_up is None:
-            field = form.admin_password
-            field.errors = [*field.errors, STEP_UP_REFUSED]
-        else:
-            name = user.name
-            reset = attempt(form, mfa.admin_reset, current_user, user, step_up=step_up)
-            if reset is not REFUSED:
-                flash(
-                    f"Multi-factor sign-in of {name} reset; their sessions were "
-                    "signed out.",
-                    "success",
-                )
-                return redirect(url_for("auth.user_edit", user_id=user_id))
-            user = db.get_or_404(User, user_id)
+        if reset is not REFUSED:
+            flash(
+                f"Multi-factor sign-in of {name} reset; their sessions were "
+                "signed out.",
+                "success",
+            )
+            return redirect(url_for("auth.user_edit", user_id=user_id))
+        user = db.get_or_404(User, user_id)
     return _user_page(None, user, None, mfa_form=form), 400

@@ -211,6 +211,20 @@ def change_password():
     )
 
 
+def stepped_up(form, purpose: str, service, *args, **kwargs):
+    """Confirm the administrator's own password, then call ``service`` through
+    ``attempt()`` with the step-up proof; REFUSED when either refuses. The
+    confirmation runs outside ``attempt()`` so that a refused one stays audited."""
+    step_up = services.confirm_identity(
+        current_user, form.admin_password.data, purpose=purpose
+    )
+    if step_up is None:
+        field = form.admin_password
+        field.errors = [*field.errors, STEP_UP_REFUSED]
+        return REFUSED
+    return attempt(form, service, current_user, *args, step_up=step_up, **kwargs)
+
+
 @bp.route("/admin/users")
 @permission_required(Permission.USER_MANAGE)
 def users():
@@ -228,27 +242,16 @@ def users():
 def user_new():
     form = NewUserForm()
     if form.validate_on_submit():
-        # Confirmed outside attempt(): a refused confirmation stays audited.
-        step_up = services.confirm_identity(
-            current_user,
-            form.admin_password.data,
-            purpose=f"create the account {services.normalise_email(form.email.data)}",
+        user = stepped_up(
+            form,
+            f"create the account {services.normalise_email(form.email.data)}",
+            services.admin_create_user,
+            email=form.email.data,
+            name=form.name.data,
+            role=form.role.data,
+            password=form.password.data,
+            is_active=form.is_active.data,
         )
-        user = REFUSED
-        if step_up is None:
-            form.admin_password.errors = [*form.admin_password.errors, STEP_UP_REFUSED]
-        else:
-            user = attempt(
-                form,
-                services.admin_create_user,
-                current_user,
-                step_up=step_up,
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                password=form.password.data,
-                is_active=form.is_active.data,
-            )
         if user is not REFUSED:
             flash(
                 f"Account created for {user.name}; they choose their own password "
@@ -311,31 +314,20 @@ def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     reset_form = ResetPasswordForm(prefix="reset")
     if reset_form.validate_on_submit():
-        # Confirmed outside attempt(): a refused confirmation stays audited.
-        step_up = services.confirm_identity(
-            current_user,
-            reset_form.admin_password.data,
-            purpose=f"reset the password of {user.email}",
+        reset = stepped_up(
+            reset_form,
+            f"reset the password of {user.email}",
+            services.admin_reset_password,
+            user,
+            reset_form.new_password.data,
         )
-        if step_up is None:
-            field = reset_form.admin_password
-            field.errors = [*field.errors, STEP_UP_REFUSED]
-        else:
-            reset = attempt(
-                reset_form,
-                services.admin_reset_password,
-                current_user,
-                user,
-                reset_form.new_password.data,
-                step_up=step_up,
+        if reset is not REFUSED:
+            flash(
+                f"Password of {user.name} reset; their sessions were signed out "
+                "and they choose a new password at the next sign-in.",
+                "success",
             )
-            if reset is not REFUSED:
-                flash(
-                    f"Password of {user.name} reset; their sessions were signed out "
-                    "and they choose a new password at the next sign-in.",
-                    "success",
-                )
-                return redirect(url_for("auth.users"))
+            return redirect(url_for("auth.users"))
     form = UserForm(obj=user)
     return _user_page(form, user, reset_form), 400
 
