@@ -35,7 +35,7 @@ def test_an_amendment_keeps_the_loop_closed(page: Page, live_server: LiveServer)
     page.goto(f"{live_server.url}/recommendations/{rec_id}")
     page.get_by_role("button", name="Sign revision 1").click()
     expect(page.get_by_text(f"Revision 1 signed for {reference}.")).to_be_visible()
-    page.get_by_label("Action", exact=True).fill("Book whole-body MRI")
+    page.get_by_label("Action", exact=True).fill("Book staging CT of the chest")
     page.get_by_label("Owner").select_option(
         label=f"{live_server.account(Role.RADIOLOGIST).name} (Radiologist)"
     )
@@ -74,7 +74,9 @@ def test_an_amendment_keeps_the_loop_closed(page: Page, live_server: LiveServer)
         "Revision 2 is a draft amendment awaiting the chair's signature."
     )
     expect(page.locator("#impl-heading + p .impl")).to_have_text("In progress")
-    expect(page.locator("table.actions-table")).to_contain_text("Book whole-body MRI")
+    expect(page.locator("table.actions-table")).to_contain_text(
+        "Book staging CT of the chest"
+    )
     expect(page.get_by_role("link", name="Amend", exact=True)).to_have_count(0)
     page.screenshot(path=f"{SHOTS}-signed-while-draft.png", full_page=True)
 
@@ -85,7 +87,9 @@ def test_an_amendment_keeps_the_loop_closed(page: Page, live_server: LiveServer)
     expect(page.locator(".flash-success")).to_contain_text("Revision 2 signed")
     expect(page.locator("h1 .rec-state")).to_have_text("Signed")
     expect(page.locator("#impl-heading + p .impl")).to_have_text("In progress")
-    expect(page.locator("table.actions-table")).to_contain_text("Book whole-body MRI")
+    expect(page.locator("table.actions-table")).to_contain_text(
+        "Book staging CT of the chest"
+    )
     page.screenshot(path=f"{SHOTS}-amendment-signed.png", full_page=True)
 
     page.goto(f"{live_server.url}/recommendations/{rec_id}")
