@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -59,6 +61,47 @@ class InvalidInput(ServiceError, ValueError):
     """Input that breaks a rule only the service can check."""
 
 
+class SeveralInvalid(InvalidInput):
+    """Several rule errors found in one go, so that a form shows them all at
+    once instead of one per round."""
+
+    def __init__(self, errors: list[ServiceError]):
+        super().__init__(" ".join(e.message for e in errors))
+        self.errors = errors
+
+
+class ErrorCollector:
+    """Gathers the :class:`InvalidInput` errors of independent checks."""
+
+    def __init__(self) -> None:
+        self.errors: list[ServiceError] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        """Run one check; an InvalidInput it raises is kept, not propagated."""
+        try:
+            yield
+        except SeveralInvalid as error:
+            self.errors.extend(error.errors)
+        except InvalidInput as error:
+            self.errors.append(error)
+
+    def raise_any(self) -> None:
+        """Raise what was gathered: one error as itself, several together."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise SeveralInvalid(list(self.errors))
+
+
+@contextmanager
+def collect_errors() -> Iterator[ErrorCollector]:
+    """A collector whose errors are raised together when the block ends."""
+    errors = ErrorCollector()
+    yield errors
+    errors.raise_any()
+
+
 class NotFound(ServiceError):
     """The record exists no more for this purpose (withdrawn, file missing): a 404."""
 
@@ -68,12 +111,15 @@ class Conflict(ServiceError):
 
 
 def apply_to_form(form, error: ServiceError) -> None:
-    """Attach a service error to the matching form field, or to the form itself."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Attach a service error to the matching form field, or to the form itself
+    (each of several errors to its own field)."""
+    for one in getattr(error, "errors", None) or [error]:
+        field = getattr(form, one.field, None) if one.field else None
+        if field is not None:
+            if one.message not in field.errors:
+                field.errors = [*field.errors, one.message]
+        elif one.message not in form.form_errors:
+            form.form_errors.append(one.message)
 
 
 def database_unavailable(error: BaseException | None) -> bool:

@@ -250,7 +250,9 @@ def test_a_whole_meeting_from_discussion_to_minutes(
         "Radiotherapy 8 Gy single fraction; protected weight bearing."
     )
     page.get_by_role("button", name="Create revision 2").click()
-    expect(page.locator(".flash-success")).to_contain_text("Revision 2 created")
+    expect(page.locator(".flash-success")).to_contain_text(
+        "Revision 2 saved as a draft amendment"
+    )
     amended = int(page.url.rsplit("/", 1)[1])
     _sign_in(page, live_server, Role.ORTHOPEDIC_ONCOLOGIST)
     page.goto(f"{live_server.url}/recommendations/{amended}")

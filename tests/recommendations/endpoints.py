@@ -22,6 +22,7 @@ ENDPOINTS = [
     ("/recommendations/{rec_signed}/amend", "GET", P.RECOMMENDATION_WRITE),
     ("/recommendations/{rec_signed}/amend", "POST", P.RECOMMENDATION_WRITE),
     ("/recommendations/{rec_draft}/sign", "POST", P.RECOMMENDATION_SIGN),
+    ("/recommendations/{rec_amendment}/discard", "POST", P.RECOMMENDATION_WRITE),
     ("/recommendations/{rec_signed}/implementation", "POST", P.IMPLEMENTATION_UPDATE),
     ("/recommendations/{rec_signed}/actions", "POST", P.ACTION_MANAGE),
     ("/actions/{rec_action}/status", "POST", P.ACTION_MANAGE),
@@ -32,13 +33,24 @@ ENDPOINTS = [
 
 def url_values(user, case) -> dict:
     """A quorate meeting in progress with ``case`` signed, a second case in
-    draft, a third case discussed without a recommendation, and an action."""
+    draft, a third case discussed without a recommendation, a fourth signed
+    with a draft amendment, and an action."""
     setup = rf.discussed_item(case=case)
     signed = rf.signed_recommendation(setup)
     coordinator = factories.make_user("coordinator")
     draft_item = rf.make_item(setup.meeting)
     draft = services.record_recommendation(coordinator, draft_item, rf.rec_data())
     fresh = rf.make_item(setup.meeting)
+    amended_item = rf.make_item(setup.meeting)
+    amended = rf.signed_recommendation(
+        rf.Setup(setup.chair, setup.meeting, amended_item, setup.case)
+    )
+    amendment = services.amend_recommendation(
+        coordinator,
+        amended,
+        rf.rec_data(intent="palliative", amendment_reason="Lung metastases."),
+        amended.version,
+    )
     action = services.create_action(
         coordinator,
         signed,
@@ -54,4 +66,5 @@ def url_values(user, case) -> dict:
         "rec_signed": signed.id,
         "rec_draft": draft.id,
         "rec_action": action.id,
+        "rec_amendment": amendment.id,
     }

@@ -310,14 +310,16 @@ def _amend(setup, rec, **overrides):
     return services.amend_recommendation(setup.chair, rec, data, rec.version)
 
 
-def test_amendment_creates_a_new_revision_that_supersedes_the_old(setup):
+def test_amendment_creates_a_draft_revision_and_the_signed_one_stays_current(setup):
     old = rf.signed_recommendation(setup)
     new = _amend(setup, old)
-    assert (old.state, old.current_key) == (RecommendationState.SUPERSEDED, None)
+    assert (old.state, old.current_key) == (RecommendationState.SIGNED, setup.item.id)
     assert new.revision == 2
     assert new.supersedes_id == old.id
-    assert new.current_key == setup.item.id
+    assert new.current_key is None
     assert new.state == RecommendationState.DRAFT
+    assert services.current_recommendation(setup.item).id == old.id
+    assert services.pending_amendment(setup.item.id).id == new.id
     assert new.amendment_reason == "Restaging CT shows lung metastases."
     # The old revision keeps what was signed.
     assert old.intent == "curative" and old.signed_by_id == setup.chair.id
@@ -358,12 +360,13 @@ def test_amendment_needs_a_reason_and_a_change(setup):
 def test_superseded_revision_cannot_be_amended_or_signed(setup):
     old = rf.signed_recommendation(setup)
     new = _amend(setup, old)
+    services.sign_recommendation(setup.chair, new, version=new.version)
     with pytest.raises(InvalidInput, match="already amended"):
         _amend(setup, old)
     with pytest.raises(InvalidInput, match="superseded by an amendment"):
         services.sign_recommendation(setup.chair, old, version=old.version)
     assert _count() == 2
-    assert new.state == RecommendationState.DRAFT
+    assert new.state == RecommendationState.SIGNED
 
 
 def test_draft_is_edited_not_amended(setup, coordinator):
@@ -562,7 +565,12 @@ def test_overdue_lists_signed_current_not_started_past_start_by(coordinator):
     amended = rf.signed_recommendation(
         amended_setup, start_by=today() - timedelta(days=20)
     )
-    _amend(amended_setup, amended, start_by=today() - timedelta(days=10))
+    # Signed amendment: the superseded revision is not listed, and the new
+    # one starts later.
+    amendment = _amend(amended_setup, amended, start_by=today() + timedelta(days=10))
+    services.sign_recommendation(
+        amended_setup.chair, amendment, version=amendment.version
+    )
 
     listed = db.session.scalars(services.overdue_recommendations_query()).all()
     assert [r.id for r in listed] == [overdue.id]

@@ -277,8 +277,10 @@ def test_amend_through_the_page_keeps_both_revisions_visible(client, login_as, s
     assert "revision 2" in page
     assert "Lung metastases on restaging CT." in page
     assert f'href="/recommendations/{old.id}">Revision 1</a>' in page
+    assert "This amendment is a draft awaiting the chair's signature." in page
     old_page = client.get(f"/recommendations/{old.id}").text
-    assert "This revision was superseded by an amendment." in old_page
+    assert "Revision 2 is a draft amendment awaiting the chair" in old_page
+    assert "This revision was superseded" not in old_page
 
 
 @pytest.mark.parametrize(
@@ -527,12 +529,13 @@ def test_case_page_shows_every_decision_newest_first(client, login_as):
     r1 = rf.signed_recommendation(first, free_text="First decision: biopsy.")
     second = rf.discussed_item(case=first.case)
     r2 = rf.signed_recommendation(second, free_text="Second decision: surgery.")
-    services.amend_recommendation(
+    amendment = services.amend_recommendation(
         second.chair,
         r2,
         rf.rec_data(free_text="Amended: palliative RT.", amendment_reason="Lung mets"),
         r2.version,
     )
+    services.sign_recommendation(second.chair, amendment, version=amendment.version)
     db.session.commit()
     login_as("radiologist")
     page = client.get(f"/cases/{first.case.id}").text
@@ -548,7 +551,7 @@ def test_case_page_shows_every_decision_newest_first(client, login_as):
 
 
 def test_case_history_panel_query_count_is_fixed(app, count_queries):
-    from tumorboard.recommendations.views import _history_panel
+    from tumorboard.recommendations.panels import _history_panel
 
     setup = rf.discussed_item()
     rf.signed_recommendation(setup)

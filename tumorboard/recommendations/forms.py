@@ -172,6 +172,18 @@ class RecommendationForm(FlaskForm):
             ok = False
         return ok
 
+    def add_rule_errors(self, errors) -> None:
+        """Show the services' rule errors beside the form's own in the same
+        round; a field the form already flagged keeps only its own message."""
+        flagged = {name for name, field in self._fields.items() if any(field.errors)}
+        for error in errors:
+            field = getattr(self, error.field, None) if error.field else None
+            if field is None:
+                if error.message not in self.form_errors:
+                    self.form_errors.append(error.message)
+            elif error.field not in flagged and error.message not in field.errors:
+                field.errors = [*field.errors, error.message]
+
     def service_data(self) -> dict:
         """The fields the recommendation services take."""
         types = []
@@ -251,6 +263,14 @@ class SignForm(FlaskForm):
         filters=[strip_filter],
         validators=[Optional(), max_length(REASON_LIMIT)],
     )
+    version = IntegerField(
+        widget=HiddenField.widget, validators=[required("The form was incomplete.")]
+    )
+
+
+class DiscardForm(FlaskForm):
+    """Abandon a draft amendment (the signed revision stays in force)."""
+
     version = IntegerField(
         widget=HiddenField.widget, validators=[required("The form was incomplete.")]
     )

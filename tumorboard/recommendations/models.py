@@ -161,8 +161,10 @@ class Recommendation(TimestampMixin, db.Model):
     """One revision of the board's recommendation for one agenda item.
 
     Revision 1 is recorded at the meeting; an amendment of a signed revision
-    adds revision n+1 and marks the old one superseded, so the history of what
-    was decided stays visible.
+    adds revision n+1 as a draft. The signed revision stays in force until the
+    chair signs the amendment; only then is it marked superseded (and its
+    implementation tracking and open action items move to the new revision),
+    so the history of what was decided stays visible.
     """
 
     __tablename__ = "recommendations"
@@ -177,9 +179,10 @@ class Recommendation(TimestampMixin, db.Model):
     supersedes_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("recommendations.id"), unique=True
     )
-    #: Equals agenda_item_id for the current revision and NULL for superseded
-    #: ones; the unique constraint allows one current revision per item on
-    #: every database (a portable partial unique index).
+    #: Equals agenda_item_id for the current revision (the signed one in
+    #: force, or a first draft) and NULL for superseded revisions and draft
+    #: amendments; the unique constraint allows one current revision per item
+    #: on every database (a portable partial unique index).
     current_key: Mapped[int | None] = mapped_column(unique=True)
     state: Mapped[RecommendationState] = mapped_column(
         enum_type(RecommendationState, "recommendation_state"),
@@ -280,8 +283,10 @@ class Recommendation(TimestampMixin, db.Model):
             name="signed_has_signer",
         ),
         sa.CheckConstraint(
-            "(state = 'superseded' AND current_key IS NULL) "
-            "OR (state <> 'superseded' AND current_key = agenda_item_id)",
+            "((state = 'superseded' OR (state = 'draft' AND revision > 1)) "
+            "AND current_key IS NULL) "
+            "OR ((state = 'signed' OR (state = 'draft' AND revision = 1)) "
+            "AND current_key = agenda_item_id)",
             name="current_key_matches_state",
         ),
         sa.CheckConstraint(
@@ -304,8 +309,14 @@ class Recommendation(TimestampMixin, db.Model):
 
     @property
     def is_current(self) -> bool:
-        """True unless an amendment replaced this revision."""
-        return self.state != RecommendationState.SUPERSEDED
+        """True for the revision in force (or a first draft), not for a
+        superseded revision or an amendment that waits for its signature."""
+        return self.current_key is not None
+
+    @property
+    def is_draft_amendment(self) -> bool:
+        """True for an unsigned amendment (revision 2 or later)."""
+        return self.state == RecommendationState.DRAFT and self.revision > 1
 
     @property
     def is_draft(self) -> bool:

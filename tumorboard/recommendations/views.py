@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from tumorboard.auth.permissions import (
     Permission,
     authenticated,
+    can_amend_recommendation,
     can_change_action,
     can_view_agenda,
     may_add_action,
@@ -29,7 +30,6 @@ from tumorboard.auth.permissions import (
     permission_required,
 )
 from tumorboard.cases.models import Case
-from tumorboard.cases.panels import CasePanel, register_panel
 from tumorboard.cases.services import record_list_read
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
@@ -39,6 +39,7 @@ from tumorboard.recommendations.forms import (
     ActionForm,
     ActionStatusForm,
     AmendForm,
+    DiscardForm,
     DraftAmendmentForm,
     DraftForm,
     ImplementationForm,
@@ -49,7 +50,6 @@ from tumorboard.recommendations.models import (
     ActionItem,
     Recommendation,
     RecommendationCode,
-    RecommendationState,
 )
 from tumorboard.web import REFUSED, attempt
 
@@ -108,6 +108,16 @@ def _form_page(template_form, item: AgendaItem, rec: Recommendation | None, mode
     ), (400 if template_form.errors or template_form.form_errors else 200)
 
 
+def _add_rule_errors(form, meeting: Meeting) -> None:
+    """The form failed its own checks: add the services' rule errors too, so
+    that every problem shows in one round."""
+    form.add_rule_errors(
+        services.content_errors(
+            meeting, form.service_data(), amendment="amendment_reason" in form
+        )
+    )
+
+
 def _refused(form, rec_id: int):
     """Reload the recommendation after a refused save.
 
@@ -152,6 +162,8 @@ def record(meeting_id: int, item_id: int):
             )
             return redirect(url_for("recommendations.detail", rec_id=rec.id))
         item = _load_item(meeting_id, item_id)
+    elif form.is_submitted():
+        _add_rule_errors(form, item.meeting)
     return _form_page(form, item, None, "new")
 
 
@@ -180,6 +192,7 @@ def _detail_page(
         .order_by(ActionItem.due_date, ActionItem.id)
     ).all()
     quorum = services.quorum(meeting) if may_sign(current_user, rec, meeting) else None
+    pending = services.pending_amendment(item.id) if rec.is_in_force else None
     owners = services.action_owner_choices() if rec.is_current else []
     return render_template(
         "recommendations/detail.html",
@@ -194,7 +207,11 @@ def _detail_page(
         quorum=quorum,
         can_sign=may_sign(current_user, rec, meeting),
         can_edit=may_edit_recommendation(current_user, rec, meeting),
-        can_amend=may_amend(current_user, rec, meeting),
+        can_amend=may_amend(current_user, rec, meeting) and pending is None,
+        can_discard=rec.is_draft_amendment
+        and can_amend_recommendation(current_user, meeting),
+        pending=pending,
+        discard_form=DiscardForm(version=rec.version),
         can_implement=may_implement(current_user, rec, rec.case),
         can_add_action=may_add_action(current_user, rec),
         can_change_action=lambda a: can_change_action(current_user, a),
@@ -248,6 +265,8 @@ def edit(rec_id: int):
             flash("Draft saved.", "success")
             return redirect(url_for("recommendations.detail", rec_id=rec_id))
         rec = _refused(form, rec_id)
+    elif form.is_submitted():
+        _add_rule_errors(form, rec.agenda_item.meeting)
     return _form_page(form, rec.agenda_item, rec, "edit")
 
 
@@ -262,6 +281,14 @@ def amend(rec_id: int):
             "error",
         )
         return redirect(url_for("recommendations.detail", rec_id=rec_id))
+    pending = services.pending_amendment(rec.agenda_item_id)
+    if pending is not None and request.method == "GET":
+        flash(
+            f"Revision {pending.revision} is already a draft amendment awaiting the "
+            "chair's signature; edit or discard it before starting another.",
+            "error",
+        )
+        return redirect(url_for("recommendations.detail", rec_id=pending.id))
     form = (
         AmendForm() if request.method == "POST" else AmendForm.from_recommendation(rec)
     )
@@ -276,13 +303,37 @@ def amend(rec_id: int):
         )
         if new is not REFUSED:
             flash(
-                f"Revision {new.revision} created; it replaces revision "
-                f"{rec.revision} once the chair signs it.",
+                f"Revision {new.revision} saved as a draft amendment. Revision "
+                f"{rec.revision} stays in force until the chair signs it.",
                 "success",
             )
             return redirect(url_for("recommendations.detail", rec_id=new.id))
         rec = _refused(form, rec_id)
+    elif form.is_submitted():
+        _add_rule_errors(form, rec.agenda_item.meeting)
     return _form_page(form, rec.agenda_item, rec, "amend")
+
+
+@bp.route("/recommendations/<int:rec_id>/discard", methods=["POST"])
+@permission_required(Permission.RECOMMENDATION_WRITE)
+def discard(rec_id: int):
+    rec = _load_rec(rec_id)
+    form = DiscardForm()
+    if not form.validate_on_submit():
+        flash("The request was incomplete; nothing was discarded.", "error")
+        return redirect(url_for("recommendations.detail", rec_id=rec_id))
+    revision = rec.revision
+    kept = attempt(
+        None, services.discard_amendment, current_user, rec, form.version.data
+    )
+    if kept is REFUSED:
+        return redirect(url_for("recommendations.detail", rec_id=rec_id))
+    flash(
+        f"Draft revision {revision} discarded; revision {kept.revision} stays in "
+        "force.",
+        "success",
+    )
+    return redirect(url_for("recommendations.detail", rec_id=kept.id))
 
 
 @bp.route("/recommendations/<int:rec_id>/sign", methods=["POST"])
@@ -433,39 +484,3 @@ def my_actions():
         closed=closed,
         status_form=ActionStatusForm(),
     )
-
-
-# Case page panels ------------------------------------------------------------
-
-
-def _history_panel(user, case) -> dict:
-    """Every board decision for the case, newest first (one query)."""
-    return {"recommendations": services.case_history(case.id), "case": case}
-
-
-def _presentation_panel(user, case) -> dict:
-    """Prior signed decisions, for presentation mode (one query)."""
-    history = services.case_history(case.id)
-    return {
-        "recommendations": [r for r in history if r.state == RecommendationState.SIGNED]
-    }
-
-
-register_panel(
-    CasePanel(
-        name="board_decisions",
-        template="recommendations/_case_history.html",
-        load=_history_panel,
-        slot="main",
-        order=15,
-    )
-)
-register_panel(
-    CasePanel(
-        name="prior_decisions",
-        template="recommendations/_prior_decisions.html",
-        load=_presentation_panel,
-        slot="presentation",
-        order=15,
-    )
-)

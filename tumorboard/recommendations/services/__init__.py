@@ -2,7 +2,8 @@
 action items; and the lists built on them.
 
 ``queries`` and ``validation`` are the base the other modules build on:
-``recording`` (drafts), ``signoff`` (signature, quorum override, amendment),
+``recording`` (drafts), ``amendments`` (draft amendments and what moves to
+them when signed), ``signoff`` (signature, quorum override),
 ``implementation`` and ``actions``.
 """
 
@@ -12,6 +13,12 @@ from tumorboard.recommendations.services.actions import (
     my_actions,
     overdue_actions_query,
     set_action_status,
+)
+from tumorboard.recommendations.services.amendments import (
+    CARRIED_FIELDS,
+    amend_recommendation,
+    discard_amendment,
+    pending_amendment,
 )
 from tumorboard.recommendations.services.implementation import (
     IMPLEMENTATION_FIELDS,
@@ -32,10 +39,7 @@ from tumorboard.recommendations.services.recording import (
     record_recommendation,
     update_recommendation,
 )
-from tumorboard.recommendations.services.signoff import (
-    amend_recommendation,
-    sign_recommendation,
-)
+from tumorboard.recommendations.services.signoff import sign_recommendation
 from tumorboard.recommendations.services.validation import (
     CONTENT_FIELDS,
     DETAIL_LIMIT,
@@ -43,11 +47,13 @@ from tumorboard.recommendations.services.validation import (
     NCT_PATTERN,
     STALE,
     TEXT_LIMIT,
+    content_errors,
     normalise_nct,
 )
 
 __all__ = [
     "AGENDA_REFUSED",
+    "CARRIED_FIELDS",
     "CONTENT_FIELDS",
     "DETAIL_LIMIT",
     "IMPLEMENTATION_FIELDS",
@@ -58,13 +64,16 @@ __all__ = [
     "action_owner_choices",
     "amend_recommendation",
     "case_history",
+    "content_errors",
     "create_action",
     "current_recommendation",
+    "discard_amendment",
     "meeting_date",
     "my_actions",
     "normalise_nct",
     "overdue_actions_query",
     "overdue_recommendations_query",
+    "pending_amendment",
     "quorum",
     "record_item_read",
     "record_read",

@@ -12,7 +12,7 @@ from tumorboard.auth.permissions import (
     can_view_agenda,
 )
 from tumorboard.cases.models import Case
-from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.errors import Conflict, InvalidInput, collect_errors
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Meeting
 from tumorboard.recommendations.models import Recommendation, RecommendationState
@@ -20,10 +20,10 @@ from tumorboard.recommendations.services.queries import current_recommendation
 from tumorboard.recommendations.services.validation import (
     _check_item_open_for_recording,
     _check_version,
+    _clean_amendment_reason,
     _clean_content,
     _snapshot,
 )
-from tumorboard.validation import LONG_TEXT_LIMIT, clean_text
 
 AGENDA_REFUSED = (
     "The agenda of this meeting is not published; only the coordinator sees it."
@@ -108,16 +108,12 @@ def update_recommendation(
     _check_version(rec, version)
     if rec.revision == 1:
         _check_item_open_for_recording(item, meeting)
-    clean = _clean_content(meeting, data)
+    with collect_errors() as errors:
+        if rec.revision > 1:
+            with errors.check():
+                reason = _clean_amendment_reason(data)
+        clean = _clean_content(meeting, data, errors)
     if rec.revision > 1:
-        reason = clean_text(
-            data.get("amendment_reason"),
-            "amendment_reason",
-            "The amendment reason",
-            LONG_TEXT_LIMIT,
-        )
-        if not reason:
-            raise InvalidInput("Give the reason for the amendment.", "amendment_reason")
         clean["amendment_reason"] = reason
     before = {**_snapshot(rec), "amendment_reason": rec.amendment_reason}
     for key, value in clean.items():

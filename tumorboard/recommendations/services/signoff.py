@@ -1,16 +1,11 @@
-"""Signing recommendations (quorum check or override) and amending signed ones."""
+"""Signing recommendations (quorum check or override); signing an amendment
+supersedes the revision it amends (see ``amendments``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
-from tumorboard.auth.permissions import (
-    authorize,
-    can_amend_recommendation,
-    can_sign_recommendation,
-)
+from tumorboard.auth.permissions import authorize, can_sign_recommendation
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.cases.services import transition_case
 from tumorboard.db import utcnow
@@ -23,14 +18,13 @@ from tumorboard.meetings.models import (
     MeetingStatus,
 )
 from tumorboard.recommendations.models import Recommendation, RecommendationState
-from tumorboard.recommendations.services.queries import quorum
-from tumorboard.recommendations.services.validation import (
-    CONTENT_FIELDS,
-    _check_version,
-    _clean_content,
-    _snapshot,
+from tumorboard.recommendations.services.amendments import (
+    carry_over,
+    release_amended,
 )
-from tumorboard.validation import LONG_TEXT_LIMIT, REASON_LIMIT, clean_text
+from tumorboard.recommendations.services.queries import quorum
+from tumorboard.recommendations.services.validation import _check_version
+from tumorboard.validation import REASON_LIMIT, clean_text
 
 
 def sign_recommendation(
@@ -98,10 +92,13 @@ def sign_recommendation(
         # A reason given for a quorate meeting would record an override that
         # did not happen.
         reason = None
+    # An amendment replaces the revision it amends only now, when signed.
+    amended = release_amended(rec)
     rec.state = RecommendationState.SIGNED
     rec.signed_by_id = actor.id
     rec.signed_at = utcnow()
     rec.quorum_override_reason = reason
+    rec.current_key = rec.agenda_item_id
     db.session.flush()
     case = db.session.get(Case, rec.case_id)
     changes = {"state": ["draft", "signed"]}
@@ -132,82 +129,8 @@ def sign_recommendation(
             case_id=case.id,
             patient_id=case.patient_id,
         )
+    if amended is not None:
+        carry_over(actor, amended, rec)
     if rec.revision == 1 and case.status == CaseStatus.DISCUSSED:
         transition_case(actor, case, CaseStatus.FOLLOW_UP, manual=False)
     return rec
-
-
-def amend_recommendation(
-    actor: User, rec: Recommendation, data: dict[str, Any], version: int | None
-) -> Recommendation:
-    """Create revision n+1 from a signed one, which becomes superseded.
-
-    The new revision is a draft that waits for the chair's signature.
-    """
-    item = db.session.get(AgendaItem, rec.agenda_item_id)
-    meeting = db.session.get(Meeting, item.meeting_id)
-    authorize(
-        can_amend_recommendation(actor, meeting),
-        "Only clinicians and the coordinator amend recommendations.",
-    )
-    if rec.state == RecommendationState.DRAFT:
-        raise InvalidInput(
-            "This revision is still a draft: edit it instead of amending it."
-        )
-    if rec.state == RecommendationState.SUPERSEDED:
-        raise InvalidInput(
-            f"Revision {rec.revision} was already amended; amend the current "
-            "revision instead."
-        )
-    _check_version(rec, version)
-    reason = clean_text(
-        data.get("amendment_reason"),
-        "amendment_reason",
-        "The amendment reason",
-        LONG_TEXT_LIMIT,
-    )
-    if not reason:
-        raise InvalidInput(
-            "Give the reason for the amendment (it is shown with the new revision).",
-            "amendment_reason",
-        )
-    clean = _clean_content(meeting, data)
-    if all(clean[k] == getattr(rec, k) for k in CONTENT_FIELDS):
-        raise InvalidInput(
-            "The amendment changes nothing: edit the recommendation before saving."
-        )
-    old_version = rec.version
-    rec.state = RecommendationState.SUPERSEDED
-    rec.current_key = None
-    # The unique current_key must be released before the new revision takes it.
-    db.session.flush()
-    new = Recommendation(
-        agenda_item_id=item.id,
-        case_id=rec.case_id,
-        revision=rec.revision + 1,
-        supersedes_id=rec.id,
-        current_key=item.id,
-        state=RecommendationState.DRAFT,
-        amendment_reason=reason,
-        created_by_id=actor.id,
-        **clean,
-    )
-    db.session.add(new)
-    db.session.flush()
-    case = db.session.get(Case, rec.case_id)
-    audit.record(
-        actor,
-        "recommendation.amend",
-        "recommendation",
-        new.id,
-        f"Amended the recommendation for {case.reference}: revision {new.revision} "
-        f"supersedes revision {rec.revision}",
-        changes={
-            **audit.diff(_snapshot(rec), _snapshot(new)),
-            "amendment_reason": [None, reason],
-            "supersedes": [None, f"revision {rec.revision} (v{old_version})"],
-        },
-        case_id=case.id,
-        patient_id=case.patient_id,
-    )
-    return new

@@ -8,7 +8,13 @@ from typing import Any
 
 from tumorboard.audit import services as audit
 from tumorboard.auth.disciplines import Discipline
-from tumorboard.errors import Conflict, InvalidInput
+from tumorboard.errors import (
+    Conflict,
+    ErrorCollector,
+    InvalidInput,
+    ServiceError,
+    collect_errors,
+)
 from tumorboard.meetings.models import (
     AgendaItem,
     AgendaItemStatus,
@@ -68,8 +74,9 @@ def normalise_nct(value: str | None) -> str:
     return nct
 
 
-def _clean_types(raw: Any) -> list[dict[str, str]]:
-    """Validate the coded recommendation items, one per code."""
+def _clean_types(raw: Any, errors: ErrorCollector) -> list[dict[str, str]]:
+    """Validate the coded recommendation items, one per code; the detail of
+    each is checked even when another is wrong."""
     if not raw:
         raise InvalidInput(
             "The recommendation is empty: choose at least one recommendation type.",
@@ -88,29 +95,30 @@ def _clean_types(raw: Any) -> list[dict[str, str]]:
             raise InvalidInput(f"'{code.label}' is chosen twice.", "types")
         seen.add(code)
         entry = {"code": code.value}
-        if code == RecommendationCode.SURGERY:
-            try:
-                entry["detail"] = SurgeryKind(item.get("detail")).value
-            except ValueError:
-                raise InvalidInput(
-                    "Choose the kind of surgery.", "surgery_kind"
-                ) from None
-        elif code == RecommendationCode.CLINICAL_TRIAL:
-            entry["nct"] = normalise_nct(item.get("nct"))
-        elif code == RecommendationCode.REDISCUSSION:
-            event = clean_text(
-                item.get("event"),
-                "rediscussion_event",
-                "The event for re-discussion",
-                DETAIL_LIMIT,
-            )
-            if not event:
-                raise InvalidInput(
-                    "Say after which event the case comes back to the board "
-                    "(e.g. 'after restaging MRI').",
+        with errors.check():
+            if code == RecommendationCode.SURGERY:
+                try:
+                    entry["detail"] = SurgeryKind(item.get("detail")).value
+                except ValueError:
+                    raise InvalidInput(
+                        "Choose the kind of surgery.", "surgery_kind"
+                    ) from None
+            elif code == RecommendationCode.CLINICAL_TRIAL:
+                entry["nct"] = normalise_nct(item.get("nct"))
+            elif code == RecommendationCode.REDISCUSSION:
+                event = clean_text(
+                    item.get("event"),
                     "rediscussion_event",
+                    "The event for re-discussion",
+                    DETAIL_LIMIT,
                 )
-            entry["event"] = event
+                if not event:
+                    raise InvalidInput(
+                        "Say after which event the case comes back to the board "
+                        "(e.g. 'after restaging MRI').",
+                        "rediscussion_event",
+                    )
+                entry["event"] = event
         clean.append(entry)
     order = list(RecommendationCode)
     return sorted(clean, key=lambda e: order.index(RecommendationCode(e["code"])))
@@ -133,46 +141,28 @@ def _clean_dissent(consensus: bool, raw: Any) -> list[dict[str, str]]:
             "dissent",
         )
     clean = []
-    for row in rows:
-        try:
-            discipline = Discipline(row.get("discipline"))
-        except ValueError:
-            raise InvalidInput(
-                "Choose the discipline that dissented.", "dissent"
-            ) from None
-        reason = clean_text(
-            row.get("reason"), "dissent", "The reason for dissent", 1000
-        )
-        if not reason:
-            raise InvalidInput(
-                f"Give the reason for {discipline.label}'s dissent.", "dissent"
-            )
-        clean.append({"discipline": discipline.value, "reason": reason})
+    with collect_errors() as errors:
+        for row in rows:
+            with errors.check():
+                try:
+                    discipline = Discipline(row.get("discipline"))
+                except ValueError:
+                    raise InvalidInput(
+                        "Choose the discipline that dissented.", "dissent"
+                    ) from None
+                reason = clean_text(
+                    row.get("reason"), "dissent", "The reason for dissent", 1000
+                )
+                if not reason:
+                    raise InvalidInput(
+                        f"Give the reason for {discipline.label}'s dissent.", "dissent"
+                    )
+                clean.append({"discipline": discipline.value, "reason": reason})
     return clean
 
 
-def _clean_content(meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
-    """Check the clinical content of a recommendation; returns column values."""
-    clean: dict[str, Any] = {}
-    try:
-        clean["conference_type"] = ConferenceType(data.get("conference_type"))
-    except ValueError:
-        raise InvalidInput("Choose the conference type.", "conference_type") from None
-    try:
-        clean["intent"] = TreatmentIntent(data.get("intent"))
-    except ValueError:
-        raise InvalidInput("Choose the treatment intent.", "intent") from None
-    clean["types"] = _clean_types(data.get("types"))
-    clean["free_text"] = clean_text(
-        data.get("free_text"), "free_text", "The free text", TEXT_LIMIT
-    )
-    clean["rationale"] = clean_text(
-        data.get("rationale"), "rationale", "The rationale", TEXT_LIMIT
-    )
-    clean["consensus"] = bool(data.get("consensus"))
-    clean["dissent"] = _clean_dissent(clean["consensus"], data.get("dissent"))
-    clean["standard_of_care"] = bool(data.get("standard_of_care"))
-    start_by = data.get("start_by")
+def _clean_start_by(meeting: Meeting, start_by: Any) -> date:
+    """A start-by date from the meeting day to five years after it."""
     if not isinstance(start_by, date):
         raise InvalidInput("Enter the date by which it should start.", "start_by")
     held = meeting_date(meeting)
@@ -186,8 +176,80 @@ def _clean_content(meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
             "please check it.",
             "start_by",
         )
-    clean["start_by"] = start_by
+    return start_by
+
+
+def _clean_content(
+    meeting: Meeting, data: dict[str, Any], errors: ErrorCollector | None = None
+) -> dict[str, Any]:
+    """Check the clinical content of a recommendation; returns column values.
+
+    Every check runs, and all the errors are raised together (SeveralInvalid),
+    so the form shows them at once. With ``errors`` given they are added to it
+    instead, for the caller to raise with its own.
+    """
+    if errors is None:
+        with collect_errors() as errors:
+            return _clean_content(meeting, data, errors)
+    clean: dict[str, Any] = {}
+    with errors.check():
+        try:
+            clean["conference_type"] = ConferenceType(data.get("conference_type"))
+        except ValueError:
+            raise InvalidInput(
+                "Choose the conference type.", "conference_type"
+            ) from None
+    with errors.check():
+        try:
+            clean["intent"] = TreatmentIntent(data.get("intent"))
+        except ValueError:
+            raise InvalidInput("Choose the treatment intent.", "intent") from None
+    with errors.check():
+        clean["types"] = _clean_types(data.get("types"), errors)
+    with errors.check():
+        clean["free_text"] = clean_text(
+            data.get("free_text"), "free_text", "The free text", TEXT_LIMIT
+        )
+    with errors.check():
+        clean["rationale"] = clean_text(
+            data.get("rationale"), "rationale", "The rationale", TEXT_LIMIT
+        )
+    clean["consensus"] = bool(data.get("consensus"))
+    with errors.check():
+        clean["dissent"] = _clean_dissent(clean["consensus"], data.get("dissent"))
+    clean["standard_of_care"] = bool(data.get("standard_of_care"))
+    with errors.check():
+        clean["start_by"] = _clean_start_by(meeting, data.get("start_by"))
     return clean
+
+
+def content_errors(
+    meeting: Meeting, data: dict[str, Any], *, amendment: bool = False
+) -> list[ServiceError]:
+    """Every rule the content breaks, without saving anything: lets a form
+    that failed its own checks show the service's rules in the same round."""
+    errors = ErrorCollector()
+    if amendment:
+        with errors.check():
+            _clean_amendment_reason(data)
+    _clean_content(meeting, data, errors)
+    return errors.errors
+
+
+def _clean_amendment_reason(data: dict[str, Any]) -> str:
+    """The reason for an amendment, required."""
+    reason = clean_text(
+        data.get("amendment_reason"),
+        "amendment_reason",
+        "The amendment reason",
+        LONG_TEXT_LIMIT,
+    )
+    if not reason:
+        raise InvalidInput(
+            "Give the reason for the amendment (it is shown with the new revision).",
+            "amendment_reason",
+        )
+    return reason
 
 
 def _check_item_open_for_recording(item: AgendaItem, meeting: Meeting) -> None:
