@@ -304,6 +304,72 @@ def test_case_summary_names_each_score_once(client, login_as):
     text = _download(client, f"/documents/cases/{case.id}/summary.pdf")
     assert "Greatest dimension 92 mm (9.2 cm)." in text
     assert "Greatest dimension: Greatest" not in text
-    assert "WHO 2020: " in text
+    assert "WHO 2020 Conventional osteosarcoma" in text
     # Scores read as text, never as the stored records.
     assert "'label'" not in text and "interpretation" not in text
+
+
+def test_case_summary_embeds_key_images_and_labels_one_that_fails(
+    client, login_as, make_user
+):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from tumorboard.attachments import services as attachments
+
+    case = factories.make_case()
+    radiologist = make_user("radiologist")
+    picture = io.BytesIO()
+    Image.new("RGB", (900, 600), (200, 40, 40)).save(picture, format="PNG")
+    attachments.attach_file(
+        radiologist,
+        case,
+        kind="key_image",
+        stream=io.BytesIO(picture.getvalue()),
+        filename="mri.png",
+        caption="Coronal T1 of the femur",
+        series_slice="Series 4, slice 12",
+    )
+    lost = attachments.attach_file(
+        radiologist,
+        case,
+        kind="key_image",
+        stream=io.BytesIO(picture.getvalue()),
+        filename="lost.png",
+        caption="Axial STIR",
+        series_slice="Series 7, slice 3",
+    )
+    attachments.file_path(lost).write_bytes(b"not an image any more")
+    db.session.commit()
+    login_as("pathologist")
+
+    response = client.get(f"/documents/cases/{case.id}/summary.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert "Key image: Coronal T1 of the femur (Series 4, slice 12)" in text
+    assert "Key image: Axial STIR (Series 7, slice 3)" in text
+    assert "Image could not be read; open it from the case page." in text
+    images = [
+        image
+        for page in PdfReader(io.BytesIO(response.data)).pages
+        for image in page.images
+    ]
+    # One embedded thumbnail (the readable image), scaled down.
+    assert len({image.name for image in images}) == 1
+    assert max(images[0].image.size) <= 480 < max(Image.open(picture).size)
+
+
+def test_case_summary_shows_stage_performance_and_findings(client, login_as):
+    case = factories.make_case()
+    make_review(case, Discipline.RADIOLOGY)
+    make_review(case, Discipline.PATHOLOGY)
+    db.session.commit()
+    login_as("pathologist")
+
+    text = _download(client, f"/documents/cases/{case.id}/summary.pdf")
+    assert "AJCC 8th (bone) Stage" in text
+    assert "Enneking" in text
+    assert "Performance status Not recorded" in text
+    assert "Radiology 1 (" in text and "Pathology 1 (" in text
+    # Review values as labelled findings, section by section.
+    assert "Greatest dimension" in text

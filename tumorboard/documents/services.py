@@ -20,18 +20,13 @@ from tumorboard.auth.permissions import authorize, can_read_documents
 from tumorboard.cases.models import Case
 from tumorboard.clinical import catalogue
 from tumorboard.db import utcnow
+from tumorboard.documents import content
 from tumorboard.documents.pdf import render_pdf
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Attendance, Meeting
 from tumorboard.recommendations import services as recommendations
 from tumorboard.recommendations.models import Recommendation, RecommendationState
-from tumorboard.reviews import schemas
-from tumorboard.reviews.models import (
-    DisciplineReview,
-    ReviewRevision,
-    is_current_revision,
-)
 
 REFUSED = "Only clinicians and the coordinator download board documents."
 
@@ -64,27 +59,6 @@ def _primary_label(key: str | None) -> str | None:
         return key
 
 
-def _reviews_summary(case: Case) -> list[dict[str, Any]]:
-    """The current revision of each discipline review of the case."""
-    rows = db.session.execute(
-        sa.select(DisciplineReview, ReviewRevision, User)
-        .join(ReviewRevision, is_current_revision())
-        .join(User, User.id == ReviewRevision.author_id)
-        .where(DisciplineReview.case_id == case.id)
-        .order_by(DisciplineReview.discipline)
-    ).all()
-    return [
-        {
-            "discipline": review.discipline.label,
-            "revision": revision.number,
-            "author": author.name,
-            "at": revision.created_at,
-            "scores": schemas.score_lines(revision.scores),
-        }
-        for review, revision, author in rows
-    ]
-
-
 def _load_case(case_id: int) -> Case:
     """The case with its patient and lead clinician."""
     return db.session.scalars(
@@ -110,6 +84,17 @@ def _record_download(
     )
 
 
+def case_summary_context(case: Case) -> dict[str, Any]:
+    """Findings, staging, performance status and key images of ``case``."""
+    reviews, staging = content.findings(case)
+    return {
+        "reviews": reviews,
+        "staging": staging,
+        "performance": content.performance_status(case),
+        "images": content.thumbnails(case),
+    }
+
+
 def case_summary(actor: User, case: Case) -> Document:
     """The case summary for the board pack: patient, case, reviews, decisions."""
     authorize(can_read_documents(actor), REFUSED)
@@ -117,11 +102,11 @@ def case_summary(actor: User, case: Case) -> Document:
     history = recommendations.case_history(case.id)
     html = render_template(
         "documents/case_summary.html",
+        **case_summary_context(case),
         case=case,
         patient=case.patient,
         site=_site_label(case.site_code),
         primary=_primary_label(case.known_primary),
-        reviews=_reviews_summary(case),
         history=history,
         generated_at=utcnow(),
         generated_by=actor,
