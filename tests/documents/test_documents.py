@@ -373,3 +373,54 @@ def test_case_summary_shows_stage_performance_and_findings(client, login_as):
     assert "Radiology 1 (" in text and "Pathology 1 (" in text
     # Review values as labelled findings, section by section.
     assert "Greatest dimension" in text
+
+
+def test_outcome_letter_has_diagnosis_stage_next_steps_copies_and_a_plain_part(
+    client, login_as, make_user
+):
+    from tests.reviews.factories import make_performance
+    from tumorboard.recommendations.services import create_action
+
+    setup = rf.discussed_item()
+    case = setup.case
+    case.referring_clinician = "Dr Hannah Referrer"
+    case.lead_clinician_id = make_user("orthopedic_oncologist", name="Dr Lena Lead").id
+    make_review(case, Discipline.RADIOLOGY)
+    make_review(case, Discipline.PATHOLOGY)
+    make_performance(case)
+    rec = rf.signed_recommendation(
+        setup,
+        types=[
+            {"code": "neoadjuvant_chemotherapy"},
+            {"code": "clinical_trial", "nct": "NCT01234567"},
+        ],
+    )
+    nurse = make_user("coordinator", name="Sam Scheduler")
+    create_action(
+        setup.chair,
+        rec,
+        {
+            "description": "Book the first chemotherapy cycle.",
+            "owner_id": nurse.id,
+            "due_date": today() + timedelta(days=7),
+        },
+    )
+    db.session.commit()
+    login_as("coordinator")
+
+    text = _download(client, f"/documents/recommendations/{rec.id}/letter.pdf")
+    clinical, plain = text.split("Part 2: the board's advice in plain English")
+    assert "Diagnosis Osteosarcoma (confirmed)" in clinical
+    assert "Site distal femur, metaphysis, left" in clinical
+    assert "AJCC 8th (bone) Stage IIB" in clinical
+    assert "Copy to: Dr Hannah Referrer (referring clinician); Dr Lena Lead" in clinical
+    assert "Book the first chemotherapy cycle. Sam Scheduler" in clinical
+    assert f"Signed by {setup.chair.name}" in clinical
+    # The patient's part: plain words, no codes.
+    assert (
+        "Chemotherapy (medicines that treat the tumour) before any operation." in plain
+    )
+    assert "research study" in plain
+    assert "Osteosarcoma (confirmed), in the distal femur" in plain
+    for code in ("NCT", "C40", "IIB", "T2", "MRN", "G3", "9180"):
+        assert code not in plain, code

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import render_template
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
@@ -20,13 +20,18 @@ from tumorboard.auth.permissions import authorize, can_read_documents
 from tumorboard.cases.models import Case
 from tumorboard.clinical import catalogue
 from tumorboard.db import utcnow
-from tumorboard.documents import content
+from tumorboard.documents import content, plain
 from tumorboard.documents.pdf import render_pdf
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Attendance, Meeting
 from tumorboard.recommendations import services as recommendations
-from tumorboard.recommendations.models import Recommendation, RecommendationState
+from tumorboard.recommendations.models import (
+    ActionItem,
+    ActionStatus,
+    Recommendation,
+    RecommendationState,
+)
 
 REFUSED = "Only clinicians and the coordinator download board documents."
 
@@ -64,7 +69,11 @@ def _load_case(case_id: int) -> Case:
     return db.session.scalars(
         sa.select(Case)
         .where(Case.id == case_id)
-        .options(joinedload(Case.patient), joinedload(Case.lead_clinician))
+        .options(
+            joinedload(Case.patient),
+            joinedload(Case.lead_clinician),
+            joinedload(Case.key_worker),
+        )
     ).one()
 
 
@@ -123,6 +132,16 @@ def case_summary(actor: User, case: Case) -> Document:
     return Document(f"{case.reference}-case-summary.pdf", render_pdf(html), html)
 
 
+def _copy_to(case: Case) -> list[str]:
+    """Who receives a copy of the outcome letter besides its addressee."""
+    out = [f"{case.referring_clinician} (referring clinician)"]
+    if case.lead_clinician:
+        out.append(f"{case.lead_clinician.name} (lead clinician)")
+    if case.key_worker and case.key_worker_id != case.lead_clinician_id:
+        out.append(f"{case.key_worker.name} (key worker)")
+    return out
+
+
 def outcome_letter(actor: User, rec: Recommendation) -> Document:
     """The letter to the referring clinician with a signed recommendation."""
     authorize(can_read_documents(actor), REFUSED)
@@ -135,6 +154,7 @@ def outcome_letter(actor: User, rec: Recommendation) -> Document:
             .joinedload(Meeting.board),
             joinedload(Recommendation.signed_by),
             joinedload(Recommendation.superseded_by),
+            selectinload(Recommendation.action_items).joinedload(ActionItem.owner),
         )
     ).one()
     if not rec.is_signed:
@@ -144,8 +164,15 @@ def outcome_letter(actor: User, rec: Recommendation) -> Document:
         )
     case = _load_case(rec.case_id)
     meeting = rec.agenda_item.meeting
+    reviews, staging = content.findings(case)
     html = render_template(
         "documents/outcome_letter.html",
+        staging=staging,
+        reviews=reviews,
+        actions=[a for a in rec.action_items if a.status == ActionStatus.OPEN],
+        copy_to=_copy_to(case),
+        plain_steps=plain.steps(rec),
+        plain_aim=plain.aim(rec),
         rec=rec,
         case=case,
         patient=case.patient,
