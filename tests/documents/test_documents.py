@@ -19,7 +19,13 @@ from tumorboard.cases.models import Case
 from tumorboard.db import today
 from tumorboard.documents.pdf import render_pdf, url_fetcher
 from tumorboard.extensions import db
-from tumorboard.meetings.models import AgendaItemStatus, Attendance, MeetingStatus
+from tumorboard.meetings.models import (
+    AgendaItemStatus,
+    Attendance,
+    Board,
+    MeetingStatus,
+    board_members,
+)
 from tumorboard.patients.models import Patient
 from tumorboard.recommendations import services
 
@@ -424,3 +430,34 @@ def test_outcome_letter_has_diagnosis_stage_next_steps_copies_and_a_plain_part(
     assert "Osteosarcoma (confirmed), in the distal femur" in plain
     for code in ("NCT", "C40", "IIB", "T2", "MRN", "G3", "9180"):
         assert code not in plain, code
+
+
+def test_minutes_give_actual_times_present_and_apologies(client, login_as, make_user):
+    from datetime import UTC, datetime
+
+    setup = rf.discussed_item(status=MeetingStatus.CLOSED)
+    meeting = setup.meeting
+    # Planned 16:00–18:00 (display time zone), held 16:12–17:41.
+    meeting.starts_at = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
+    meeting.ends_at = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+    meeting.started_at = datetime(2026, 11, 24, 16, 12, tzinfo=UTC)
+    meeting.closed_at = datetime(2026, 11, 24, 17, 41, tzinfo=UTC)
+    board = db.session.get(Board, meeting.board_id)
+    here = make_user("radiologist", name="Dr Rhea Radiant")
+    away = make_user("pathologist", name="Dr Paula Away")
+    db.session.execute(
+        board_members.insert(),
+        [{"board_id": board.id, "user_id": u.id} for u in (here, away)],
+    )
+    rf.attend(meeting, here)
+    db.session.commit()
+    login_as("coordinator")
+
+    text = _download(client, f"/documents/meetings/{meeting.id}/minutes.pdf")
+    assert "Started 24 Nov 2026 16:12 Closed 24 Nov 2026 17:41" in text
+    assert "Planned 24 Nov 2026 16:00 – 24 Nov 2026 18:00" in text
+    present = text[text.index("Present ") : text.index("Apologies")]
+    assert "Dr Rhea Radiant (Radiology)" in present
+    apologies = text[text.index("Apologies") : text.index("Attendance")]
+    assert "Dr Paula Away" in apologies
+    assert "Dr Rhea Radiant" not in apologies

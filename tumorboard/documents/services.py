@@ -24,7 +24,7 @@ from tumorboard.documents import content, plain
 from tumorboard.documents.pdf import render_pdf
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
-from tumorboard.meetings.models import AgendaItem, Attendance, Meeting
+from tumorboard.meetings.models import AgendaItem, Attendance, Board, Meeting
 from tumorboard.recommendations import services as recommendations
 from tumorboard.recommendations.models import (
     ActionItem,
@@ -204,7 +204,10 @@ def meeting_minutes(actor: User, meeting: Meeting) -> Document:
     meeting = db.session.scalars(
         sa.select(Meeting)
         .where(Meeting.id == meeting.id)
-        .options(joinedload(Meeting.board), joinedload(Meeting.chair))
+        .options(
+            joinedload(Meeting.board).selectinload(Board.members),
+            joinedload(Meeting.chair),
+        )
     ).one()
     if meeting.status.value in ("planned", "published", "cancelled"):
         raise InvalidInput(
@@ -233,6 +236,11 @@ def meeting_minutes(actor: User, meeting: Meeting) -> Document:
     ):
         revisions.setdefault(rec.agenda_item_id, []).append(rec)
     quorum = recommendations.quorum(meeting)
+    present = [a for a in attendance if a.present]
+    here = {a.user_id for a in present if a.user_id}
+    apologies = {a.user.id: a.user for a in attendance if a.user and not a.present} | {
+        u.id: u for u in meeting.board.members if u.id not in here
+    }
     overrides = [
         r
         for recs in revisions.values()
@@ -246,6 +254,8 @@ def meeting_minutes(actor: User, meeting: Meeting) -> Document:
         board=meeting.board,
         held_on=held_on,
         attendance=attendance,
+        present=present,
+        apologies=sorted(apologies.values(), key=lambda u: u.name),
         quorum=quorum,
         items=items,
         revisions=revisions,
