@@ -461,3 +461,83 @@ def test_minutes_give_actual_times_present_and_apologies(client, login_as, make_
     apologies = text[text.index("Apologies") : text.index("Attendance")]
     assert "Dr Paula Away" in apologies
     assert "Dr Rhea Radiant" not in apologies
+
+
+# Board pack ------------------------------------------------------------------------
+
+
+def test_board_pack_has_a_cover_and_one_summary_per_item(client, login_as, make_user):
+    from datetime import UTC, datetime
+
+    setup = rf.discussed_item(status=MeetingStatus.PUBLISHED)
+    meeting = setup.meeting
+    meeting.starts_at = datetime(2026, 12, 8, 16, 0, tzinfo=UTC)
+    meeting.ends_at = datetime(2026, 12, 8, 18, 0, tzinfo=UTC)
+    setup.item.status = AgendaItemStatus.LISTED
+    setup.item.planned_minutes = 15
+    setup.item.question = "Limb salvage or amputation?"
+    second = rf.make_item(
+        meeting,
+        status=AgendaItemStatus.LISTED,
+        planned_minutes=10,
+        question="Is the lesion benign?",
+    )
+    withdrawn = rf.make_item(
+        meeting, status=AgendaItemStatus.WITHDRAWN, status_reason="Treated elsewhere."
+    )
+    member = make_user("radiologist", name="Dr Rhea Radiant")
+    db.session.execute(
+        board_members.insert(), [{"board_id": meeting.board_id, "user_id": member.id}]
+    )
+    make_review(setup.case, Discipline.PATHOLOGY)
+    db.session.commit()
+    user = login_as("coordinator")
+
+    page = client.get(f"/meetings/{meeting.id}")
+    assert f"/documents/meetings/{meeting.id}/board-pack.pdf" in page.text
+    text = _download(client, f"/documents/meetings/{meeting.id}/board-pack.pdf")
+    first_case = setup.case
+    second_case = db.session.get(Case, second.case_id)
+    cover = text[: text.index(f"Case summary {first_case.reference}")]
+    assert "Board pack: " in cover and "Tue 8 Dec 2026, 16:00–18:00" in cover
+    assert "Dr Rhea Radiant (Radiology)" in cover
+    assert f"1 16:00 {first_case.reference}" in cover
+    assert f"2 16:15 {second_case.reference}" in cover
+    assert db.session.get(Case, withdrawn.case_id).reference not in text
+    # One summary per active item, in agenda order, with the item's question.
+    assert text.index(f"Case summary {first_case.reference}") < text.index(
+        f"Case summary {second_case.reference}"
+    )
+    assert "Question for the board Limb salvage or amputation?" in text
+    assert "Question for the board Is the lesion benign?" in text
+    assert "WHO 2020" in text
+
+    entries = _downloads()
+    assert {(e.entity_type, e.entity_id) for e in entries} == {
+        ("meeting", str(meeting.id))
+    }
+    assert sorted(e.case_id for e in entries) == sorted([first_case.id, second_case.id])
+    assert all(e.actor_id == user.id for e in entries)
+    assert entries[0].changes["cases"] == [None, [first_case.id, second_case.id]]
+    assert first_case.reference in entries[0].summary
+
+
+def test_board_pack_of_an_empty_agenda_is_a_message(client, login_as):
+    meeting = rf.make_meeting(status=MeetingStatus.PLANNED)
+    db.session.commit()
+    login_as("coordinator")
+    response = client.get(f"/documents/meetings/{meeting.id}/board-pack.pdf")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).text
+    assert "no cases yet; the board pack is made once" in page
+    assert _downloads() == []
+
+
+def test_board_pack_of_an_unpublished_agenda_is_for_the_coordinator(client, login_as):
+    setup = rf.discussed_item(status=MeetingStatus.PLANNED)
+    setup.item.status = AgendaItemStatus.LISTED
+    db.session.commit()
+    login_as("radiologist")
+    response = client.get(f"/documents/meetings/{setup.meeting.id}/board-pack.pdf")
+    assert response.status_code in (302, 403)
+    assert _downloads() == []

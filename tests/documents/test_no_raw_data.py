@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from tests.documents.test_documents import pdf_text
 from tumorboard import demo
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
-from tumorboard.documents import services
+from tumorboard.documents import pack, services
 from tumorboard.extensions import db
 from tumorboard.meetings.models import Meeting, MeetingStatus
 from tumorboard.recommendations.models import Recommendation
@@ -78,6 +79,11 @@ def test_every_demo_pdf_reads_as_text(app):
             Meeting.status.in_([MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED])
         )
     ).all()
+    meetings = db.session.scalars(
+        sa.select(Meeting)
+        .where(Meeting.status != MeetingStatus.CANCELLED)
+        .options(selectinload(Meeting.items))
+    ).all()
     assert cases and signed and held
     with app.test_request_context():
         for case in cases:
@@ -90,3 +96,11 @@ def test_every_demo_pdf_reads_as_text(app):
         for meeting in held:
             doc = services.meeting_minutes(coordinator, meeting)
             assert_readable(doc.filename, doc.content)
+        packs = 0
+        for meeting in meetings:
+            if not any(item.is_active for item in meeting.items):
+                continue
+            doc = pack.board_pack(coordinator, meeting)
+            assert_readable(doc.filename, doc.content)
+            packs += 1
+        assert packs

@@ -94,28 +94,33 @@ def _record_download(
 
 
 def case_summary_context(case: Case) -> dict[str, Any]:
-    """Findings, staging, performance status and key images of ``case``."""
+    """Everything a case summary shows: the case (loaded with its patient and
+    lead clinician), findings, staging, performance status, key images and
+    every board decision."""
+    case = _load_case(case.id)
     reviews, staging = content.findings(case)
     return {
+        "case": case,
+        "patient": case.patient,
+        "site": _site_label(case.site_code),
+        "primary": _primary_label(case.known_primary),
         "reviews": reviews,
         "staging": staging,
         "performance": content.performance_status(case),
         "images": content.thumbnails(case),
+        "history": recommendations.case_history(case.id),
     }
 
 
 def case_summary(actor: User, case: Case) -> Document:
     """The case summary for the board pack: patient, case, reviews, decisions."""
     authorize(can_read_documents(actor), REFUSED)
-    case = _load_case(case.id)
-    history = recommendations.case_history(case.id)
+    summary = case_summary_context(case)
+    case, history = summary["case"], summary["history"]
     html = render_template(
         "documents/case_summary.html",
-        **case_summary_context(case),
+        s=summary,
         case=case,
-        patient=case.patient,
-        site=_site_label(case.site_code),
-        primary=_primary_label(case.known_primary),
         history=history,
         generated_at=utcnow(),
         generated_by=actor,
