@@ -48,14 +48,15 @@ def test_printable_agenda_lists_time_age_diagnosis_site_question_presenter(
     login_as("radiologist")
     page = html.unescape(client.get(f"/meetings/{meeting.id}/print").text)
     assert "css/print-agenda.css" in page
-    for heading in ("Time", "Patient", "Working diagnosis", "Site", "Question"):
+    for heading in ("Time", "Patient", "Working diagnosis · site", "Question"):
         assert f'<th scope="col">{heading}</th>' in page
     rows = page.split("<tr>")[2:]
     assert "<strong>16:00</strong>" in rows[0] and "<strong>16:20</strong>" in rows[1]
     assert "16 y" in rows[0]  # born 1 Mar 2010, meeting on 8 Dec 2026
     case = db.session.get(Case, first.case_id)
-    assert case.diagnosis_label and f"<td>{case.diagnosis_label}</td>" in rows[0]
-    assert f"<td>{case.location_label}</td>" in rows[0]
-    assert "distal femur, metaphysis, left" in rows[0]
+    # "diagnosis · site", as every list names a case.
+    assert f"<td>{case.summary_label}</td>" in rows[0]
+    assert case.diagnosis_label in case.summary_label
+    assert "distal femur, metaphysis, left" in case.summary_label
     assert f'<td class="question">{LONG_QUESTION}</td>' in rows[0]
     assert "Dr Olu Ortho" in rows[0]
