@@ -54,6 +54,7 @@ ALWAYS_AUDITED = {
 #: Routes answering with a file, not a page, and the record type whose ids
 #: fill their single parameter (a few of each: the PDFs are slow to render).
 FILES = {
+    "documents.board_pack": ("meeting_id", Meeting),
     "documents.case_summary": ("case_id", Case),
     "documents.minutes": ("meeting_id", Meeting),
     "documents.outcome_letter": ("rec_id", Recommendation),

@@ -9,6 +9,7 @@ ENDPOINTS = [
     ("/documents/cases/{case}/summary.pdf", "GET", P.DOCUMENT_READ),
     ("/documents/recommendations/{doc_signed}/letter.pdf", "GET", P.DOCUMENT_READ),
     ("/documents/meetings/{doc_meeting}/minutes.pdf", "GET", P.DOCUMENT_READ),
+    ("/documents/meetings/{doc_meeting}/board-pack.pdf", "GET", P.DOCUMENT_READ),
 ]
 
 

@@ -19,7 +19,13 @@ from tumorboard.cases.models import Case
 from tumorboard.db import today
 from tumorboard.documents.pdf import render_pdf, url_fetcher
 from tumorboard.extensions import db
-from tumorboard.meetings.models import AgendaItemStatus, Attendance, MeetingStatus
+from tumorboard.meetings.models import (
+    AgendaItemStatus,
+    Attendance,
+    Board,
+    MeetingStatus,
+    board_members,
+)
 from tumorboard.patients.models import Patient
 from tumorboard.recommendations import services
 
@@ -304,6 +310,234 @@ def test_case_summary_names_each_score_once(client, login_as):
     text = _download(client, f"/documents/cases/{case.id}/summary.pdf")
     assert "Greatest dimension 92 mm (9.2 cm)." in text
     assert "Greatest dimension: Greatest" not in text
-    assert "WHO 2020: " in text
+    assert "WHO 2020 Conventional osteosarcoma" in text
     # Scores read as text, never as the stored records.
     assert "'label'" not in text and "interpretation" not in text
+
+
+def test_case_summary_embeds_key_images_and_labels_one_that_fails(
+    client, login_as, make_user
+):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from tumorboard.attachments import services as attachments
+
+    case = factories.make_case()
+    radiologist = make_user("radiologist")
+    picture = io.BytesIO()
+    Image.new("RGB", (900, 600), (200, 40, 40)).save(picture, format="PNG")
+    attachments.attach_file(
+        radiologist,
+        case,
+        kind="key_image",
+        stream=io.BytesIO(picture.getvalue()),
+        filename="mri.png",
+        caption="Coronal T1 of the femur",
+        series_slice="Series 4, slice 12",
+    )
+    lost = attachments.attach_file(
+        radiologist,
+        case,
+        kind="key_image",
+        stream=io.BytesIO(picture.getvalue()),
+        filename="lost.png",
+        caption="Axial STIR",
+        series_slice="Series 7, slice 3",
+    )
+    attachments.file_path(lost).write_bytes(b"not an image any more")
+    db.session.commit()
+    login_as("pathologist")
+
+    response = client.get(f"/documents/cases/{case.id}/summary.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert "Key image: Coronal T1 of the femur (Series 4, slice 12)" in text
+    assert "Key image: Axial STIR (Series 7, slice 3)" in text
+    assert "Image could not be read; open it from the case page." in text
+    images = [
+        image
+        for page in PdfReader(io.BytesIO(response.data)).pages
+        for image in page.images
+    ]
+    # One embedded thumbnail (the readable image), scaled down.
+    assert len({image.name for image in images}) == 1
+    assert max(images[0].image.size) <= 480 < max(Image.open(picture).size)
+
+
+def test_case_summary_shows_stage_performance_and_findings(client, login_as):
+    case = factories.make_case()
+    make_review(case, Discipline.RADIOLOGY)
+    make_review(case, Discipline.PATHOLOGY)
+    db.session.commit()
+    login_as("pathologist")
+
+    text = _download(client, f"/documents/cases/{case.id}/summary.pdf")
+    assert "AJCC 8th (bone) Stage" in text
+    assert "Enneking" in text
+    assert "Performance status Not recorded" in text
+    assert "Radiology 1 (" in text and "Pathology 1 (" in text
+    # Review values as labelled findings, section by section.
+    assert "Greatest dimension" in text
+
+
+def test_outcome_letter_has_diagnosis_stage_next_steps_copies_and_a_plain_part(
+    client, login_as, make_user
+):
+    from tests.reviews.factories import make_performance
+    from tumorboard.recommendations.services import create_action
+
+    setup = rf.discussed_item()
+    case = setup.case
+    case.referring_clinician = "Dr Hannah Referrer"
+    case.lead_clinician_id = make_user("orthopedic_oncologist", name="Dr Lena Lead").id
+    make_review(case, Discipline.RADIOLOGY)
+    make_review(case, Discipline.PATHOLOGY)
+    make_performance(case)
+    rec = rf.signed_recommendation(
+        setup,
+        types=[
+            {"code": "neoadjuvant_chemotherapy"},
+            {"code": "clinical_trial", "nct": "NCT01234567"},
+        ],
+    )
+    nurse = make_user("coordinator", name="Sam Scheduler")
+    create_action(
+        setup.chair,
+        rec,
+        {
+            "description": "Book the first chemotherapy cycle.",
+            "owner_id": nurse.id,
+            "due_date": today() + timedelta(days=7),
+        },
+    )
+    db.session.commit()
+    login_as("coordinator")
+
+    text = _download(client, f"/documents/recommendations/{rec.id}/letter.pdf")
+    clinical, plain = text.split("Part 2: the board's advice in plain English")
+    assert "Diagnosis Osteosarcoma (confirmed)" in clinical
+    assert "Site distal femur, metaphysis, left" in clinical
+    assert "AJCC 8th (bone) Stage IIB" in clinical
+    assert "Copy to: Dr Hannah Referrer (referring clinician); Dr Lena Lead" in clinical
+    assert "Book the first chemotherapy cycle. Sam Scheduler" in clinical
+    assert f"Signed by {setup.chair.name}" in clinical
+    # The patient's part: plain words, no codes.
+    assert (
+        "Chemotherapy (medicines that treat the tumour) before any operation." in plain
+    )
+    assert "research study" in plain
+    assert "Osteosarcoma (confirmed), in the distal femur" in plain
+    for code in ("NCT", "C40", "IIB", "T2", "MRN", "G3", "9180"):
+        assert code not in plain, code
+
+
+def test_minutes_give_actual_times_present_and_apologies(client, login_as, make_user):
+    from datetime import UTC, datetime
+
+    setup = rf.discussed_item(status=MeetingStatus.CLOSED)
+    meeting = setup.meeting
+    # Planned 16:00–18:00 (display time zone), held 16:12–17:41.
+    meeting.starts_at = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
+    meeting.ends_at = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+    meeting.started_at = datetime(2026, 11, 24, 16, 12, tzinfo=UTC)
+    meeting.closed_at = datetime(2026, 11, 24, 17, 41, tzinfo=UTC)
+    board = db.session.get(Board, meeting.board_id)
+    here = make_user("radiologist", name="Dr Rhea Radiant")
+    away = make_user("pathologist", name="Dr Paula Away")
+    db.session.execute(
+        board_members.insert(),
+        [{"board_id": board.id, "user_id": u.id} for u in (here, away)],
+    )
+    rf.attend(meeting, here)
+    db.session.commit()
+    login_as("coordinator")
+
+    text = _download(client, f"/documents/meetings/{meeting.id}/minutes.pdf")
+    assert "Started 24 Nov 2026 16:12 Closed 24 Nov 2026 17:41" in text
+    assert "Planned 24 Nov 2026 16:00 – 24 Nov 2026 18:00" in text
+    present = text[text.index("Present ") : text.index("Apologies")]
+    assert "Dr Rhea Radiant (Radiology)" in present
+    apologies = text[text.index("Apologies") : text.index("Attendance")]
+    assert "Dr Paula Away" in apologies
+    assert "Dr Rhea Radiant" not in apologies
+
+
+# Board pack ------------------------------------------------------------------------
+
+
+def test_board_pack_has_a_cover_and_one_summary_per_item(client, login_as, make_user):
+    from datetime import UTC, datetime
+
+    setup = rf.discussed_item(status=MeetingStatus.PUBLISHED)
+    meeting = setup.meeting
+    meeting.starts_at = datetime(2026, 12, 8, 16, 0, tzinfo=UTC)
+    meeting.ends_at = datetime(2026, 12, 8, 18, 0, tzinfo=UTC)
+    setup.item.status = AgendaItemStatus.LISTED
+    setup.item.planned_minutes = 15
+    setup.item.question = "Limb salvage or amputation?"
+    second = rf.make_item(
+        meeting,
+        status=AgendaItemStatus.LISTED,
+        planned_minutes=10,
+        question="Is the lesion benign?",
+    )
+    withdrawn = rf.make_item(
+        meeting, status=AgendaItemStatus.WITHDRAWN, status_reason="Treated elsewhere."
+    )
+    member = make_user("radiologist", name="Dr Rhea Radiant")
+    db.session.execute(
+        board_members.insert(), [{"board_id": meeting.board_id, "user_id": member.id}]
+    )
+    make_review(setup.case, Discipline.PATHOLOGY)
+    db.session.commit()
+    user = login_as("coordinator")
+
+    page = client.get(f"/meetings/{meeting.id}")
+    assert f"/documents/meetings/{meeting.id}/board-pack.pdf" in page.text
+    text = _download(client, f"/documents/meetings/{meeting.id}/board-pack.pdf")
+    first_case = setup.case
+    second_case = db.session.get(Case, second.case_id)
+    cover = text[: text.index(f"Case summary {first_case.reference}")]
+    assert "Board pack: " in cover and "Tue 8 Dec 2026, 16:00–18:00" in cover
+    assert "Dr Rhea Radiant (Radiology)" in cover
+    assert f"1 16:00 {first_case.reference}" in cover
+    assert f"2 16:15 {second_case.reference}" in cover
+    assert db.session.get(Case, withdrawn.case_id).reference not in text
+    # One summary per active item, in agenda order, with the item's question.
+    assert text.index(f"Case summary {first_case.reference}") < text.index(
+        f"Case summary {second_case.reference}"
+    )
+    assert "Question for the board Limb salvage or amputation?" in text
+    assert "Question for the board Is the lesion benign?" in text
+    assert "WHO 2020" in text
+
+    entries = _downloads()
+    assert {(e.entity_type, e.entity_id) for e in entries} == {
+        ("meeting", str(meeting.id))
+    }
+    assert sorted(e.case_id for e in entries) == sorted([first_case.id, second_case.id])
+    assert all(e.actor_id == user.id for e in entries)
+    assert entries[0].changes["cases"] == [None, [first_case.id, second_case.id]]
+    assert first_case.reference in entries[0].summary
+
+
+def test_board_pack_of_an_empty_agenda_is_a_message(client, login_as):
+    meeting = rf.make_meeting(status=MeetingStatus.PLANNED)
+    db.session.commit()
+    login_as("coordinator")
+    response = client.get(f"/documents/meetings/{meeting.id}/board-pack.pdf")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).text
+    assert "no cases yet; the board pack is made once" in page
+    assert _downloads() == []
+
+
+def test_board_pack_of_an_unpublished_agenda_is_for_the_coordinator(client, login_as):
+    setup = rf.discussed_item(status=MeetingStatus.PLANNED)
+    setup.item.status = AgendaItemStatus.LISTED
+    db.session.commit()
+    login_as("radiologist")
+    response = client.get(f"/documents/meetings/{setup.meeting.id}/board-pack.pdf")
+    assert response.status_code == 403
+    assert _downloads() == []

@@ -1,1 +1,2 @@
-"""Documents that leave the board as PDF: case summary, outcome letter, minutes."""
+"""Documents that leave the board as PDF: case summary, board pack, outcome
+letter, minutes."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import render_template
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
@@ -20,17 +20,17 @@ from tumorboard.auth.permissions import authorize, can_read_documents
 from tumorboard.cases.models import Case
 from tumorboard.clinical import catalogue
 from tumorboard.db import utcnow
+from tumorboard.documents import content, plain
 from tumorboard.documents.pdf import render_pdf
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
-from tumorboard.meetings.models import AgendaItem, Attendance, Meeting
+from tumorboard.meetings.models import AgendaItem, Attendance, Board, Meeting
 from tumorboard.recommendations import services as recommendations
-from tumorboard.recommendations.models import Recommendation, RecommendationState
-from tumorboard.reviews import schemas
-from tumorboard.reviews.models import (
-    DisciplineReview,
-    ReviewRevision,
-    is_current_revision,
+from tumorboard.recommendations.models import (
+    ActionItem,
+    ActionStatus,
+    Recommendation,
+    RecommendationState,
 )
 
 REFUSED = "Only clinicians and the coordinator download board documents."
@@ -64,33 +64,16 @@ def _primary_label(key: str | None) -> str | None:
         return key
 
 
-def _reviews_summary(case: Case) -> list[dict[str, Any]]:
-    """The current revision of each discipline review of the case."""
-    rows = db.session.execute(
-        sa.select(DisciplineReview, ReviewRevision, User)
-        .join(ReviewRevision, is_current_revision())
-        .join(User, User.id == ReviewRevision.author_id)
-        .where(DisciplineReview.case_id == case.id)
-        .order_by(DisciplineReview.discipline)
-    ).all()
-    return [
-        {
-            "discipline": review.discipline.label,
-            "revision": revision.number,
-            "author": author.name,
-            "at": revision.created_at,
-            "scores": schemas.score_lines(revision.scores),
-        }
-        for review, revision, author in rows
-    ]
-
-
 def _load_case(case_id: int) -> Case:
     """The case with its patient and lead clinician."""
     return db.session.scalars(
         sa.select(Case)
         .where(Case.id == case_id)
-        .options(joinedload(Case.patient), joinedload(Case.lead_clinician))
+        .options(
+            joinedload(Case.patient),
+            joinedload(Case.lead_clinician),
+            joinedload(Case.key_worker),
+        )
     ).one()
 
 
@@ -110,18 +93,34 @@ def _record_download(
     )
 
 
+def case_summary_context(case: Case) -> dict[str, Any]:
+    """Everything a case summary shows: the case (loaded with its patient and
+    lead clinician), findings, staging, performance status, key images and
+    every board decision."""
+    case = _load_case(case.id)
+    reviews, staging = content.findings(case)
+    return {
+        "case": case,
+        "patient": case.patient,
+        "site": _site_label(case.site_code),
+        "primary": _primary_label(case.known_primary),
+        "reviews": reviews,
+        "staging": staging,
+        "performance": content.performance_status(case),
+        "images": content.thumbnails(case),
+        "history": recommendations.case_history(case.id),
+    }
+
+
 def case_summary(actor: User, case: Case) -> Document:
     """The case summary for the board pack: patient, case, reviews, decisions."""
     authorize(can_read_documents(actor), REFUSED)
-    case = _load_case(case.id)
-    history = recommendations.case_history(case.id)
+    summary = case_summary_context(case)
+    case, history = summary["case"], summary["history"]
     html = render_template(
         "documents/case_summary.html",
+        s=summary,
         case=case,
-        patient=case.patient,
-        site=_site_label(case.site_code),
-        primary=_primary_label(case.known_primary),
-        reviews=_reviews_summary(case),
         history=history,
         generated_at=utcnow(),
         generated_by=actor,
@@ -138,6 +137,16 @@ def case_summary(actor: User, case: Case) -> Document:
     return Document(f"{case.reference}-case-summary.pdf", render_pdf(html), html)
 
 
+def _copy_to(case: Case) -> list[str]:
+    """Who receives a copy of the outcome letter besides its addressee."""
+    out = [f"{case.referring_clinician} (referring clinician)"]
+    if case.lead_clinician:
+        out.append(f"{case.lead_clinician.name} (lead clinician)")
+    if case.key_worker and case.key_worker_id != case.lead_clinician_id:
+        out.append(f"{case.key_worker.name} (key worker)")
+    return out
+
+
 def outcome_letter(actor: User, rec: Recommendation) -> Document:
     """The letter to the referring clinician with a signed recommendation."""
     authorize(can_read_documents(actor), REFUSED)
@@ -150,6 +159,7 @@ def outcome_letter(actor: User, rec: Recommendation) -> Document:
             .joinedload(Meeting.board),
             joinedload(Recommendation.signed_by),
             joinedload(Recommendation.superseded_by),
+            selectinload(Recommendation.action_items).joinedload(ActionItem.owner),
         )
     ).one()
     if not rec.is_signed:
@@ -159,8 +169,15 @@ def outcome_letter(actor: User, rec: Recommendation) -> Document:
         )
     case = _load_case(rec.case_id)
     meeting = rec.agenda_item.meeting
+    reviews, staging = content.findings(case)
     html = render_template(
         "documents/outcome_letter.html",
+        staging=staging,
+        reviews=reviews,
+        actions=[a for a in rec.action_items if a.status == ActionStatus.OPEN],
+        copy_to=_copy_to(case),
+        plain_steps=plain.steps(rec),
+        plain_aim=plain.aim(rec),
         rec=rec,
         case=case,
         patient=case.patient,
@@ -192,7 +209,10 @@ def meeting_minutes(actor: User, meeting: Meeting) -> Document:
     meeting = db.session.scalars(
         sa.select(Meeting)
         .where(Meeting.id == meeting.id)
-        .options(joinedload(Meeting.board), joinedload(Meeting.chair))
+        .options(
+            joinedload(Meeting.board).selectinload(Board.members),
+            joinedload(Meeting.chair),
+        )
     ).one()
     if meeting.status.value in ("planned", "published", "cancelled"):
         raise InvalidInput(
@@ -221,6 +241,11 @@ def meeting_minutes(actor: User, meeting: Meeting) -> Document:
     ):
         revisions.setdefault(rec.agenda_item_id, []).append(rec)
     quorum = recommendations.quorum(meeting)
+    present = [a for a in attendance if a.present]
+    here = {a.user_id for a in present if a.user_id}
+    apologies = {a.user.id: a.user for a in attendance if a.user and not a.present} | {
+        u.id: u for u in meeting.board.members if u.id not in here
+    }
     overrides = [
         r
         for recs in revisions.values()
@@ -234,6 +259,8 @@ def meeting_minutes(actor: User, meeting: Meeting) -> Document:
         board=meeting.board,
         held_on=held_on,
         attendance=attendance,
+        present=present,
+        apologies=sorted(apologies.values(), key=lambda u: u.name),
         quorum=quorum,
         items=items,
         revisions=revisions,

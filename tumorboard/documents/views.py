@@ -1,4 +1,4 @@
-"""PDF downloads: case summary, outcome letter, meeting minutes."""
+"""PDF downloads: case summary, outcome letter, meeting minutes, board pack."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from tumorboard.auth.permissions import Permission, permission_required
 from tumorboard.cases.models import Case
-from tumorboard.documents import services
+from tumorboard.documents import pack, services
 from tumorboard.extensions import db
 from tumorboard.meetings.models import Meeting
 from tumorboard.recommendations.models import Recommendation
@@ -48,6 +48,16 @@ def outcome_letter(rec_id: int):
 def minutes(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     document = attempt(None, services.meeting_minutes, current_user, meeting)
+    if document is REFUSED:
+        return redirect(url_for("meetings.detail", meeting_id=meeting_id))
+    return _download(document)
+
+
+@bp.route("/meetings/<int:meeting_id>/board-pack.pdf")
+@permission_required(Permission.DOCUMENT_READ)
+def board_pack(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    document = attempt(None, pack.board_pack, current_user, meeting)
     if document is REFUSED:
         return redirect(url_for("meetings.detail", meeting_id=meeting_id))
     return _download(document)

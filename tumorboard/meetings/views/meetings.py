@@ -4,6 +4,7 @@ agenda, and the meeting's status from planned to closed or cancelled."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import (
@@ -180,7 +181,17 @@ def print_agenda(meeting_id: int):
         abort(403)
     context = agenda_context(meeting)
     record_agenda_read(meeting, context)
-    return render_template("meetings/print.html", **context)
+    # Planned start of each item: the meeting's start plus the items before it.
+    at, times = meeting.local_start, {}
+    for item in context["items"]:
+        times[item.id] = at
+        at += timedelta(minutes=item.planned_minutes)
+    return render_template(
+        "meetings/print.html",
+        times=times,
+        held_on=meeting.local_start.date(),
+        **context,
+    )
 
 
 def _status_action(
