@@ -238,7 +238,30 @@ def test_minutes_show_the_current_revision_and_earlier_ones(client, login_as):
     assert "Provisional" not in text
     assert "Quorate: every required discipline was present." in text
     assert "Recommendation revision 2 (signed)" in text
-    assert "earlier revision(s): 1" in text
+    assert "other revision(s): 1" in text
+
+
+def test_minutes_keep_the_signed_revision_while_an_amendment_is_a_draft(
+    client, login_as
+):
+    setup = rf.discussed_item(status=MeetingStatus.CLOSED)
+    old = rf.signed_recommendation(setup)
+    services.amend_recommendation(
+        setup.chair,
+        old,
+        rf.rec_data(
+            intent="palliative",
+            free_text="Palliative radiotherapy to the femur.",
+            types=[{"code": "radiotherapy"}],
+            amendment_reason="Restaging CT shows lung metastases.",
+        ),
+        old.version,
+    )
+    db.session.commit()
+    login_as("medical_oncologist")
+    text = _download(client, f"/documents/meetings/{setup.meeting.id}/minutes.pdf")
+    assert "Recommendation revision 1 (signed)" in text
+    assert "Revision 2 is a draft amendment awaiting the chair's signature" in text
 
 
 def test_minutes_of_a_meeting_not_yet_held_are_refused(client, login_as):
