@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from tests import factories
+from tests.factories import signing_proof
 from tests.meetings.factories import make_item as build_item
 from tests.reviews.factories import make_review
 from tumorboard.audit.models import AuditEntry
@@ -850,7 +851,11 @@ def test_a_discussed_item_with_a_recommendation_cannot_be_deferred(
         chair = make_user("orthopedic_oncologist")
         meeting.chair_id = chair.id
         recommendations.sign_recommendation(
-            chair, rec, override_reason="Quorum not needed here", version=rec.version
+            chair,
+            rec,
+            step_up=signing_proof(chair),
+            override_reason="Quorum not needed here",
+            version=rec.version,
         )
     before = case.status
     with pytest.raises(InvalidInput, match="amend it instead of deferring"):
