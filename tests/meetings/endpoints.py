@@ -28,6 +28,7 @@ ENDPOINTS = [
     (M + "/print", "GET", P.MEETING_READ),
     (M + "/publish", "POST", P.MEETING_MANAGE),
     (M + "/start", "POST", P.MEETING_PRESENT),
+    (M + "/close", "GET", P.MEETING_PRESENT),
     (M + "/close", "POST", P.MEETING_PRESENT),
     (M + "/cancel", "POST", P.MEETING_MANAGE),
     (M + "/agenda/add/{ready_case}", "GET", P.MEETING_MANAGE),

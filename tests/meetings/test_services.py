@@ -927,3 +927,35 @@ def test_update_meeting_with_a_non_numeric_chair_is_refused(coordinator, make_me
         )
     assert caught.value.field == "chair_id"
     assert meeting.chair_id is None
+
+
+def test_close_preview_says_where_each_undiscussed_case_goes(
+    coordinator, make_board, make_meeting, make_ready_case
+):
+    board = make_board(capacity=3)
+    meeting = make_meeting(board, days=1)
+    nxt = make_meeting(board, days=8)
+    discussed, first, second = (make_ready_case() for _ in range(3))
+    done = services.add_case(coordinator, meeting, discussed, _item_data())
+    for case in (first, second):
+        services.add_case(coordinator, meeting, case, _item_data())
+    # The next meeting has room for one more case only.
+    services.add_case(coordinator, nxt, make_ready_case(), _item_data())
+    services.add_case(coordinator, nxt, make_ready_case(), _item_data())
+    meeting.status = MeetingStatus.IN_PROGRESS
+    services.mark_discussed(coordinator, meeting, done)
+    plan = services.close_preview(meeting)
+    assert [(p.reference, p.to_meeting) for p in plan] == [
+        (first.reference, nxt),
+        (second.reference, None),
+    ]
+    assert plan[0].outcome == f"Deferred to the meeting of {nxt.when_label}."
+    assert "returns to the ready pool" in plan[1].outcome
+    # Nothing changed until the meeting is closed; then the same happens.
+    assert first.status == CaseStatus.LISTED
+    results = services.close_meeting(coordinator, meeting)
+    assert [(r.reference, r.to_meeting) for r in results] == [
+        (p.reference, p.to_meeting) for p in plan
+    ]
+    assert second.status == CaseStatus.READY
+    assert services.close_preview(meeting) == []

@@ -397,9 +397,54 @@ def test_publish_start_and_close(
     page = client.get(f"/meetings/{meeting.id}").text
     assert "Quorate" in page
     client.post(f"/meetings/{meeting.id}/start")
-    client.post(f"/meetings/{meeting.id}/close")
+    # Without the confirmation the close page is shown and nothing changes.
+    unconfirmed = client.post(f"/meetings/{meeting.id}/close")
+    assert unconfirmed.status_code == 200
+    assert "Cases not discussed" in unconfirmed.text
+    db.session.refresh(meeting)
+    assert meeting.status == MeetingStatus.IN_PROGRESS
+    client.post(f"/meetings/{meeting.id}/close", data={"confirmed": "yes"})
     db.session.refresh(meeting)
     assert (meeting.status, meeting.is_quorate) == (MeetingStatus.CLOSED, True)
+
+
+def test_closing_lists_the_undiscussed_cases_before_confirming(
+    client, login_as, make_board, make_meeting, make_item, make_case
+):
+    login_as("coordinator")
+    board = make_board()
+    meeting = make_meeting(board, days=1, status=MeetingStatus.IN_PROGRESS)
+    nxt = make_meeting(board, days=8)
+    case = make_case(status=CaseStatus.LISTED)
+    make_item(meeting, case)
+    reference, when = case.reference, nxt.when_label
+    db.session.commit()
+    detail = client.get(f"/meetings/{meeting.id}").text
+    assert f'href="/meetings/{meeting.id}/close"' in detail
+    page = client.get(f"/meetings/{meeting.id}/close")
+    assert page.status_code == 200
+    assert "1 case was not discussed." in page.text
+    assert reference in page.text
+    assert f"Deferred to the meeting of {when}." in page.text
+    db.session.refresh(meeting)
+    assert meeting.status == MeetingStatus.IN_PROGRESS
+    response = client.post(
+        f"/meetings/{meeting.id}/close",
+        data={"confirmed": "yes"},
+        follow_redirects=True,
+    )
+    assert "Meeting closed; its quorum was recorded." in response.text
+    assert f"carried over to {when}" in response.text
+    db.session.refresh(meeting)
+    assert meeting.status == MeetingStatus.CLOSED
+    again = client.post(
+        f"/meetings/{meeting.id}/close",
+        data={"confirmed": "yes"},
+        follow_redirects=True,
+    )
+    assert again.status_code == 200
+    assert "This meeting was already closed on" in again.text
+    assert "nothing was changed" in again.text
 
 
 def test_cancel_sends_a_cancellation(client, login_as, make_meeting, make_item):

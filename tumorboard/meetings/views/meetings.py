@@ -33,7 +33,8 @@ from tumorboard.forms import show_current_version
 from tumorboard.inputs import database_id
 from tumorboard.meetings import services
 from tumorboard.meetings.forms import ActionForm, GuestForm, MeetingForm, ReasonForm
-from tumorboard.meetings.models import Board, Meeting, board_members
+from tumorboard.formatting import format_datetime
+from tumorboard.meetings.models import Board, Meeting, MeetingStatus, board_members
 from tumorboard.meetings.views._shared import (
     agenda_context,
     record_agenda_read,
@@ -229,14 +230,39 @@ def start(meeting_id: int):
     )
 
 
-@bp.route("/meetings/<int:meeting_id>/close", methods=["POST"])
+@bp.route("/meetings/<int:meeting_id>/close", methods=["GET", "POST"])
 @permission_required(Permission.MEETING_PRESENT)
 def close(meeting_id: int):
-    return _status_action(
-        meeting_id,
-        services.close_meeting,
-        "Meeting closed; its quorum was recorded.",
-        chair_too=True,
+    """Show the undiscussed cases and where each goes; close on confirmation."""
+    meeting = services.load_meeting(meeting_id)
+    back = url_for("meetings.detail", meeting_id=meeting.id)
+    if meeting.status == MeetingStatus.CLOSED:
+        flash(
+            f"This meeting was already closed on {format_datetime(meeting.closed_at)}; "
+            "nothing was changed.",
+            "info",
+        )
+        return redirect(back)
+    if refused(can_run_meeting(current_user, meeting), services.RUN_REFUSED):
+        return redirect(back)
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        flash("Only a meeting in progress can be closed.", "error")
+        return redirect(back)
+    if request.method == "POST" and request.form.get("confirmed") == "yes":
+        return _status_action(
+            meeting_id,
+            services.close_meeting,
+            "Meeting closed; its quorum was recorded.",
+            chair_too=True,
+        )
+    if request.method == "POST":
+        flash("Check the undiscussed cases, then confirm closing.", "info")
+    return render_template(
+        "meetings/close.html",
+        meeting=meeting,
+        plan=services.close_preview(meeting),
+        quorum=services.quorum(meeting),
+        form=ActionForm(),
     )
 
 
