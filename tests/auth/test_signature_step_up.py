@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tumorboard.audit.models import AuditEntry
-from tumorboard.auth import services
+from tumorboard.auth import signing as services
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 

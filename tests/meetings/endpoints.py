@@ -46,8 +46,9 @@ ENDPOINTS = [
     (M + "/present/{item}", "GET", P.MEETING_PRESENT),
 ]
 
-#: Allowed GETs that answer with a redirect (to the first case on screen).
-REDIRECTS = {M + "/present"}
+#: Allowed GETs that answer with a redirect (to the first case on screen; the
+#: meeting page when the meeting is not in progress).
+REDIRECTS = {M + "/present", M + "/close"}
 
 
 def url_values(user, case) -> dict:

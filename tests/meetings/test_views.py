@@ -398,8 +398,9 @@ def test_publish_start_and_close(
     assert "Quorate" in page
     client.post(f"/meetings/{meeting.id}/start")
     # Without the confirmation the close page is shown and nothing changes.
-    unconfirmed = client.post(f"/meetings/{meeting.id}/close")
-    assert unconfirmed.status_code == 200
+    unconfirmed = client.post(f"/meetings/{meeting.id}/close", follow_redirects=True)
+    assert unconfirmed.request.path == f"/meetings/{meeting.id}/close"
+    assert "Check the undiscussed cases, then confirm closing." in unconfirmed.text
     assert "Cases not discussed" in unconfirmed.text
     db.session.refresh(meeting)
     assert meeting.status == MeetingStatus.IN_PROGRESS
@@ -452,8 +453,17 @@ def test_cancel_sends_a_cancellation(client, login_as, make_meeting, make_item):
     meeting = make_meeting()
     item = make_item(meeting)
     db.session.commit()
+    unconfirmed = client.post(
+        f"/meetings/{meeting.id}/cancel",
+        data={"cancel-reason": "Strike"},
+        follow_redirects=True,
+    )
+    assert "Tick the box to confirm cancelling the meeting" in unconfirmed.text
+    db.session.refresh(meeting)
+    assert meeting.status != MeetingStatus.CANCELLED
     response = client.post(
-        f"/meetings/{meeting.id}/cancel", data={"cancel-reason": "Strike"}
+        f"/meetings/{meeting.id}/cancel",
+        data={"cancel-reason": "Strike", "cancel-confirm": "y"},
     )
     assert response.status_code == 302
     db.session.refresh(item)
@@ -717,3 +727,19 @@ def test_agenda_shows_waived_items_as_waived_everywhere(
         ("prep-waived", "waived"),
     ]
     assert '<td class="prep-not_needed">' in printed
+
+
+def test_cancelling_a_cancelled_meeting_says_so(
+    client, login_as, make_meeting, make_item
+):
+    login_as("coordinator")
+    meeting = make_meeting(status=MeetingStatus.CANCELLED, cancel_reason="Strike")
+    db.session.commit()
+    response = client.post(
+        f"/meetings/{meeting.id}/cancel",
+        data={"cancel-reason": "Again", "cancel-confirm": "y"},
+        follow_redirects=True,
+    )
+    assert "This meeting was already cancelled; nothing was changed." in response.text
+    db.session.refresh(meeting)
+    assert meeting.cancel_reason == "Strike"

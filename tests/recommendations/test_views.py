@@ -722,7 +722,6 @@ def test_sign_page_shows_exactly_what_is_signed(client, setup):
         assert label in page
     assert rec.intent.label in page
     assert f"{rec.start_by.day} {rec.start_by:%b %Y}" in page
-    )
     assert 'type="password"' in page
     db.session.refresh(rec)
     assert rec.state == RecommendationState.DRAFT

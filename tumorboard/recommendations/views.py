@@ -16,11 +16,9 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from tumorboard.auth import services as auth_services
 from tumorboard.auth.permissions import (
     Permission,
     authenticated,
-    authorize,
     can_change_action,
     can_view_agenda,
     may_add_action,
@@ -287,71 +285,6 @@ def amend(rec_id: int):
     return _form_page(form, rec.agenda_item, rec, "amend")
 
 
-@bp.route("/recommendations/<int:rec_id>/sign", methods=["GET", "POST"])
-@permission_required(Permission.RECOMMENDATION_SIGN)
-def sign(rec_id: int):
-    """The chair reads exactly what is signed, then signs with their password."""
-    rec = _load_rec(rec_id)
-    if rec.is_signed or rec.state == RecommendationState.SUPERSEDED:
-        # A second submission of the form, or an old tab: nothing to sign.
-        flash(
-            f"Revision {rec.revision} is already "
-            f"{'signed' if rec.is_signed else 'superseded'}; nothing was changed.",
-            "info",
-        )
-        return redirect(url_for("recommendations.detail", rec_id=rec_id))
-    if request.method == "GET":
-        form = SignForm(version=rec.version)
-    else:
-        form = SignForm()
-    meeting = rec.agenda_item.meeting
-    authorize(
-        may_sign(current_user, rec, meeting),
-        "Only the chair of this meeting"
-        + (f" ({meeting.chair.name})" if meeting.chair else "")
-        + " signs its recommendations.",
-    )
-    if form.validate_on_submit():
-        # Confirmed outside attempt(): a refused password stays counted and audited.
-        step_up = auth_services.confirm_signature(
-            current_user,
-            form.password.data,
-            purpose=f"sign revision {rec.revision} for {rec.case.reference}",
-        )
-        if isinstance(step_up, str):
-            form.password.errors = [*form.password.errors, step_up]
-        else:
-            signed = attempt(
-                form,
-                services.sign_recommendation,
-                current_user,
-                rec,
-                step_up=step_up,
-                override_reason=form.override_reason.data,
-                version=form.version.data,
-            )
-            if signed is not REFUSED:
-                flash(
-                    f"Revision {rec.revision} signed for {rec.case.reference}.",
-                    "success",
-                )
-                return redirect(url_for("recommendations.detail", rec_id=rec_id))
-            rec = _refused(form, rec_id)
-    form.password.data = ""
-    meeting = rec.agenda_item.meeting
-    return render_template(
-        "recommendations/sign.html",
-        rec=rec,
-        item=rec.agenda_item,
-        meeting=meeting,
-        case=rec.case,
-        patient=rec.case.patient,
-        link_patient=True,
-        quorum=services.quorum(meeting),
-        sign_form=form,
-    ), (400 if request.method == "POST" else 200)
-
-
 @bp.route("/recommendations/<int:rec_id>/implementation", methods=["POST"])
 @permission_required(Permission.IMPLEMENTATION_UPDATE)
 def implementation(rec_id: int):
@@ -513,3 +446,7 @@ register_panel(
         order=15,
     )
 )
+
+
+# The signature's confirmation page registers its rule on ``bp``.
+from tumorboard.recommendations import signing_views as signing_views  # noqa: E402

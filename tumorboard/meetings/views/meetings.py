@@ -29,11 +29,16 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.auth.services import clinicians
 from tumorboard.extensions import db
+from tumorboard.formatting import format_datetime
 from tumorboard.forms import show_current_version
 from tumorboard.inputs import database_id
 from tumorboard.meetings import services
-from tumorboard.meetings.forms import ActionForm, GuestForm, MeetingForm, ReasonForm
-from tumorboard.formatting import format_datetime
+from tumorboard.meetings.forms import (
+    ActionForm,
+    CancelForm,
+    GuestForm,
+    MeetingForm,
+)
 from tumorboard.meetings.models import Board, Meeting, MeetingStatus, board_members
 from tumorboard.meetings.views._shared import (
     agenda_context,
@@ -168,7 +173,7 @@ def detail(meeting_id: int):
         can_attend=can_record_attendance(current_user, meeting),
         ready=ready,
         guest_form=GuestForm(),
-        cancel_form=ReasonForm(prefix="cancel"),
+        cancel_form=CancelForm(prefix="cancel"),
         **({"action_form": ActionForm()} | context),
     )
 
@@ -257,6 +262,7 @@ def close(meeting_id: int):
         )
     if request.method == "POST":
         flash("Check the undiscussed cases, then confirm closing.", "info")
+        return redirect(url_for("meetings.close", meeting_id=meeting.id))
     return render_template(
         "meetings/close.html",
         meeting=meeting,
@@ -271,9 +277,18 @@ def close(meeting_id: int):
 def cancel(meeting_id: int):
     meeting = services.load_meeting(meeting_id)
     back = url_for("meetings.detail", meeting_id=meeting.id)
-    form = ReasonForm(prefix="cancel")
+    form = CancelForm(prefix="cancel")
+    if meeting.status == MeetingStatus.CANCELLED:
+        flash("This meeting was already cancelled; nothing was changed.", "info")
+        return redirect(back)
     if not form.validate_on_submit():
-        flash("Give the reason for cancelling; nothing was changed.", "error")
+        if form.reason.errors or not form.reason.data:
+            flash("Give the reason for cancelling; nothing was changed.", "error")
+        else:
+            flash(
+                "Tick the box to confirm cancelling the meeting; nothing was changed.",
+                "error",
+            )
         return redirect(back)
     returned = attempt(
         None, services.cancel_meeting, current_user, meeting, form.reason.data

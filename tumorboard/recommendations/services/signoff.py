@@ -11,7 +11,7 @@ from tumorboard.auth.permissions import (
     can_amend_recommendation,
     can_sign_recommendation,
 )
-from tumorboard.auth.services import StepUp, require_signature_step_up
+from tumorboard.auth.signing import StepUp, require_signature_step_up
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.cases.services import transition_case
 from tumorboard.db import utcnow
@@ -48,7 +48,7 @@ def sign_recommendation(
     the case from discussed to follow-up. The chair of the meeting that discussed
     the item signs every revision, including amendments made after the meeting
     closed. The signer confirms with their own password first (``step_up``,
-    from :func:`tumorboard.auth.services.confirm_signature`).
+    from :func:`tumorboard.auth.signing.confirm_signature`).
     """
     item = db.session.get(AgendaItem, rec.agenda_item_id)
     meeting = db.session.get(Meeting, item.meeting_id)
