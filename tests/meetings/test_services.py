@@ -959,3 +959,19 @@ def test_close_preview_says_where_each_undiscussed_case_goes(
     ]
     assert second.status == CaseStatus.READY
     assert services.close_preview(meeting) == []
+
+
+def test_meeting_lists_classify_by_status_not_only_by_time(make_board, make_meeting):
+    board = make_board()
+    planned = make_meeting(board, days=7)
+    closed_early = make_meeting(board, days=2, status=MeetingStatus.CLOSED)
+    cancelled = make_meeting(board, days=3, status=MeetingStatus.CANCELLED)
+    overrunning = make_meeting(board, days=-1, status=MeetingStatus.IN_PROGRESS)
+    never_held = make_meeting(board, days=-2)
+
+    def listed(upcoming: bool) -> set[int]:
+        stmt = services.meetings_query(board_id=board.id, upcoming=upcoming)
+        return {m.id for m in db.session.scalars(stmt).unique()}
+
+    assert listed(True) == {planned.id, overrunning.id}
+    assert listed(False) == {closed_early.id, cancelled.id, never_held.id}

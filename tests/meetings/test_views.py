@@ -743,3 +743,19 @@ def test_cancelling_a_cancelled_meeting_says_so(
     assert "This meeting was already cancelled; nothing was changed." in response.text
     db.session.refresh(meeting)
     assert meeting.cancel_reason == "Strike"
+
+
+def test_a_closed_meeting_never_appears_under_upcoming(
+    client, login_as, make_board, make_meeting
+):
+    login_as("coordinator")
+    board = make_board()
+    closed = make_meeting(board, days=2, status=MeetingStatus.CLOSED)
+    running = make_meeting(board, days=-1, status=MeetingStatus.IN_PROGRESS)
+    closed_url, running_url = f"/meetings/{closed.id}", f"/meetings/{running.id}"
+    db.session.commit()
+    page = client.get("/meetings/").text
+    upcoming, _, past = page.partition('class="past"')
+    assert running_url in upcoming and "In progress" in upcoming
+    assert closed_url not in upcoming
+    assert closed_url in past
