@@ -179,6 +179,7 @@ def delete(annotation_id: int):
         flash("Confirm deleting the annotation; nothing was deleted yet.", "info")
         return redirect(url_for("annotations.delete", annotation_id=note.id))
     form.version.data = note.version
+    services.record_read(current_user, case, note, "to delete it")
     return render_template(
         "annotations/delete.html",
         case=case,

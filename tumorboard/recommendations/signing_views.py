@@ -72,6 +72,7 @@ def sign(rec_id: int):
                 return redirect(url_for("recommendations.detail", rec_id=rec_id))
             rec = _refused(form, rec_id)
     form.password.data = ""
+    services.record_read(current_user, rec)
     meeting = rec.agenda_item.meeting
     return render_template(
         "recommendations/sign.html",
