@@ -12,6 +12,7 @@ from tumorboard.auth import mfa, mfa_keys
 from tumorboard.auth.models import User
 from tumorboard.auth.passwords import hash_password
 from tumorboard.auth.permissions import Role
+from tumorboard.auth.services import StepUp
 from tumorboard.cases.models import Case
 from tumorboard.db import today, utcnow
 from tumorboard.extensions import db
@@ -170,3 +171,8 @@ def case_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def signing_proof(user: User) -> StepUp:
+    """The proof that ``user`` confirmed their password before signing."""
+    return StepUp(user.id, utcnow())

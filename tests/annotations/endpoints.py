@@ -14,6 +14,7 @@ from tumorboard.extensions import db
 ENDPOINTS = [
     ("/cases/{case}/annotations", "POST", Permission.ANNOTATION_WRITE),
     ("/annotations/{annotation}/edit", "GET", Permission.ANNOTATION_WRITE),
+    ("/annotations/{annotation}/delete", "GET", Permission.ANNOTATION_WRITE),
     ("/annotations/{annotation}/delete", "POST", Permission.ANNOTATION_WRITE),
     ("/annotations/{annotation}/history", "GET", Permission.ANNOTATION_WRITE),
 ]

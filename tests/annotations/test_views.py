@@ -72,10 +72,31 @@ def test_edit_delete_and_history_pages(client, login_as, make_case):
     )
     assert ok.status_code == 302
     db.session.refresh(note)
+    confirm = client.get(f"/annotations/{note.id}/delete")
+    assert confirm.status_code == 200
+    assert "Family meeting moved to Monday." in confirm.text
+    unconfirmed = client.post(
+        f"/annotations/{note.id}/delete",
+        data={"version": note.version},
+        follow_redirects=True,
+    )
+    assert unconfirmed.request.path == f"/annotations/{note.id}/delete"
+    assert "Confirm deleting the annotation; nothing was deleted yet." in (
+        unconfirmed.text
+    )
+    db.session.refresh(note)
+    assert not note.is_deleted
     deleted = client.post(
-        f"/annotations/{note.id}/delete", data={"version": note.version}
+        f"/annotations/{note.id}/delete",
+        data={"version": note.version, "confirmed": "yes"},
     )
     assert deleted.status_code == 302
+    again = client.post(
+        f"/annotations/{note.id}/delete",
+        data={"version": note.version, "confirmed": "yes"},
+        follow_redirects=True,
+    )
+    assert "This annotation was already deleted; nothing was changed." in again.text
     page = client.get(f"/cases/{case.id}").text
     assert "Deleted by the author" in page
     assert "Family meeting moved to Monday." not in page
@@ -116,10 +137,12 @@ def test_annotations_of_a_closed_case_cannot_be_edited_or_deleted(
     assert edited.status_code == 302
     deleted = client.post(
         f"/annotations/{note.id}/delete",
-        data={"version": note.version},
+        data={"version": note.version, "confirmed": "yes"},
         follow_redirects=True,
     )
     assert "its annotations can no longer be changed" in deleted.text
+    asked = client.get(f"/annotations/{note.id}/delete", follow_redirects=True)
+    assert "its annotations can no longer be changed" in asked.text
     db.session.refresh(note)
     assert note.body == "Written while open" and not note.is_deleted
 
@@ -131,7 +154,7 @@ def test_refused_delete_is_explained_and_changes_nothing(client, login_as, make_
     db.session.commit()
     response = client.post(
         f"/annotations/{note.id}/delete",
-        data={"version": note.version + 1},
+        data={"version": note.version + 1, "confirmed": "yes"},
         follow_redirects=True,
     )
     assert "This annotation changed since you opened it." in response.text

@@ -189,7 +189,8 @@ def test_coordinator_builds_publishes_and_presents_an_agenda(
     expect(page.get_by_text("was deferred")).to_be_visible()
 
     page.get_by_role("link", name="Exit presentation").click()
-    page.get_by_role("button", name="Close meeting").click()
+    page.get_by_role("link", name="Close meeting").click()
+    page.get_by_role("button", name="Close the meeting").click()
     expect(page.get_by_text("Meeting closed; its quorum was recorded.")).to_be_visible()
     expect(page.locator(".meeting-when .mstatus")).to_have_text("Closed")
     expect(page.locator("#agenda ol.agenda > li")).to_have_count(2)

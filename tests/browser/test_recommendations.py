@@ -215,12 +215,15 @@ def test_a_whole_meeting_from_discussion_to_minutes(
 
     # The coordinator cannot sign: only the chair sees the sign form.
     page.goto(f"{live_server.url}/recommendations/{recs[0]}")
-    expect(page.get_by_role("button", name="Sign revision 1")).to_have_count(0)
+    expect(page.get_by_role("link", name="Review and sign revision 1")).to_have_count(0)
 
     _sign_in(page, live_server, Role.ORTHOPEDIC_ONCOLOGIST)
+    chair = live_server.account(Role.ORTHOPEDIC_ONCOLOGIST)
     for rec_id, (_, reference) in zip(recs, items, strict=True):
         page.goto(f"{live_server.url}/recommendations/{rec_id}")
         expect(page.get_by_text("The meeting is quorate.")).to_be_visible()
+        page.get_by_role("link", name="Review and sign revision 1").click()
+        page.get_by_label("Your password").fill(chair.password)
         page.get_by_role("button", name="Sign revision 1").click()
         expect(page.get_by_text(f"Revision 1 signed for {reference}.")).to_be_visible()
         expect(page.locator("h1 .rec-state")).to_have_text("Signed")
@@ -256,6 +259,8 @@ def test_a_whole_meeting_from_discussion_to_minutes(
     amended = int(page.url.rsplit("/", 1)[1])
     _sign_in(page, live_server, Role.ORTHOPEDIC_ONCOLOGIST)
     page.goto(f"{live_server.url}/recommendations/{amended}")
+    page.get_by_role("link", name="Review and sign revision 2").click()
+    page.get_by_label("Your password").fill(chair.password)
     page.get_by_role("button", name="Sign revision 2").click()
     expect(page.locator(".flash-success")).to_contain_text("Revision 2 signed")
     revisions = page.locator("ol.revisions li")

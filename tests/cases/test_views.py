@@ -120,12 +120,33 @@ def test_refused_status_change_is_flashed_and_changes_nothing(
     db.session.commit()
     response = client.post(
         f"/cases/{case.id}/status",
-        data={"target": target, "version": case.version + version_offset},
+        data={
+            "target": target,
+            "version": case.version + version_offset,
+            "confirm": "y",
+        },
         follow_redirects=True,
     )
     assert message in response.text
     db.session.refresh(case)
     assert case.status == CaseStatus.REFERRED
+
+
+def test_withdrawing_a_case_needs_the_confirmation_box(client, login_as, make_case):
+    login_as("coordinator")
+    case = make_case()
+    db.session.commit()
+    page = client.get(f"/cases/{case.id}").text
+    assert 'name="confirm" value="y" required' in page
+    data = {"target": "withdrawn", "version": case.version, "reason": "Moved away"}
+    response = client.post(f"/cases/{case.id}/status", data=data, follow_redirects=True)
+    assert "Tick the box to confirm withdrawing the case" in response.text
+    db.session.refresh(case)
+    assert case.status == CaseStatus.REFERRED
+    response = client.post(f"/cases/{case.id}/status", data={**data, "confirm": "y"})
+    assert response.status_code == 302
+    db.session.refresh(case)
+    assert case.status == CaseStatus.WITHDRAWN
 
 
 def test_edit_case_stale_form_keeps_input(client, login_as, make_case):

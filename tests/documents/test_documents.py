@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from tests import factories
+from tests.factories import signing_proof
 from tests.recommendations import factories as rf
 from tests.reviews.factories import make_review
 from tumorboard.audit.models import AuditEntry
@@ -74,7 +75,9 @@ def _amended(setup):
         ),
         old.version,
     )
-    services.sign_recommendation(setup.chair, new, version=new.version)
+    services.sign_recommendation(
+        setup.chair, new, step_up=signing_proof(setup.chair), version=new.version
+    )
     return old, new
 
 
@@ -187,6 +190,7 @@ def test_minutes_list_attendance_quorum_and_every_outcome(client, login_as, make
     services.sign_recommendation(
         setup.chair,
         rec,
+        step_up=signing_proof(setup.chair),
         override_reason="Pathology report already final.",
         version=rec.version,
     )

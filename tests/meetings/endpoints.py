@@ -28,6 +28,7 @@ ENDPOINTS = [
     (M + "/print", "GET", P.MEETING_READ),
     (M + "/publish", "POST", P.MEETING_MANAGE),
     (M + "/start", "POST", P.MEETING_PRESENT),
+    (M + "/close", "GET", P.MEETING_PRESENT),
     (M + "/close", "POST", P.MEETING_PRESENT),
     (M + "/cancel", "POST", P.MEETING_MANAGE),
     (M + "/agenda/add/{ready_case}", "GET", P.MEETING_MANAGE),
@@ -45,8 +46,9 @@ ENDPOINTS = [
     (M + "/present/{item}", "GET", P.MEETING_PRESENT),
 ]
 
-#: Allowed GETs that answer with a redirect (to the first case on screen).
-REDIRECTS = {M + "/present"}
+#: Allowed GETs that answer with a redirect (to the first case on screen; the
+#: meeting page when the meeting is not in progress).
+REDIRECTS = {M + "/present", M + "/close"}
 
 
 def url_values(user, case) -> dict:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from tests import factories
+from tests.factories import signing_proof
 from tests.meetings.factories import make_item as build_item
 from tests.reviews.factories import make_review
 from tumorboard.audit.models import AuditEntry
@@ -850,7 +851,11 @@ def test_a_discussed_item_with_a_recommendation_cannot_be_deferred(
         chair = make_user("orthopedic_oncologist")
         meeting.chair_id = chair.id
         recommendations.sign_recommendation(
-            chair, rec, override_reason="Quorum not needed here", version=rec.version
+            chair,
+            rec,
+            step_up=signing_proof(chair),
+            override_reason="Quorum not needed here",
+            version=rec.version,
         )
     before = case.status
     with pytest.raises(InvalidInput, match="amend it instead of deferring"):
@@ -922,3 +927,51 @@ def test_update_meeting_with_a_non_numeric_chair_is_refused(coordinator, make_me
         )
     assert caught.value.field == "chair_id"
     assert meeting.chair_id is None
+
+
+def test_close_preview_says_where_each_undiscussed_case_goes(
+    coordinator, make_board, make_meeting, make_ready_case
+):
+    board = make_board(capacity=3)
+    meeting = make_meeting(board, days=1)
+    nxt = make_meeting(board, days=8)
+    discussed, first, second = (make_ready_case() for _ in range(3))
+    done = services.add_case(coordinator, meeting, discussed, _item_data())
+    for case in (first, second):
+        services.add_case(coordinator, meeting, case, _item_data())
+    # The next meeting has room for one more case only.
+    services.add_case(coordinator, nxt, make_ready_case(), _item_data())
+    services.add_case(coordinator, nxt, make_ready_case(), _item_data())
+    meeting.status = MeetingStatus.IN_PROGRESS
+    services.mark_discussed(coordinator, meeting, done)
+    plan = services.close_preview(meeting)
+    assert [(p.reference, p.to_meeting) for p in plan] == [
+        (first.reference, nxt),
+        (second.reference, None),
+    ]
+    assert plan[0].outcome == f"Deferred to the meeting of {nxt.when_label}."
+    assert "returns to the ready pool" in plan[1].outcome
+    # Nothing changed until the meeting is closed; then the same happens.
+    assert first.status == CaseStatus.LISTED
+    results = services.close_meeting(coordinator, meeting)
+    assert [(r.reference, r.to_meeting) for r in results] == [
+        (p.reference, p.to_meeting) for p in plan
+    ]
+    assert second.status == CaseStatus.READY
+    assert services.close_preview(meeting) == []
+
+
+def test_meeting_lists_classify_by_status_not_only_by_time(make_board, make_meeting):
+    board = make_board()
+    planned = make_meeting(board, days=7)
+    closed_early = make_meeting(board, days=2, status=MeetingStatus.CLOSED)
+    cancelled = make_meeting(board, days=3, status=MeetingStatus.CANCELLED)
+    overrunning = make_meeting(board, days=-1, status=MeetingStatus.IN_PROGRESS)
+    never_held = make_meeting(board, days=-2)
+
+    def listed(upcoming: bool) -> set[int]:
+        stmt = services.meetings_query(board_id=board.id, upcoming=upcoming)
+        return {m.id for m in db.session.scalars(stmt).unique()}
+
+    assert listed(True) == {planned.id, overrunning.id}
+    assert listed(False) == {closed_early.id, cancelled.id, never_held.id}

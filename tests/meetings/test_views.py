@@ -397,9 +397,55 @@ def test_publish_start_and_close(
     page = client.get(f"/meetings/{meeting.id}").text
     assert "Quorate" in page
     client.post(f"/meetings/{meeting.id}/start")
-    client.post(f"/meetings/{meeting.id}/close")
+    # Without the confirmation the close page is shown and nothing changes.
+    unconfirmed = client.post(f"/meetings/{meeting.id}/close", follow_redirects=True)
+    assert unconfirmed.request.path == f"/meetings/{meeting.id}/close"
+    assert "Check the undiscussed cases, then confirm closing." in unconfirmed.text
+    assert "Cases not discussed" in unconfirmed.text
+    db.session.refresh(meeting)
+    assert meeting.status == MeetingStatus.IN_PROGRESS
+    client.post(f"/meetings/{meeting.id}/close", data={"confirmed": "yes"})
     db.session.refresh(meeting)
     assert (meeting.status, meeting.is_quorate) == (MeetingStatus.CLOSED, True)
+
+
+def test_closing_lists_the_undiscussed_cases_before_confirming(
+    client, login_as, make_board, make_meeting, make_item, make_case
+):
+    login_as("coordinator")
+    board = make_board()
+    meeting = make_meeting(board, days=1, status=MeetingStatus.IN_PROGRESS)
+    nxt = make_meeting(board, days=8)
+    case = make_case(status=CaseStatus.LISTED)
+    make_item(meeting, case)
+    reference, when = case.reference, nxt.when_label
+    db.session.commit()
+    detail = client.get(f"/meetings/{meeting.id}").text
+    assert f'href="/meetings/{meeting.id}/close"' in detail
+    page = client.get(f"/meetings/{meeting.id}/close")
+    assert page.status_code == 200
+    assert "1 case was not discussed." in page.text
+    assert reference in page.text
+    assert f"Deferred to the meeting of {when}." in page.text
+    db.session.refresh(meeting)
+    assert meeting.status == MeetingStatus.IN_PROGRESS
+    response = client.post(
+        f"/meetings/{meeting.id}/close",
+        data={"confirmed": "yes"},
+        follow_redirects=True,
+    )
+    assert "Meeting closed; its quorum was recorded." in response.text
+    assert f"carried over to {when}" in response.text
+    db.session.refresh(meeting)
+    assert meeting.status == MeetingStatus.CLOSED
+    again = client.post(
+        f"/meetings/{meeting.id}/close",
+        data={"confirmed": "yes"},
+        follow_redirects=True,
+    )
+    assert again.status_code == 200
+    assert "This meeting was already closed on" in again.text
+    assert "nothing was changed" in again.text
 
 
 def test_cancel_sends_a_cancellation(client, login_as, make_meeting, make_item):
@@ -407,8 +453,17 @@ def test_cancel_sends_a_cancellation(client, login_as, make_meeting, make_item):
     meeting = make_meeting()
     item = make_item(meeting)
     db.session.commit()
+    unconfirmed = client.post(
+        f"/meetings/{meeting.id}/cancel",
+        data={"cancel-reason": "Strike"},
+        follow_redirects=True,
+    )
+    assert "Tick the box to confirm cancelling the meeting" in unconfirmed.text
+    db.session.refresh(meeting)
+    assert meeting.status != MeetingStatus.CANCELLED
     response = client.post(
-        f"/meetings/{meeting.id}/cancel", data={"cancel-reason": "Strike"}
+        f"/meetings/{meeting.id}/cancel",
+        data={"cancel-reason": "Strike", "cancel-confirm": "y"},
     )
     assert response.status_code == 302
     db.session.refresh(item)
@@ -672,3 +727,35 @@ def test_agenda_shows_waived_items_as_waived_everywhere(
         ("prep-waived", "waived"),
     ]
     assert '<td class="prep-not_needed">' in printed
+
+
+def test_cancelling_a_cancelled_meeting_says_so(
+    client, login_as, make_meeting, make_item
+):
+    login_as("coordinator")
+    meeting = make_meeting(status=MeetingStatus.CANCELLED, cancel_reason="Strike")
+    db.session.commit()
+    response = client.post(
+        f"/meetings/{meeting.id}/cancel",
+        data={"cancel-reason": "Again", "cancel-confirm": "y"},
+        follow_redirects=True,
+    )
+    assert "This meeting was already cancelled; nothing was changed." in response.text
+    db.session.refresh(meeting)
+    assert meeting.cancel_reason == "Strike"
+
+
+def test_a_closed_meeting_never_appears_under_upcoming(
+    client, login_as, make_board, make_meeting
+):
+    login_as("coordinator")
+    board = make_board()
+    closed = make_meeting(board, days=2, status=MeetingStatus.CLOSED)
+    running = make_meeting(board, days=-1, status=MeetingStatus.IN_PROGRESS)
+    closed_url, running_url = f"/meetings/{closed.id}", f"/meetings/{running.id}"
+    db.session.commit()
+    page = client.get("/meetings/").text
+    upcoming, _, past = page.partition('class="past"')
+    assert running_url in upcoming and "In progress" in upcoming
+    assert closed_url not in upcoming
+    assert closed_url in past

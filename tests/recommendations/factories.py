@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from tests import factories
+from tests.factories import signing_proof
 from tumorboard.auth.disciplines import Discipline, discipline_of
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case, CaseStatus
@@ -204,7 +205,9 @@ def signed_recommendation(setup: Setup | None = None, **data) -> Recommendation:
     setup = setup or discussed_item()
     coordinator = factories.make_user("coordinator")
     rec = services.record_recommendation(coordinator, setup.item, rec_data(**data))
-    services.sign_recommendation(setup.chair, rec, version=rec.version)
+    services.sign_recommendation(
+        setup.chair, rec, step_up=signing_proof(setup.chair), version=rec.version
+    )
     return rec
 
 

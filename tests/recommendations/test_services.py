@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.factories import signing_proof
 from tests.recommendations import factories as rf
 from tumorboard.audit.models import AuditEntry
 from tumorboard.cases.models import CaseStatus
@@ -185,7 +186,9 @@ def test_draft_is_edited_with_a_version_check(setup, coordinator):
 
 def test_chair_signs_and_the_case_moves_to_follow_up(setup, coordinator):
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
-    services.sign_recommendation(setup.chair, rec, version=rec.version)
+    services.sign_recommendation(
+        setup.chair, rec, step_up=signing_proof(setup.chair), version=rec.version
+    )
     assert rec.state == RecommendationState.SIGNED
     assert rec.signed_by_id == setup.chair.id
     assert rec.signed_at is not None
@@ -203,7 +206,12 @@ def test_chair_signs_and_the_case_moves_to_follow_up(setup, coordinator):
 def test_only_the_chair_signs(setup, coordinator, make_user, role):
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     with pytest.raises(AccessDenied, match="Only the chair of this meeting"):
-        services.sign_recommendation(make_user(role), rec, version=rec.version)
+        services.sign_recommendation(
+            make_user(role),
+            rec,
+            step_up=signing_proof(make_user(role)),
+            version=rec.version,
+        )
     assert rec.state == RecommendationState.DRAFT
     assert setup.case.status == CaseStatus.DISCUSSED
     assert _actions("recommendation.sign") == []
@@ -211,10 +219,14 @@ def test_only_the_chair_signs(setup, coordinator, make_user, role):
 
 def test_signing_twice_is_refused(setup, coordinator):
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
-    services.sign_recommendation(setup.chair, rec, version=rec.version)
+    services.sign_recommendation(
+        setup.chair, rec, step_up=signing_proof(setup.chair), version=rec.version
+    )
     signed_at = rec.signed_at
     with pytest.raises(InvalidInput, match="already signed by"):
-        services.sign_recommendation(setup.chair, rec, version=rec.version)
+        services.sign_recommendation(
+            setup.chair, rec, step_up=signing_proof(setup.chair), version=rec.version
+        )
     assert rec.signed_at == signed_at
     assert len(_actions("recommendation.sign")) == 1
 
@@ -223,14 +235,21 @@ def test_meeting_without_a_chair_cannot_sign(coordinator, make_user):
     setup = rf.discussed_item(chair_id=None)
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     with pytest.raises(InvalidInput, match="no chair"):
-        services.sign_recommendation(make_user("radiologist"), rec, version=rec.version)
+        services.sign_recommendation(
+            make_user("radiologist"),
+            rec,
+            step_up=signing_proof(make_user("radiologist")),
+            version=rec.version,
+        )
 
 
 def test_signing_needs_the_item_discussed(coordinator):
     setup = rf.discussed_item(item_status=AgendaItemStatus.LISTED)
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     with pytest.raises(InvalidInput, match="Mark the agenda item discussed"):
-        services.sign_recommendation(setup.chair, rec, version=rec.version)
+        services.sign_recommendation(
+            setup.chair, rec, step_up=signing_proof(setup.chair), version=rec.version
+        )
     assert rec.state == RecommendationState.DRAFT
     assert setup.case.status == CaseStatus.LISTED
 
@@ -239,7 +258,9 @@ def test_not_quorate_meeting_refuses_sign_off_without_override(coordinator):
     setup = rf.discussed_item(quorate=False)
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     with pytest.raises(InvalidInput, match="not quorate") as error:
-        services.sign_recommendation(setup.chair, rec, version=rec.version)
+        services.sign_recommendation(
+            setup.chair, rec, step_up=signing_proof(setup.chair), version=rec.version
+        )
     assert error.value.field == "override_reason"
     assert "Radiology, Pathology" in error.value.message
     assert rec.state == RecommendationState.DRAFT
@@ -252,7 +273,9 @@ def test_absent_attendees_do_not_count_towards_quorum(coordinator, make_user):
     rf.attend(setup.meeting, make_user("pathologist"), present=False)
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     with pytest.raises(InvalidInput, match=r"missing: Pathology\)"):
-        services.sign_recommendation(setup.chair, rec, version=rec.version)
+        services.sign_recommendation(
+            setup.chair, rec, step_up=signing_proof(setup.chair), version=rec.version
+        )
 
 
 def test_chair_overrides_quorum_with_a_reason(coordinator):
@@ -261,6 +284,7 @@ def test_chair_overrides_quorum_with_a_reason(coordinator):
     services.sign_recommendation(
         setup.chair,
         rec,
+        step_up=signing_proof(setup.chair),
         override_reason="Pathology reviewed the slides beforehand.",
         version=rec.version,
     )
@@ -280,7 +304,11 @@ def test_chair_overrides_quorum_with_a_reason(coordinator):
 def test_override_reason_is_not_stored_for_a_quorate_meeting(setup, coordinator):
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     services.sign_recommendation(
-        setup.chair, rec, override_reason="Just in case", version=rec.version
+        setup.chair,
+        rec,
+        step_up=signing_proof(setup.chair),
+        override_reason="Just in case",
+        version=rec.version,
     )
     assert rec.quorum_override_reason is None
     assert _actions("recommendation.quorum_override") == []
@@ -334,7 +362,9 @@ def test_amendment_is_signed_by_the_chair_even_after_the_meeting_closed(setup):
     setup.meeting.status = MeetingStatus.CLOSED
     setup.meeting.closed_at = utcnow()
     new = _amend(setup, old)
-    services.sign_recommendation(setup.chair, new, version=new.version)
+    services.sign_recommendation(
+        setup.chair, new, step_up=signing_proof(setup.chair), version=new.version
+    )
     assert new.state == RecommendationState.SIGNED
     # The case already moved on with revision 1; signing an amendment does not
     # move it again.
@@ -364,7 +394,9 @@ def test_superseded_revision_cannot_be_amended_or_signed(setup):
     with pytest.raises(InvalidInput, match="already amended"):
         _amend(setup, old)
     with pytest.raises(InvalidInput, match="superseded by an amendment"):
-        services.sign_recommendation(setup.chair, old, version=old.version)
+        services.sign_recommendation(
+            setup.chair, old, step_up=signing_proof(setup.chair), version=old.version
+        )
     assert _count() == 2
     assert new.state == RecommendationState.SIGNED
 
@@ -720,10 +752,14 @@ def test_a_missing_version_is_a_conflict_for_every_edit(setup, coordinator):
             coordinator, draft, rf.rec_data(free_text="Changed"), None
         )
     with pytest.raises(Conflict):
-        services.sign_recommendation(setup.chair, draft, version=None)
+        services.sign_recommendation(
+            setup.chair, draft, step_up=signing_proof(setup.chair), version=None
+        )
     assert draft.state == RecommendationState.DRAFT
     assert draft.free_text != "Changed"
-    services.sign_recommendation(setup.chair, draft, version=draft.version)
+    services.sign_recommendation(
+        setup.chair, draft, step_up=signing_proof(setup.chair), version=draft.version
+    )
     with pytest.raises(Conflict):
         services.amend_recommendation(
             setup.chair,
@@ -744,3 +780,19 @@ def test_a_missing_version_is_a_conflict_for_every_edit(setup, coordinator):
     with pytest.raises(Conflict):
         services.set_action_status(coordinator, action, "done", None)
     assert action.status == ActionStatus.OPEN
+
+
+def test_signing_needs_the_signers_own_password_confirmation(
+    setup, coordinator, make_user
+):
+    rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
+    with pytest.raises(InvalidInput, match="Confirm the signature with your own"):
+        services.sign_recommendation(
+            setup.chair, rec, step_up=None, version=rec.version
+        )
+    someone = make_user("coordinator")
+    with pytest.raises(InvalidInput, match="Confirm the signature with your own"):
+        services.sign_recommendation(
+            setup.chair, rec, step_up=signing_proof(someone), version=rec.version
+        )
+    assert rec.state == RecommendationState.DRAFT

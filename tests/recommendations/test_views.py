@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tests.factories import signing_proof
 from tests.recommendations import factories as rf
 from tumorboard.audit.models import AuditEntry
 from tumorboard.auth.permissions import Role
@@ -32,6 +33,17 @@ def _url(setup) -> str:
 
 def _count(model=Recommendation) -> int:
     return db.session.scalar(sa.select(sa.func.count(model.id)))
+
+
+def _signatures(rec) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.action == "recommendation.sign",
+            AuditEntry.entity_id == str(rec.id),
+        )
+    )
 
 
 def _draft(setup) -> Recommendation:
@@ -144,9 +156,10 @@ def test_sign_form_is_shown_to_the_chair_only(client, login_as, setup):
     db.session.commit()
     login_as("radiologist")
     assert "Sign revision 1" not in client.get(f"/recommendations/{rec.id}").text
+    assert client.get(f"/recommendations/{rec.id}/sign").status_code == 403
     _login(client, setup.chair)
     page = client.get(f"/recommendations/{rec.id}").text
-    assert "Sign revision 1" in page
+    assert "Review and sign revision 1" in page
     assert "The meeting is quorate." in page
 
 
@@ -155,7 +168,8 @@ def test_chair_signs_through_the_page(client, setup):
     db.session.commit()
     _login(client, setup.chair)
     response = client.post(
-        f"/recommendations/{rec.id}/sign", data={"version": rec.version}
+        f"/recommendations/{rec.id}/sign",
+        data={"version": rec.version, "password": factories.PASSWORD},
     )
     assert response.status_code == 302
     db.session.refresh(rec)
@@ -171,7 +185,8 @@ def test_someone_else_signing_is_refused_with_the_chairs_name(client, login_as, 
     db.session.commit()
     login_as("pathologist")
     response = client.post(
-        f"/recommendations/{rec.id}/sign", data={"version": rec.version}
+        f"/recommendations/{rec.id}/sign",
+        data={"version": rec.version, "password": factories.PASSWORD},
     )
     assert response.status_code == 403
     assert f"Only the chair of this meeting ({setup.chair.name})" in response.text
@@ -184,10 +199,11 @@ def test_not_quorate_sign_needs_an_override_reason(client):
     rec = _draft(setup)
     db.session.commit()
     _login(client, setup.chair)
-    page = client.get(f"/recommendations/{rec.id}").text
+    page = client.get(f"/recommendations/{rec.id}/sign").text
     assert "The meeting is not quorate: Radiology, Pathology are missing." in page
     response = client.post(
-        f"/recommendations/{rec.id}/sign", data={"version": rec.version}
+        f"/recommendations/{rec.id}/sign",
+        data={"version": rec.version, "password": factories.PASSWORD},
     )
     assert response.status_code == 400
     assert "Sign only with a reason for overriding the quorum." in response.text
@@ -195,22 +211,29 @@ def test_not_quorate_sign_needs_an_override_reason(client):
     assert rec.state == RecommendationState.DRAFT
     response = client.post(
         f"/recommendations/{rec.id}/sign",
-        data={"version": rec.version, "override_reason": "Radiology joined by phone."},
+        data={
+            "version": rec.version,
+            "override_reason": "Radiology joined by phone.",
+            "password": factories.PASSWORD,
+        },
     )
     assert response.status_code == 302
     db.session.refresh(rec)
     assert rec.quorum_override_reason == "Radiology joined by phone."
 
 
-def test_signing_twice_through_the_page_is_refused(client, setup):
-    rec = rf.signed_recommendation(setup)
+def test_signing_twice_through_the_page_says_already_signed(client, setup):
+    rec = _draft(setup)
     db.session.commit()
     _login(client, setup.chair)
+    data = {"version": rec.version, "password": factories.PASSWORD}
+    assert client.post(f"/recommendations/{rec.id}/sign", data=data).status_code == 302
     response = client.post(
-        f"/recommendations/{rec.id}/sign", data={"version": rec.version}
+        f"/recommendations/{rec.id}/sign", data=data, follow_redirects=True
     )
-    assert response.status_code == 400
-    assert "was already signed by" in response.text
+    assert response.status_code == 200
+    assert "Revision 1 is already signed; nothing was changed." in response.text
+    assert _signatures(rec) == 1
 
 
 def test_signed_recommendation_edit_page_redirects_with_a_message(
@@ -625,7 +648,9 @@ def test_sign_and_implementation_without_version_are_refused(
     coordinator = factories.make_user("coordinator")
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())
     if path == "implementation":
-        services.sign_recommendation(setup.chair, rec, version=rec.version)
+        services.sign_recommendation(
+            setup.chair, rec, step_up=signing_proof(setup.chair), version=rec.version
+        )
         data["implementation_date"] = today().isoformat()
     db.session.commit()
     before = (rec.state, rec.implementation_status, rec.version)
@@ -685,3 +710,73 @@ def test_revision_list_says_signed_once(client, login_as, setup):
         page,
     )
     assert not re.search(r"Signed</span>\s*<span[^>]*>signed", page)
+
+
+def test_sign_page_shows_exactly_what_is_signed(client, setup):
+    rec = _draft(setup)
+    db.session.commit()
+    _login(client, setup.chair)
+    response = client.get(f"/recommendations/{rec.id}/sign")
+    assert response.status_code == 200
+    page = response.text
+    assert "What you are signing" in page
+    assert rec.free_text in page
+    for label in rec.type_labels:
+        assert label in page
+    assert rec.intent.label in page
+    assert f"{rec.start_by.day} {rec.start_by:%b %Y}" in page
+    assert 'type="password"' in page
+    db.session.refresh(rec)
+    assert rec.state == RecommendationState.DRAFT
+
+
+def test_signing_with_a_wrong_password_signs_nothing(client, setup):
+    rec = _draft(setup)
+    db.session.commit()
+    _login(client, setup.chair)
+    response = client.post(
+        f"/recommendations/{rec.id}/sign",
+        data={"version": rec.version, "password": "not-my-password"},
+    )
+    assert response.status_code == 400
+    assert "The password is not correct; nothing was signed." in response.text
+    assert "4 tries left" in response.text
+    assert "not-my-password" not in response.text
+    db.session.refresh(rec)
+    assert rec.state == RecommendationState.DRAFT
+    refused = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "auth.step_up_failed")
+    ).all()
+    assert [e.actor_id for e in refused] == [setup.chair.id]
+    missing = client.post(
+        f"/recommendations/{rec.id}/sign", data={"version": rec.version}
+    )
+    assert missing.status_code == 400
+    assert "Enter your password to sign." in missing.text
+
+
+def test_five_wrong_passwords_pause_signing(client, setup):
+    rec = _draft(setup)
+    db.session.commit()
+    _login(client, setup.chair)
+    url = f"/recommendations/{rec.id}/sign"
+    for _ in range(5):
+        response = client.post(url, data={"version": rec.version, "password": "x"})
+        assert response.status_code == 400
+    assert "signing is paused until" in response.text
+    # Even the right password is not checked while signing is paused.
+    response = client.post(
+        url, data={"version": rec.version, "password": factories.PASSWORD}
+    )
+    assert response.status_code == 400
+    assert "Signing is paused after too many wrong passwords" in response.text
+    db.session.refresh(rec)
+    assert rec.state == RecommendationState.DRAFT
+    # Sign-in itself is not locked.
+    db.session.refresh(setup.chair)
+    assert setup.chair.locked_until is None
+    assert setup.chair.step_up_locked_until is not None
+    lockouts = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "auth.step_up_lockout")
+    ).all()
+    assert len(lockouts) == 1

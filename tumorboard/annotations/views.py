@@ -140,20 +140,54 @@ def edit(annotation_id: int):
     ), status
 
 
-@bp.route("/annotations/<int:annotation_id>/delete", methods=["POST"])
+@bp.route("/annotations/<int:annotation_id>/delete", methods=["GET", "POST"])
 @permission_required(Permission.ANNOTATION_WRITE)
 def delete(annotation_id: int):
+    """Show the note to be deleted; delete it on confirmation."""
     note, case = _load_note(annotation_id)
-    form = DeleteAnnotationForm()
-    if not form.validate_on_submit():
-        flash("The form expired; nothing was deleted.", "error")
-        return redirect(_case_url(case.id))
-    deleted = attempt(
-        None, services.delete_annotation, current_user, case, note, form.version.data
+    authorize(
+        can_change_annotation(current_user, note),
+        "Only the author deletes an annotation.",
     )
-    if deleted is not REFUSED:
-        flash("Annotation deleted; you can still see its history.", "success")
-    return redirect(_case_url(case.id))
+    if note.is_deleted:
+        flash("This annotation was already deleted; nothing was changed.", "info")
+        return redirect(_case_url(case.id))
+    form = DeleteAnnotationForm()
+    if request.method == "POST" and request.form.get("confirmed") == "yes":
+        if not form.validate_on_submit():
+            flash("The form expired; nothing was deleted.", "error")
+            return redirect(_case_url(case.id))
+        deleted = attempt(
+            None,
+            services.delete_annotation,
+            current_user,
+            case,
+            note,
+            form.version.data,
+        )
+        if deleted is not REFUSED:
+            flash("Annotation deleted; you can still see its history.", "success")
+        return redirect(_case_url(case.id))
+    if not case.is_open:
+        flash(
+            "The case is closed or withdrawn; its annotations can no longer be "
+            "changed.",
+            "error",
+        )
+        return redirect(_case_url(case.id, f"annotation-{note.id}"))
+    if request.method == "POST":
+        flash("Confirm deleting the annotation; nothing was deleted yet.", "info")
+        return redirect(url_for("annotations.delete", annotation_id=note.id))
+    form.version.data = note.version
+    services.record_read(current_user, case, note, "to delete it")
+    return render_template(
+        "annotations/delete.html",
+        case=case,
+        patient=case.patient,
+        note=note,
+        html=render_markdown(note.body),
+        form=form,
+    )
 
 
 @bp.route("/annotations/<int:annotation_id>/history")

@@ -48,6 +48,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Sign-in is refused until then after too many wrong passwords.
     locked_until: Mapped[datetime | None]
+    #: Wrong own passwords in a row when confirming a signature (step-up).
+    step_up_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Signing is refused until then after too many wrong own passwords.
+    step_up_locked_until: Mapped[datetime | None]
     #: Set when an administrator chose the password: the owner replaces it at
     #: the next sign-in.
     must_change_password: Mapped[bool] = mapped_column(

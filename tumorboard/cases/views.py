@@ -20,7 +20,7 @@ from tumorboard.auth.permissions import Permission, permission_required
 from tumorboard.auth.services import clinicians
 from tumorboard.cases import services
 from tumorboard.cases.forms import CaseFilterForm, CaseForm, TransitionForm
-from tumorboard.cases.models import CONFIRMED_METASTASIS, Case
+from tumorboard.cases.models import CONFIRMED_METASTASIS, Case, CaseStatus
 from tumorboard.cases.panels import load_panels
 from tumorboard.cases.search import MAX_QUERY_LENGTH
 from tumorboard.cases.workflow import manual_transitions
@@ -220,6 +220,15 @@ def transition(case_id: int):
     form = TransitionForm()
     if not form.validate_on_submit():
         flash("The status change was incomplete; nothing was changed.", "error")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    if form.target.data == CaseStatus.WITHDRAWN.value and not request.form.get(
+        "confirm"
+    ):
+        # Withdrawing takes the case off every open agenda: asked twice.
+        flash(
+            "Tick the box to confirm withdrawing the case; nothing was changed.",
+            "error",
+        )
         return redirect(url_for("cases.detail", case_id=case.id))
     moved = attempt(
         None,

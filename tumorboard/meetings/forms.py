@@ -237,6 +237,16 @@ class ReasonForm(FlaskForm):
     )
 
 
+class CancelForm(ReasonForm):
+    """Cancelling a meeting: a reason and an explicit confirmation."""
+
+    confirm = BooleanField(
+        "I understand that the cases on the agenda go back to the ready pool "
+        "and that a cancelled meeting cannot be reopened.",
+        validators=[required("Tick the box to confirm cancelling the meeting.")],
+    )
+
+
 class ActionForm(FlaskForm):
     """A bare POST (publish, start, close, discussed): the CSRF token only."""
 

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from tumorboard.auth.models import User
+from tumorboard.auth.services import StepUp
 from tumorboard.cases.models import Case, CaseType
-from tumorboard.db import today
+from tumorboard.db import today, utcnow
 from tumorboard.extensions import db
 from tumorboard.meetings.models import (
     AgendaItem,
@@ -138,6 +139,7 @@ def load(users: dict[str, User], cases: list[Case]) -> int:
         services.sign_recommendation(
             chair,
             rec,
+            step_up=StepUp(chair.id, utcnow()),
             override_reason=None
             if quorate
             else "The absent discipline reported in writing before the meeting.",
@@ -159,6 +161,7 @@ def load(users: dict[str, User], cases: list[Case]) -> int:
             services.sign_recommendation(
                 chair,
                 rec,
+                step_up=StepUp(chair.id, utcnow()),
                 override_reason=None
                 if quorate
                 else "Amendment agreed with the absent discipline by phone.",

@@ -11,6 +11,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    PasswordField,
     StringField,
     TextAreaField,
 )
@@ -262,6 +263,10 @@ class SignForm(FlaskForm):
         "Reason for signing without quorum",
         filters=[strip_filter],
         validators=[Optional(), max_length(REASON_LIMIT)],
+    )
+    password = PasswordField(
+        "Your password (to confirm the signature)",
+        validators=[required("Enter your password to sign.")],
     )
     version = IntegerField(
         widget=HiddenField.widget, validators=[required("The form was incomplete.")]

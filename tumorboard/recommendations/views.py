@@ -336,29 +336,6 @@ def discard(rec_id: int):
     return redirect(url_for("recommendations.detail", rec_id=kept.id))
 
 
-@bp.route("/recommendations/<int:rec_id>/sign", methods=["POST"])
-@permission_required(Permission.RECOMMENDATION_SIGN)
-def sign(rec_id: int):
-    rec = _load_rec(rec_id)
-    form = SignForm()
-    if form.validate_on_submit():
-        signed = attempt(
-            form,
-            services.sign_recommendation,
-            current_user,
-            rec,
-            override_reason=form.override_reason.data,
-            version=form.version.data,
-        )
-        if signed is not REFUSED:
-            flash(
-                f"Revision {rec.revision} signed for {rec.case.reference}.", "success"
-            )
-            return redirect(url_for("recommendations.detail", rec_id=rec_id))
-        rec = _refused(form, rec_id)
-    return _detail_page(rec, sign_form=form, status=400)
-
-
 @bp.route("/recommendations/<int:rec_id>/implementation", methods=["POST"])
 @permission_required(Permission.IMPLEMENTATION_UPDATE)
 def implementation(rec_id: int):
@@ -484,3 +461,7 @@ def my_actions():
         closed=closed,
         status_form=ActionStatusForm(),
     )
+
+
+# The signature's confirmation page registers its rule on ``bp``.
+from tumorboard.recommendations import signing_views as signing_views  # noqa: E402

@@ -38,6 +38,7 @@ from tumorboard.meetings.services.boards import (
     update_board,
     valid_timezone,
 )
+from tumorboard.meetings.services.closing import PlannedCarryOver, close_preview
 from tumorboard.meetings.services.queries import (
     AGENDA_REFUSED,
     MeetingRow,
@@ -77,6 +78,7 @@ __all__ = [
     "RUN_REFUSED",
     "CarryOver",
     "MeetingRow",
+    "PlannedCarryOver",
     "Quorum",
     "add_case",
     "add_guest",
@@ -85,6 +87,7 @@ __all__ = [
     "cancel_meeting",
     "check_room",
     "close_meeting",
+    "close_preview",
     "create_board",
     "create_meeting",
     "defer_item",

@@ -102,8 +102,19 @@ class MeetingRow:
 def meetings_query(
     *, board_id: int | None = None, upcoming: bool = True, now: datetime | None = None
 ) -> sa.Select:
-    """One SELECT of meetings with their board and chair, in list order."""
+    """One SELECT of meetings with their board and chair, in list order.
+
+    Classified by status first: upcoming are the meetings still to be held
+    (planned or published, not yet over) and every meeting in progress; the
+    others (closed, cancelled, or planned but never held) are past, whatever
+    their planned time.
+    """
     now = resolve_now(now)
+    waiting = Meeting.status.in_(
+        [MeetingStatus.PLANNED.value, MeetingStatus.PUBLISHED.value]
+    )
+    running = Meeting.status == MeetingStatus.IN_PROGRESS.value
+    is_upcoming = sa.or_(running, sa.and_(waiting, Meeting.ends_at > now))
     stmt = (
         sa.select(Meeting)
         .join(Meeting.board)
@@ -112,9 +123,9 @@ def meetings_query(
     if board_id:
         stmt = stmt.where(Meeting.board_id == board_id)
     if upcoming:
-        stmt = stmt.where(Meeting.ends_at > now).order_by(Meeting.starts_at, Meeting.id)
+        stmt = stmt.where(is_upcoming).order_by(Meeting.starts_at, Meeting.id)
     else:
-        stmt = stmt.where(Meeting.ends_at <= now).order_by(
+        stmt = stmt.where(~is_upcoming).order_by(
             Meeting.starts_at.desc(), Meeting.id.desc()
         )
     return stmt

@@ -30,11 +30,17 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.auth.services import clinicians
 from tumorboard.extensions import db
+from tumorboard.formatting import format_datetime
 from tumorboard.forms import show_current_version
 from tumorboard.inputs import database_id
 from tumorboard.meetings import services
-from tumorboard.meetings.forms import ActionForm, GuestForm, MeetingForm, ReasonForm
-from tumorboard.meetings.models import Board, Meeting, board_members
+from tumorboard.meetings.forms import (
+    ActionForm,
+    CancelForm,
+    GuestForm,
+    MeetingForm,
+)
+from tumorboard.meetings.models import Board, Meeting, MeetingStatus, board_members
 from tumorboard.meetings.views._shared import (
     agenda_context,
     record_agenda_read,
@@ -168,7 +174,7 @@ def detail(meeting_id: int):
         can_attend=can_record_attendance(current_user, meeting),
         ready=ready,
         guest_form=GuestForm(),
-        cancel_form=ReasonForm(prefix="cancel"),
+        cancel_form=CancelForm(prefix="cancel"),
         **({"action_form": ActionForm()} | context),
     )
 
@@ -240,14 +246,40 @@ def start(meeting_id: int):
     )
 
 
-@bp.route("/meetings/<int:meeting_id>/close", methods=["POST"])
+@bp.route("/meetings/<int:meeting_id>/close", methods=["GET", "POST"])
 @permission_required(Permission.MEETING_PRESENT)
 def close(meeting_id: int):
-    return _status_action(
-        meeting_id,
-        services.close_meeting,
-        "Meeting closed; its quorum was recorded.",
-        chair_too=True,
+    """Show the undiscussed cases and where each goes; close on confirmation."""
+    meeting = services.load_meeting(meeting_id)
+    back = url_for("meetings.detail", meeting_id=meeting.id)
+    if meeting.status == MeetingStatus.CLOSED:
+        flash(
+            f"This meeting was already closed on {format_datetime(meeting.closed_at)}; "
+            "nothing was changed.",
+            "info",
+        )
+        return redirect(back)
+    if refused(can_run_meeting(current_user, meeting), services.RUN_REFUSED):
+        return redirect(back)
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        flash("Only a meeting in progress can be closed.", "error")
+        return redirect(back)
+    if request.method == "POST" and request.form.get("confirmed") == "yes":
+        return _status_action(
+            meeting_id,
+            services.close_meeting,
+            "Meeting closed; its quorum was recorded.",
+            chair_too=True,
+        )
+    if request.method == "POST":
+        flash("Check the undiscussed cases, then confirm closing.", "info")
+        return redirect(url_for("meetings.close", meeting_id=meeting.id))
+    return render_template(
+        "meetings/close.html",
+        meeting=meeting,
+        plan=services.close_preview(meeting),
+        quorum=services.quorum(meeting),
+        form=ActionForm(),
     )
 
 
@@ -256,9 +288,18 @@ def close(meeting_id: int):
 def cancel(meeting_id: int):
     meeting = services.load_meeting(meeting_id)
     back = url_for("meetings.detail", meeting_id=meeting.id)
-    form = ReasonForm(prefix="cancel")
+    form = CancelForm(prefix="cancel")
+    if meeting.status == MeetingStatus.CANCELLED:
+        flash("This meeting was already cancelled; nothing was changed.", "info")
+        return redirect(back)
     if not form.validate_on_submit():
-        flash("Give the reason for cancelling; nothing was changed.", "error")
+        if form.reason.errors or not form.reason.data:
+            flash("Give the reason for cancelling; nothing was changed.", "error")
+        else:
+            flash(
+                "Tick the box to confirm cancelling the meeting; nothing was changed.",
+                "error",
+            )
         return redirect(back)
     returned = attempt(
         None, services.cancel_meeting, current_user, meeting, form.reason.data

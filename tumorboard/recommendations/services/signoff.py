@@ -6,6 +6,7 @@ from __future__ import annotations
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import authorize, can_sign_recommendation
+from tumorboard.auth.signing import StepUp, require_signature_step_up
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.cases.services import transition_case
 from tumorboard.db import utcnow
@@ -31,6 +32,7 @@ def sign_recommendation(
     actor: User,
     rec: Recommendation,
     *,
+    step_up: StepUp | None,
     override_reason: str | None = None,
     version: int | None,
 ) -> Recommendation:
@@ -39,7 +41,8 @@ def sign_recommendation(
     Without quorum the chair gives an override reason. Signing revision 1 moves
     the case from discussed to follow-up. The chair of the meeting that discussed
     the item signs every revision, including amendments made after the meeting
-    closed.
+    closed. The signer confirms with their own password first (``step_up``,
+    from :func:`tumorboard.auth.signing.confirm_signature`).
     """
     item = db.session.get(AgendaItem, rec.agenda_item_id)
     meeting = db.session.get(Meeting, item.meeting_id)
@@ -64,6 +67,7 @@ def sign_recommendation(
             f"Revision {rec.revision} was superseded by an amendment; sign the "
             "current revision instead."
         )
+    require_signature_step_up(actor, step_up)
     _check_version(rec, version)
     if item.status != AgendaItemStatus.DISCUSSED:
         raise InvalidInput(
