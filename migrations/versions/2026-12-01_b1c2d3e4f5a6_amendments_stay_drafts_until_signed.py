@@ -1,7 +1,7 @@
 """Amendments stay drafts until signed: the signed revision keeps current_key until the chair signs its amendment
 
 Revision ID: b1c2d3e4f5a6
-Revises: e2a3b4c5d6f7
+Revises: b3c4d5e6f7a8
 Create Date: 2026-12-01 19:00:00.000000
 
 A draft amendment (revision > 1, not signed) no longer takes the item's
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b1c2d3e4f5a6'
-down_revision = 'e2a3b4c5d6f7'
+down_revision = 'b3c4d5e6f7a8'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Signing step-up: wrong own passwords in a row and the pause that follows
 
 Revision ID: b3c4d5e6f7a8
-Revises: b1c2d3e4f5a6
+Revises: e2a3b4c5d6f7
 Create Date: 2026-12-01 18:30:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b3c4d5e6f7a8'
-down_revision = 'b1c2d3e4f5a6'
+down_revision = 'e2a3b4c5d6f7'
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tests.factories import signing_proof
 from tests.recommendations import factories as rf
 from tumorboard.audit.models import AuditEntry
 from tumorboard.db import today
@@ -141,7 +142,9 @@ def test_signing_the_amendment_carries_implementation_and_open_actions_over(
     draft = services.amend_recommendation(
         coordinator, old, _amendment_data(), old.version
     )
-    services.sign_recommendation(setup.chair, draft, version=draft.version)
+    services.sign_recommendation(
+        setup.chair, draft, version=draft.version, step_up=signing_proof(setup.chair)
+    )
 
     assert (old.state, old.current_key) == (RecommendationState.SUPERSEDED, None)
     assert (draft.state, draft.current_key) == (
@@ -192,7 +195,9 @@ def test_a_deviation_carries_over_with_its_reason(setup, coordinator):
     draft = services.amend_recommendation(
         coordinator, old, _amendment_data(), old.version
     )
-    services.sign_recommendation(setup.chair, draft, version=draft.version)
+    services.sign_recommendation(
+        setup.chair, draft, version=draft.version, step_up=signing_proof(setup.chair)
+    )
     assert (
         draft.implementation_status,
         draft.deviation_reason,
@@ -257,7 +262,9 @@ def test_one_draft_amendment_at_a_time(setup, coordinator):
         )
     assert _count() == 2
     # Once signed, the next amendment starts from the new revision.
-    services.sign_recommendation(setup.chair, draft, version=draft.version)
+    services.sign_recommendation(
+        setup.chair, draft, version=draft.version, step_up=signing_proof(setup.chair)
+    )
     third = services.amend_recommendation(
         coordinator, draft, _amendment_data(intent="curative"), draft.version
     )
@@ -359,7 +366,8 @@ def test_pages_show_the_draft_then_the_carried_over_tracking(
     client.post("/logout")
     assert factories.sign_in(client, setup.chair.email).status_code == 302
     signed = client.post(
-        f"/recommendations/{draft.id}/sign", data={"version": draft.version}
+        f"/recommendations/{draft.id}/sign",
+        data={"version": draft.version, "password": factories.PASSWORD},
     )
     assert signed.status_code == 302
     new_page = client.get(f"/recommendations/{draft.id}").text

@@ -12,7 +12,7 @@ from tests.recommendations import factories as rf
 from tests.test_migrations import empty_database
 from tumorboard.extensions import db
 
-BEFORE = "e2a3b4c5d6f7"
+BEFORE = "b3c4d5e6f7a8"
 AFTER = "b1c2d3e4f5a6"
 
 

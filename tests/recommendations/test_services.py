@@ -390,7 +390,9 @@ def test_amendment_needs_a_reason_and_a_change(setup):
 def test_superseded_revision_cannot_be_amended_or_signed(setup):
     old = rf.signed_recommendation(setup)
     new = _amend(setup, old)
-    services.sign_recommendation(setup.chair, new, version=new.version)
+    services.sign_recommendation(
+        setup.chair, new, version=new.version, step_up=signing_proof(setup.chair)
+    )
     with pytest.raises(InvalidInput, match="already amended"):
         _amend(setup, old)
     with pytest.raises(InvalidInput, match="superseded by an amendment"):
@@ -601,7 +603,10 @@ def test_overdue_lists_signed_current_not_started_past_start_by(coordinator):
     # one starts later.
     amendment = _amend(amended_setup, amended, start_by=today() + timedelta(days=10))
     services.sign_recommendation(
-        amended_setup.chair, amendment, version=amendment.version
+        amended_setup.chair,
+        amendment,
+        version=amendment.version,
+        step_up=signing_proof(amended_setup.chair),
     )
 
     listed = db.session.scalars(services.overdue_recommendations_query()).all()

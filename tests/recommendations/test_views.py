@@ -558,7 +558,12 @@ def test_case_page_shows_every_decision_newest_first(client, login_as):
         rf.rec_data(free_text="Amended: palliative RT.", amendment_reason="Lung mets"),
         r2.version,
     )
-    services.sign_recommendation(second.chair, amendment, version=amendment.version)
+    services.sign_recommendation(
+        second.chair,
+        amendment,
+        version=amendment.version,
+        step_up=signing_proof(second.chair),
+    )
     db.session.commit()
     login_as("radiologist")
     page = client.get(f"/cases/{first.case.id}").text
