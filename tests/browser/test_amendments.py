@@ -33,6 +33,10 @@ def test_an_amendment_keeps_the_loop_closed(page: Page, live_server: LiveServer)
     # that the recommendation is in progress.
     _sign_in(page, live_server, Role.ORTHOPEDIC_ONCOLOGIST)
     page.goto(f"{live_server.url}/recommendations/{rec_id}")
+    page.get_by_role("link", name="Review and sign revision 1").click()
+    page.get_by_label("Your password").fill(
+        live_server.account(Role.ORTHOPEDIC_ONCOLOGIST).password
+    )
     page.get_by_role("button", name="Sign revision 1").click()
     expect(page.get_by_text(f"Revision 1 signed for {reference}.")).to_be_visible()
     page.get_by_label("Action", exact=True).fill("Book staging CT of the chest")
@@ -83,6 +87,10 @@ def test_an_amendment_keeps_the_loop_closed(page: Page, live_server: LiveServer)
     # The chair signs the amendment: status and action carry over.
     _sign_in(page, live_server, Role.ORTHOPEDIC_ONCOLOGIST)
     page.goto(f"{live_server.url}/recommendations/{amendment_id}")
+    page.get_by_role("link", name="Review and sign revision 2").click()
+    page.get_by_label("Your password").fill(
+        live_server.account(Role.ORTHOPEDIC_ONCOLOGIST).password
+    )
     page.get_by_role("button", name="Sign revision 2").click()
     expect(page.locator(".flash-success")).to_contain_text("Revision 2 signed")
     expect(page.locator("h1 .rec-state")).to_have_text("Signed")

@@ -290,7 +290,7 @@ def test_a_whole_meeting_from_discussion_to_minutes(
     for _, reference in items:
         assert reference in text
     assert "Recommendation revision 2 (signed)" in text
-    assert "earlier revision(s): 1" in text
+    assert "other revision(s): 1" in text
     assert "Clinical trial: NCT01234567" in text
 
     # The radiologist finds the action under "My actions", at tablet width too.
