@@ -21,10 +21,15 @@ from tumorboard.auth.permissions import (
 from tumorboard.cases.models import Case
 from tumorboard.db import utcnow
 from tumorboard.documents.pdf import render_pdf
-from tumorboard.documents.services import REFUSED, Document, case_summary_context
+from tumorboard.documents.services import (
+    REFUSED,
+    Document,
+    case_summary_context,
+    load_meeting,
+)
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
-from tumorboard.meetings.models import AgendaItem, Board, Meeting, MeetingStatus
+from tumorboard.meetings.models import AgendaItem, Meeting, MeetingStatus
 
 EMPTY = (
     "The agenda of this meeting has no cases yet; the board pack is made once "
@@ -56,14 +61,7 @@ def _agenda(meeting: Meeting) -> list[dict]:
 def board_pack(actor: User, meeting: Meeting) -> Document:
     """The board pack of ``meeting``; refused for an empty or cancelled agenda."""
     authorize(can_read_documents(actor), REFUSED)
-    meeting = db.session.scalars(
-        sa.select(Meeting)
-        .where(Meeting.id == meeting.id)
-        .options(
-            joinedload(Meeting.board).selectinload(Board.members),
-            joinedload(Meeting.chair),
-        )
-    ).one()
+    meeting = load_meeting(meeting.id)
     authorize(
         can_view_agenda(actor, meeting),
         "The agenda of this meeting is not published yet; its board pack is "

@@ -203,17 +203,23 @@ def outcome_letter(actor: User, rec: Recommendation) -> Document:
     )
 
 
-def meeting_minutes(actor: User, meeting: Meeting) -> Document:
-    """Minutes: attendance, quorum and every item's outcome and revision."""
-    authorize(can_read_documents(actor), REFUSED)
-    meeting = db.session.scalars(
+def load_meeting(meeting_id: int) -> Meeting:
+    """A meeting with its board, the board's members and the chair, as the
+    minutes and the board pack show them."""
+    return db.session.scalars(
         sa.select(Meeting)
-        .where(Meeting.id == meeting.id)
+        .where(Meeting.id == meeting_id)
         .options(
             joinedload(Meeting.board).selectinload(Board.members),
             joinedload(Meeting.chair),
         )
     ).one()
+
+
+def meeting_minutes(actor: User, meeting: Meeting) -> Document:
+    """Minutes: attendance, quorum and every item's outcome and revision."""
+    authorize(can_read_documents(actor), REFUSED)
+    meeting = load_meeting(meeting.id)
     if meeting.status.value in ("planned", "published", "cancelled"):
         raise InvalidInput(
             f"This meeting is {meeting.status.label.lower()}; minutes exist once "

@@ -51,6 +51,14 @@ LIMIT = 8
 #: Signed decisions this recent are shown to the key worker to pass on.
 RECENT_DECISION_DAYS = 30
 
+#: Statuses counted in the coordinator's pipeline.
+PIPELINE_STATUSES = (
+    CaseStatus.REFERRED,
+    CaseStatus.WORKUP,
+    CaseStatus.READY,
+    CaseStatus.LISTED,
+)
+
 #: What comes next for a case the person leads, by status.
 NEXT_STEPS = {
     CaseStatus.REFERRED: "Referred: the coordinator starts the work-up",
@@ -104,15 +112,11 @@ def _cases(stmt: sa.Select) -> sa.Select:
 
 
 def pipeline() -> list[Stage]:
-    """The coordinator's pipeline, each stage with its count (six queries)."""
+    """The coordinator's pipeline, each stage with its count (five queries)."""
     by_status = dict(
         db.session.execute(
             sa.select(Case.status, sa.func.count())
-            .where(
-                Case.status.in_(
-                    [CaseStatus.REFERRED, CaseStatus.WORKUP, CaseStatus.READY]
-                )
-            )
+            .where(Case.status.in_(PIPELINE_STATUSES))
             .group_by(Case.status)
         ).all()
     )
@@ -124,7 +128,6 @@ def pipeline() -> list[Stage]:
     )
     overdue_recs = _count(overdue_recommendations_query().options())
     overdue_actions = _count(overdue_actions_query().options())
-    listed = _count(sa.select(Case.id).where(Case.status == CaseStatus.LISTED))
     overdue_url = url_for("recommendations.overdue")
     return [
         Stage(
@@ -147,7 +150,7 @@ def pipeline() -> list[Stage]:
         ),
         Stage(
             "Listed for a meeting",
-            listed,
+            by_status.get(CaseStatus.LISTED, 0),
             url_for("meetings.index"),
             "by meeting below",
         ),

@@ -348,6 +348,16 @@ def _checklists(
     return result
 
 
+def review_is_needed(
+    case: Case, discipline: Discipline, radiology: dict[str, Any] | None = None
+) -> bool:
+    """True when some readiness item of ``case`` (by its type, the table
+    above) is completed by ``discipline``'s review; ``radiology`` is the data
+    of the current radiology review. No query."""
+    keys = item_keys(case, radiology)
+    return any(key in keys for key in DISCIPLINE_ITEMS[discipline])
+
+
 def preparation(cases: Iterable[Case]) -> dict[int, dict[Discipline, str]]:
     """Per case, where each reviewing discipline stands: DONE (its review is
     written), PRE_BIOPSY (a pre-biopsy discussion stands in for it), WAIVED

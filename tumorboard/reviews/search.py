@@ -7,8 +7,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from tumorboard.auth.disciplines import Discipline
-from tumorboard.cases.search import SearchSource, register_source
-from tumorboard.clinical import catalogue
+from tumorboard.cases.search import SearchSource, entity_words, register_source
 from tumorboard.extensions import db
 from tumorboard.reviews.models import (
     DisciplineReview,
@@ -26,11 +25,9 @@ def diagnosis_words(data: dict) -> list[str]:
     if key == METASTASIS:
         texts += ["metastasis", data.get("primary_histology") or ""]
     elif key:
-        try:
-            entity = catalogue.who_entity(key)
-        except ValueError:
+        texts = entity_words(key)
+        if not texts:
             return []
-        texts += [entity.name, *entity.synonyms, entity.category_label]
     code = data.get("icdo_code")
     if code:
         texts.append(code)

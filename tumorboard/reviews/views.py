@@ -319,7 +319,8 @@ def withdraw_waiver(case_id: int, waiver_id: int):
 
 def _reviews_panel(user, case) -> dict:
     reviews = services.case_reviews(case.id)
-    prepared = readiness.preparation([case])[case.id]
+    radiology = reviews.get(Discipline.RADIOLOGY)
+    radiology_data = radiology.current_revision.data if radiology else None
     return {
         "reviews": [
             {
@@ -327,7 +328,7 @@ def _reviews_panel(user, case) -> dict:
                 "review": reviews.get(discipline),
                 "title": schemas.SCHEMAS[discipline].title,
                 "can_write": can_write_review(user, case, discipline),
-                "needed": prepared[discipline] != readiness.NOT_NEEDED,
+                "needed": readiness.review_is_needed(case, discipline, radiology_data),
             }
             for discipline in REVIEW_DISCIPLINES
         ]

@@ -64,8 +64,9 @@ def _primary_words(key: str | None) -> list[str]:
     return [primary.label, *primary.synonyms]
 
 
-def _diagnosis_words(key: str | None) -> list[str]:
-    """A WHO entity's names, synonyms and category (working or confirmed)."""
+def entity_words(key: str | None) -> list[str]:
+    """A WHO entity's names, synonyms and category (working or confirmed
+    diagnosis, or a pathology review's); "metastasis" for a metastasis."""
     if not key:
         return []
     if key == CONFIRMED_METASTASIS:
@@ -89,8 +90,8 @@ def _bone_words(key: str | None) -> list[str]:
 #: Case fields searched, each with the words it contributes.
 CASE_WORDS: dict[str, Callable[[Any], Iterable[str]]] = {
     "case_type": lambda value: [CaseType(value).label],
-    "working_diagnosis": _diagnosis_words,
-    "confirmed_diagnosis": _diagnosis_words,
+    "working_diagnosis": entity_words,
+    "confirmed_diagnosis": entity_words,
     "bone": _bone_words,
     "bone_end": lambda value: _optional(value),
     "bone_segment": lambda value: _optional(value),
