@@ -44,7 +44,9 @@ def fresh_totp_code(email: str, secret: str = MFA_SECRET) -> str:
     accepted once, so a later sign-in within the same 30 seconds takes the
     next step's code (waiting for it when need be)."""
     last = db.session.scalar(sa.select(User.mfa_last_step).where(User.email == email))
-    step = mfa.current_step() - mfa.TOTP_WINDOW
+    # The current step, not the oldest one still accepted: a request that
+    # crosses into the next step keeps one step of margin.
+    step = mfa.current_step()
     if last is not None:
         step = max(step, last + 1)
     while step > mfa.current_step() + mfa.TOTP_WINDOW:
