@@ -244,6 +244,7 @@ NOT_PAGES = {
     "documents.outcome_letter",
     "meetings.ics",
     "meetings.board_feed",
+    "meetings.follow_state",
     "main.health",
     "main.ready",
     "auth.login",
@@ -313,6 +314,7 @@ def demo_urls(app) -> dict[str, list[str]]:
         ],
         "reviews.revision": revisions,
         "meetings.present_item": [{"meeting_id": m, "item_id": i} for m, i in items],
+        "meetings.follow_stage": [{"meeting_id": m, "item_id": i} for m, i in items],
         "meetings.add_item": [
             {"meeting_id": m, "case_id": c}
             for m, c in itertools.product(meetings, ready)

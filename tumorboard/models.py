@@ -6,7 +6,13 @@ from tumorboard.audit.models import AuditEntry
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
 from tumorboard.cases.search import CaseSearch
-from tumorboard.meetings.models import AgendaItem, Attendance, Board, Meeting
+from tumorboard.meetings.models import (
+    AgendaItem,
+    Attendance,
+    Board,
+    Meeting,
+    PresenterPosition,
+)
 from tumorboard.patients.models import Patient
 from tumorboard.performance.models import PerformanceStatus
 from tumorboard.recommendations.models import ActionItem, Recommendation
@@ -31,6 +37,7 @@ __all__ = [
     "Meeting",
     "Patient",
     "PerformanceStatus",
+    "PresenterPosition",
     "ReadinessWaiver",
     "Recommendation",
     "ReviewRevision",

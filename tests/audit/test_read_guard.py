@@ -42,6 +42,8 @@ NO_PATIENT_DATA = {
     "auth.login": "the sign-in form",
     "meetings.board_feed": "public calendar feed: times and links only (tested "
     "in tests/meetings)",
+    "meetings.follow_state": "where the presenter is: item ids and counts only "
+    "(tested in tests/meetings/test_presenting.py)",
 }
 
 #: Routes that audit every response whatever it holds, each with where that

@@ -145,10 +145,23 @@ def _sign_in(page: Page, live_server: LiveServer, role: Role) -> None:
     login(page, live_server, account.email, account.password)
 
 
-def _mark_discussed(page: Page, live_server: LiveServer, meeting_id, item_id):
+def _mark_discussed(
+    page: Page,
+    live_server: LiveServer,
+    meeting_id,
+    item_id,
+    reason: str = "Recommendation recorded after the discussion.",
+):
+    """Mark an item discussed from presentation mode's decision panel; without
+    a recorded recommendation the board's reason is given."""
     page.goto(f"{live_server.url}/meetings/{meeting_id}/present/{item_id}")
-    page.get_by_role("button", name="Mark discussed").click()
-    expect(page.get_by_text("Marked discussed.")).to_be_visible()
+    page.keyboard.press("d")
+    button = page.locator(".discussed-form button[type=submit]")
+    reason_box = page.get_by_label("Why the board gives no recommendation")
+    if reason_box.count():
+        reason_box.fill(reason)
+    button.click()
+    expect(page.locator(".flash-success")).to_contain_text("marked discussed.")
 
 
 def _record(page: Page, live_server: LiveServer, meeting_id, item_id, plan) -> int:

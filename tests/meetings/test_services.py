@@ -521,7 +521,7 @@ def _discussed(coordinator, make_board, make_meeting, make_ready_case):
     case = make_ready_case()
     item = services.add_case(coordinator, meeting, case, _item_data())
     meeting.status = MeetingStatus.IN_PROGRESS
-    services.mark_discussed(coordinator, meeting, item)
+    services.mark_discussed(coordinator, meeting, item, reason="For information")
     return meeting, nxt, case, item
 
 
@@ -594,7 +594,7 @@ def test_closing_stores_quorum_and_carries_over_undiscussed_items(
     first = services.add_case(coordinator, meeting, done, _item_data())
     services.add_case(coordinator, meeting, waiting, _item_data())
     meeting.status = MeetingStatus.IN_PROGRESS
-    services.mark_discussed(coordinator, meeting, first)
+    services.mark_discussed(coordinator, meeting, first, reason="For information")
     services.record_attendance(coordinator, meeting, [ortho.id, radiologist.id])
     results = services.close_meeting(coordinator, meeting)
     assert meeting.status == MeetingStatus.CLOSED and meeting.closed_at
@@ -943,7 +943,7 @@ def test_close_preview_says_where_each_undiscussed_case_goes(
     services.add_case(coordinator, nxt, make_ready_case(), _item_data())
     services.add_case(coordinator, nxt, make_ready_case(), _item_data())
     meeting.status = MeetingStatus.IN_PROGRESS
-    services.mark_discussed(coordinator, meeting, done)
+    services.mark_discussed(coordinator, meeting, done, reason="For information")
     plan = services.close_preview(meeting)
     assert [(p.reference, p.to_meeting) for p in plan] == [
         (first.reference, nxt),

@@ -537,8 +537,16 @@ def test_presentation_mode_steps_through_the_agenda(
     ).all()
     assert [r.case_id for r in reads] == [first.case_id]
 
-    response = client.post(f"/meetings/{meeting.id}/agenda/{first.id}/discussed")
-    assert response.headers["Location"].endswith(f"/present/{second.id}")
+    # Without a recommendation the board says why: the item stays listed.
+    url = f"/meetings/{meeting.id}/agenda/{first.id}/discussed"
+    refused = client.post(url)
+    assert refused.status_code == 400
+    assert "Record the board&#39;s recommendation first" in refused.text
+    db.session.refresh(first)
+    assert first.status == AgendaItemStatus.LISTED
+    response = client.post(url, data={f"discussed{first.id}-reason": "For information"})
+    # The screen stays on the case just discussed; the presenter moves on.
+    assert response.headers["Location"].endswith(f"/present/{first.id}")
     response = client.post(
         f"/meetings/{meeting.id}/agenda/{second.id}/defer?back=present",
         data={f"item{second.id}-reason": "Await MRI"},
@@ -547,6 +555,7 @@ def test_presentation_mode_steps_through_the_agenda(
     db.session.refresh(first)
     db.session.refresh(second)
     assert first.status == AgendaItemStatus.DISCUSSED
+    assert first.status_reason == "Discussed without a recommendation: For information"
     assert (second.status, second.status_reason) == (
         AgendaItemStatus.DEFERRED,
         "Await MRI",

@@ -328,7 +328,7 @@ def test_case_page_and_presentation_survive_a_site_change(
         rendered = [
             render_template(panel.template, panel=data, case=case)
             for panel, data in load_panels("presentation", user, case)
-            if panel.name == "staging_summary"
+            if panel.name == "key_findings"
         ]
     assert len(rendered) == 1
     assert "T category recorded for another site" in rendered[0]

@@ -234,3 +234,28 @@ register_panel(
         order=60,
     )
 )
+
+
+def _notes_panel(user, case) -> dict:
+    """The annotation threads, read-only, for the meeting-room screen."""
+    threads = services.threads(case.id)
+    return {
+        "threads": threads,
+        "html": {
+            note.id: render_markdown(note.body)
+            for thread in threads
+            for note in [thread.root, *thread.replies]
+            if not note.is_deleted
+        },
+    }
+
+
+register_panel(
+    CasePanel(
+        name="annotation_notes",
+        template="annotations/_present_notes.html",
+        load=_notes_panel,
+        slot="presentation_side",
+        order=30,
+    )
+)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from tumorboard.attachments import services
 from tumorboard.attachments.forms import UploadForm, WithdrawForm
-from tumorboard.attachments.models import Attachment
+from tumorboard.attachments.models import Attachment, AttachmentKind
 from tumorboard.auth.permissions import (
     Permission,
     can_withdraw_attachment,
@@ -152,5 +152,24 @@ register_panel(
         load=_attachments_panel,
         slot="main",
         order=30,
+    )
+)
+
+
+def _images_panel(user, case) -> dict:
+    """Key images, then micrographs, then other images, each in the order
+    they were attached (one query)."""
+    order = {AttachmentKind.KEY_IMAGE: 0, AttachmentKind.MICROGRAPH: 1}
+    images = [a for a in services.case_attachments(case.id) if a.is_image]
+    return {"images": sorted(images, key=lambda a: (order.get(a.kind, 2), a.id))}
+
+
+register_panel(
+    CasePanel(
+        name="key_images",
+        template="attachments/_present_images.html",
+        load=_images_panel,
+        slot="presentation_side",
+        order=10,
     )
 )

@@ -10,12 +10,13 @@ from typing import Literal
 
 from tumorboard.panels import Panel, PanelRegistry
 
-Slot = Literal["main", "side", "presentation"]
+Slot = Literal["main", "side", "presentation", "presentation_side"]
 
-#: A panel of the case page (main column, side column or presentation mode).
+#: A panel of the case page (main column, side column) or of presentation mode
+#: (its main and side columns).
 CasePanel = Panel
 
-case_panels = PanelRegistry(slots=("main", "side", "presentation"))
+case_panels = PanelRegistry(slots=("main", "side", "presentation", "presentation_side"))
 register_panel = case_panels.register
 panels_for = case_panels.panels_for
 load_panels = case_panels.load

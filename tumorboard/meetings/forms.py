@@ -251,6 +251,17 @@ class ActionForm(FlaskForm):
     """A bare POST (publish, start, close, discussed): the CSRF token only."""
 
 
+class DiscussedForm(FlaskForm):
+    """Mark an item discussed; the reason is needed only when no
+    recommendation was recorded (the service decides)."""
+
+    reason = TextAreaField(
+        "Why the board gives no recommendation",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(REASON_LIMIT)],
+    )
+
+
 class MoveForm(FlaskForm):
     """Move one agenda item up or down."""
 

@@ -289,3 +289,22 @@ class Attendance(db.Model):
             "(user_id IS NULL) <> (guest_name IS NULL)", name="member_or_guest"
         ),
     )
+
+
+class PresenterPosition(db.Model):
+    """The agenda item the person running a meeting has on screen, for the
+    attendees who follow the presenter on their own devices.
+
+    A row of its own, not a column of the meeting: moving between cases must
+    not change the meeting's version and refuse someone's edit of it."""
+
+    __tablename__ = "presenter_positions"
+
+    meeting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("agenda_items.id"))
+    moved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    moved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    moved_by: Mapped[User | None] = relationship("User", lazy="raise")

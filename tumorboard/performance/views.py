@@ -110,3 +110,12 @@ register_panel(
         order=8,
     )
 )
+register_panel(
+    CasePanel(
+        name="performance_summary",
+        template="performance/_present.html",
+        load=_panel,
+        slot="presentation",
+        order=20,
+    )
+)

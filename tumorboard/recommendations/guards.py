@@ -8,7 +8,7 @@ from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.cases.workflow import Transition, transition_guards
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
-from tumorboard.meetings.hooks import before_defer
+from tumorboard.meetings.hooks import before_defer, has_decision
 from tumorboard.meetings.models import AgendaItem, AgendaItemStatus
 from tumorboard.recommendations.models import ImplementationStatus, Recommendation
 
@@ -58,3 +58,16 @@ def _no_deferral_after_a_recommendation(item: AgendaItem) -> None:
             "A recommendation has been recorded for this discussion; amend it "
             "instead of deferring."
         )
+
+
+@has_decision.register
+def _recommendation_recorded(item: AgendaItem) -> bool:
+    """A current recommendation (a draft is enough) decides the discussion."""
+    return (
+        db.session.scalar(
+            sa.select(Recommendation.id)
+            .where(Recommendation.current_key == item.id)
+            .limit(1)
+        )
+        is not None
+    )

@@ -34,7 +34,7 @@ register_panel(
         name="prior_decisions",
         template="recommendations/_prior_decisions.html",
         load=_presentation_panel,
-        slot="presentation",
-        order=15,
+        slot="presentation_side",
+        order=20,
     )
 )

@@ -108,7 +108,7 @@ def _form_page(template_form, item: AgendaItem, rec: Recommendation | None, mode
     ), (400 if template_form.errors or template_form.form_errors else 200)
 
 
-def _add_rule_errors(form, meeting: Meeting) -> None:
+def add_rule_errors(form, meeting: Meeting) -> None:
     """The form failed its own checks: add the services' rule errors too, so
     that every problem shows in one round."""
     form.add_rule_errors(
@@ -163,7 +163,7 @@ def record(meeting_id: int, item_id: int):
             return redirect(url_for("recommendations.detail", rec_id=rec.id))
         item = _load_item(meeting_id, item_id)
     elif form.is_submitted():
-        _add_rule_errors(form, item.meeting)
+        add_rule_errors(form, item.meeting)
     return _form_page(form, item, None, "new")
 
 
@@ -266,7 +266,7 @@ def edit(rec_id: int):
             return redirect(url_for("recommendations.detail", rec_id=rec_id))
         rec = _refused(form, rec_id)
     elif form.is_submitted():
-        _add_rule_errors(form, rec.agenda_item.meeting)
+        add_rule_errors(form, rec.agenda_item.meeting)
     return _form_page(form, rec.agenda_item, rec, "edit")
 
 
@@ -310,7 +310,7 @@ def amend(rec_id: int):
             return redirect(url_for("recommendations.detail", rec_id=new.id))
         rec = _refused(form, rec_id)
     elif form.is_submitted():
-        _add_rule_errors(form, rec.agenda_item.meeting)
+        add_rule_errors(form, rec.agenda_item.meeting)
     return _form_page(form, rec.agenda_item, rec, "amend")
 
 
@@ -463,5 +463,7 @@ def my_actions():
     )
 
 
-# The signature's confirmation page registers its rule on ``bp``.
+# The signature's confirmation page and the decision panel of presentation
+# mode register their rules on ``bp``.
+from tumorboard.recommendations import present_views as present_views  # noqa: E402
 from tumorboard.recommendations import signing_views as signing_views  # noqa: E402

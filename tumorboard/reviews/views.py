@@ -379,21 +379,6 @@ register_panel(
         order=20,
     )
 )
-register_panel(
-    CasePanel(
-        name="review_summaries",
-        template="reviews/_panel_reviews.html",
-        load=_reviews_panel,
-        slot="presentation",
-        order=20,
-    )
-)
-register_panel(
-    CasePanel(
-        name="staging_summary",
-        template="reviews/_panel_staging.html",
-        load=_staging_panel,
-        slot="presentation",
-        order=25,
-    )
-)
+
+# Presentation mode's panels.
+import tumorboard.reviews.presentation  # noqa: E402, F401

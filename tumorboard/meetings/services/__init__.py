@@ -14,7 +14,6 @@ from tumorboard.meetings.services.agenda import (
     add_case,
     check_room,
     defer_item,
-    mark_discussed,
     move_item,
     prioritise_urgent,
     remove_item,
@@ -39,6 +38,16 @@ from tumorboard.meetings.services.boards import (
     valid_timezone,
 )
 from tumorboard.meetings.services.closing import PlannedCarryOver, close_preview
+from tumorboard.meetings.services.presenting import (
+    DECISION_MISSING,
+    NO_RECOMMENDATION,
+    FollowState,
+    follow_state,
+    mark_discussed,
+    move_presenter,
+    presented_ids,
+    record_follow_read,
+)
 from tumorboard.meetings.services.queries import (
     AGENDA_REFUSED,
     MeetingRow,
@@ -76,7 +85,10 @@ __all__ = [
     "MAX_WEEKS",
     "MEETING_FIELDS",
     "RUN_REFUSED",
+    "DECISION_MISSING",
+    "NO_RECOMMENDATION",
     "CarryOver",
+    "FollowState",
     "MeetingRow",
     "PlannedCarryOver",
     "Quorum",
@@ -110,6 +122,10 @@ __all__ = [
     "ready_pool",
     "record_agenda_read",
     "record_attendance",
+    "move_presenter",
+    "presented_ids",
+    "record_follow_read",
+    "follow_state",
     "record_presentation_read",
     "regenerate_feed_token",
     "remove_guest",

@@ -441,37 +441,3 @@ def defer_item(
         raise InvalidInput(f"This item is already {item.status.label.lower()}.")
     before_defer.run(item)
     return carry_over(actor, meeting, item, _reason(reason), now=resolve_now(now))
-
-
-def mark_discussed(
-    actor: User, meeting: Meeting, item: AgendaItem, *, now: datetime | None = None
-) -> AgendaItem:
-    """Record that the board discussed the item (the case becomes discussed)."""
-    authorize(can_run_meeting(actor, meeting), RUN_REFUSED)
-    check_item(meeting, item)
-    if meeting.status != MeetingStatus.IN_PROGRESS:
-        raise InvalidInput("Start the meeting before marking cases discussed.")
-    if item.status != AgendaItemStatus.LISTED:
-        raise InvalidInput(f"This item is already {item.status.label.lower()}.")
-    case = case_of(item)
-    item.status = AgendaItemStatus.DISCUSSED
-    item.discussed_at = resolve_now(now)
-    db.session.flush()
-    transition_case(
-        actor,
-        case,
-        CaseStatus.DISCUSSED,
-        reason=f"Discussed at {board_of(meeting).name}, {meeting.when_label}.",
-        manual=False,
-    )
-    audit.record(
-        actor,
-        "agenda.discussed",
-        "agenda_item",
-        item.id,
-        f"{case.reference} discussed at {board_of(meeting).name}, {meeting.when_label}",
-        changes={"status": ["listed", "discussed"]},
-        case_id=case.id,
-        patient_id=case.patient_id,
-    )
-    return item

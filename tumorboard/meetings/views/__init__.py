@@ -8,6 +8,7 @@ from tumorboard.meetings.views import (
     attendance,
     boards,
     calendar,
+    follow,
     meetings,
     presentation,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "boards",
     "bp",
     "calendar",
+    "follow",
     "meetings",
     "presentation",
 ]

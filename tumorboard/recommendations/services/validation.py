@@ -272,6 +272,15 @@ def _check_item_open_for_recording(item: AgendaItem, meeting: Meeting) -> None:
     )
 
 
+def recording_closed_reason(item: AgendaItem, meeting: Meeting) -> str | None:
+    """None if a recommendation may be recorded for the item now, else why not."""
+    try:
+        _check_item_open_for_recording(item, meeting)
+    except InvalidInput as error:
+        return error.message
+    return None
+
+
 def _snapshot(rec: Recommendation) -> dict[str, Any]:
     """The audited clinical content of a revision."""
     return audit.snapshot(rec, CONTENT_FIELDS)

@@ -42,6 +42,7 @@ from tumorboard.reviews.schemas.display import (
     display,
     display_value,
     flatten,
+    key_findings,
     score_lines,
     to_form_data,
 )
@@ -71,9 +72,16 @@ from tumorboard.reviews.schemas.radiology import (
     RADIOLOGY_SCHEMA,
     greatest_dimension_mm,
 )
-from tumorboard.reviews.schemas.registry import SCHEMAS, find_schema, schema_for
+from tumorboard.reviews.schemas.registry import (
+    KEY_FINDINGS,
+    SCHEMAS,
+    find_schema,
+    schema_for,
+)
 
 __all__ = [
+    "KEY_FINDINGS",
+    "key_findings",
     "CHOICE",
     "DATE",
     "INT",

@@ -178,3 +178,17 @@ def _form_value(f: Field, value: Any) -> Any:
     if f.kind == CHOICE:
         return str(value)
     return value
+
+
+def key_findings(
+    schema: Schema, data: dict[str, Any], keys: tuple[str, ...]
+) -> list[DisplayRow]:
+    """The recorded values of ``keys`` (those a board reads first), in that
+    order; fields left empty are left out."""
+    fields = schema.all_fields()
+    rows = []
+    for key in keys:
+        item = fields.get(key)
+        if isinstance(item, Field) and data.get(key) is not None:
+            rows.append(DisplayRow(item.label, display_value(item, data[key])))
+    return rows

@@ -37,3 +37,46 @@ def schema_for(discipline: Discipline | str) -> Schema:
             f"'{discipline}' is not one of the reviewing disciplines.", "discipline"
         )
     return schema
+
+
+#: Per discipline, the recorded values a board reads first, in reading order:
+#: extent and local staging (radiology), grade, response and margins
+#: (pathology; the WHO diagnosis is its score line), the surgical plan
+#: (orthopaedic oncology), symptoms and goals of care (palliative care).
+#: Computed scores (size, stage, SINS, Mirels...) are shown beside them.
+KEY_FINDINGS: dict[Discipline, tuple[str, ...]] = {
+    Discipline.RADIOLOGY: (
+        "soft_tissue_extension",
+        "joint_involvement",
+        "neurovascular_involvement",
+        "skip_lesions",
+        "pathological_fracture",
+        "intramedullary_extent_mm",
+        "escc_grade",
+        "chest_ct",
+        "bone_scan_pet",
+        "regional_nodes",
+    ),
+    Discipline.PATHOLOGY: (
+        "primary_histology",
+        "grade",
+        "necrosis_percent",
+        "margin",
+        "closest_margin_mm",
+    ),
+    Discipline.ORTHOPAEDIC_ONCOLOGY: (
+        "resectability",
+        "planned_procedure",
+        "planned_margin",
+        "reconstruction",
+        "biopsy_route",
+        "tract_excised",
+    ),
+    Discipline.PALLIATIVE_CARE: (
+        "goals_of_care",
+        "patient_wishes",
+        "acp_status",
+        "pain_score",
+        "analgesia_step",
+    ),
+}
