@@ -44,6 +44,9 @@ ENDPOINTS = [
     (M + "/attendance/{guest}/remove", "POST", P.MEETING_READ),
     (M + "/present", "GET", P.MEETING_PRESENT),
     (M + "/present/{item}", "GET", P.MEETING_PRESENT),
+    (M + "/follow", "GET", P.MEETING_READ),
+    (M + "/follow/state", "GET", P.MEETING_READ),
+    (M + "/follow/{item}", "GET", P.MEETING_READ),
 ]
 
 #: Allowed GETs that answer with a redirect (to the first case on screen; the

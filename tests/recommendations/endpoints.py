@@ -12,6 +12,7 @@ from tumorboard.db import today
 from tumorboard.recommendations import services
 
 RECORD = "/meetings/{rec_meeting}/items/{rec_fresh_item}/recommendation"
+PRESENT = "/meetings/{rec_meeting}/present/{rec_fresh_item}"
 
 ENDPOINTS = [
     (RECORD, "GET", P.RECOMMENDATION_WRITE),
@@ -28,6 +29,12 @@ ENDPOINTS = [
     ("/actions/{rec_action}/status", "POST", P.ACTION_MANAGE),
     ("/recommendations/overdue", "GET", P.IMPLEMENTATION_MONITOR),
     ("/actions/mine", "GET", AUTHENTICATED),
+    (PRESENT + "/recommendation", "POST", P.RECOMMENDATION_WRITE),
+    (
+        "/meetings/{rec_meeting}/present/{rec_draft_item}/recommendation/{rec_draft}",
+        "POST",
+        P.RECOMMENDATION_WRITE,
+    ),
 ]
 
 
@@ -65,6 +72,7 @@ def url_values(user, case) -> dict:
         "rec_fresh_item": fresh.id,
         "rec_signed": signed.id,
         "rec_draft": draft.id,
+        "rec_draft_item": draft_item.id,
         "rec_action": action.id,
         "rec_amendment": amendment.id,
     }
