@@ -184,6 +184,7 @@ def test_a_meeting_run_from_the_room_screen_with_a_follower(
             "Image could not be loaded: Axial CT, lost file"
         )
         room.screenshot(path=f"{SHOTS}-room-1920.png")
+        room.screenshot(path=f"{SHOTS}-room-1920-full.png", full_page=True)
         room.keyboard.press("i")
         viewer = room.locator("#image-viewer")
         expect(viewer).to_be_visible()

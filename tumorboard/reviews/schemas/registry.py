@@ -76,7 +76,6 @@ KEY_FINDINGS: dict[Discipline, tuple[str, ...]] = {
         "goals_of_care",
         "patient_wishes",
         "acp_status",
-        "pain_score",
         "analgesia_step",
     ),
 }
