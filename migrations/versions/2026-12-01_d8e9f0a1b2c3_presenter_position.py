@@ -1,7 +1,7 @@
 """Presenter position: the agenda item on the presenter's screen, for followers
 
-Revision ID: c7d8e9f0a1b2
-Revises: b1c2d3e4f5a6
+Revision ID: d8e9f0a1b2c3
+Revises: c7d8e9f0a1b2
 Create Date: 2026-12-01 21:10:00.000000
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = 'c7d8e9f0a1b2'
-down_revision = 'b1c2d3e4f5a6'
+revision = 'd8e9f0a1b2c3'
+down_revision = 'c7d8e9f0a1b2'
 branch_labels = None
 depends_on = None
 
