@@ -143,8 +143,12 @@ def _seal_context() -> dict[str, Any]:
 
 
 def _copy_to(case: Case) -> list[str]:
-    """Who receives a copy of the outcome letter besides its addressee."""
+    """Who receives a copy of the outcome letter besides its addressee: the
+    referrer, the patient's GP when recorded, the lead clinician and the key
+    worker."""
     out = [f"{case.referring_clinician} (referring clinician)"]
+    if case.patient.gp_label:
+        out.append(f"{case.patient.gp_label} (general practitioner)")
     if case.lead_clinician:
         out.append(f"{case.lead_clinician.name} (lead clinician)")
     if case.key_worker and case.key_worker_id != case.lead_clinician_id:
