@@ -40,16 +40,16 @@ def test_the_count_follows_drafts_created_and_signed(client):
     first = _draft(setup, coordinator)
     db.session.commit()
     nav = _nav(client)
-    assert 'My work <span class="nav-count" aria-hidden="true">(1)</span>' in nav
-    assert "1 recommendation waiting for your signature" in nav
+    assert 'My work <span class="nav-count">(1)</span>' in nav
+    assert 'aria-label="My work, 1 recommendation waiting for your signature"' in nav
 
     second = _draft(rf.discussed_item(chair=setup.chair), coordinator)
     # A draft of a meeting someone else chairs is not theirs to sign.
     _draft(rf.discussed_item(), coordinator)
     db.session.commit()
     nav = _nav(client)
-    assert '<span class="nav-count" aria-hidden="true">(2)</span>' in nav
-    assert "2 recommendations waiting for your signature" in nav
+    assert '<span class="nav-count">(2)</span>' in nav
+    assert 'aria-label="My work, 2 recommendations waiting for your signature"' in nav
 
     for rec in (first, second):
         rec_services.sign_recommendation(

@@ -55,7 +55,7 @@ class PatientForm(FlaskForm):
         validators=[required("Choose the sex recorded at registration.")],
     )
     gp_name = StringField(
-        "General practitioner (GP)",
+        "GP's name",
         filters=[strip_filter],
         validators=[Optional(), max_length(NAME_LIMIT)],
     )
