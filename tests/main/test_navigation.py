@@ -121,3 +121,16 @@ def test_no_query_for_someone_who_never_signs(client, login_as, count_queries):
         nav = _nav(client)
     assert "nav-count" not in nav
     assert not [s for s in counter.statements if "meetings.chair_id" in s]
+
+
+def test_an_error_page_does_not_count(client, count_queries):
+    """An error page may follow a failed transaction: its menu runs no query."""
+    setup = rf.discussed_item()
+    _draft(setup, factories.make_user("coordinator"))
+    db.session.commit()
+    sign_in(client, setup.chair.email)
+    with count_queries() as counter:
+        response = client.get("/cases/424242")
+    assert response.status_code == 404
+    assert ">My work</a>" in NAV.search(response.text).group(0)
+    assert not [s for s in counter.statements if "meetings.chair_id" in s]
