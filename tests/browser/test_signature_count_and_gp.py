@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests import factories
 from tests.browser.conftest import LiveServer, login
+from tests.browser.test_accessibility import _violations
 from tests.browser.test_recommendations import _seed_meeting, _sign_in
 from tests.recommendations import factories as rf
 from tumorboard.auth.models import User
@@ -75,6 +76,7 @@ def test_the_count_follows_the_drafts_and_the_gp_is_recorded(
     page.goto(f"{live_server.url}/cases/")
     expect(_my_work(page).locator(".nav-count")).to_have_text("(2)")
     page.screenshot(path=SHOTS.format("nav"))
+    assert _violations(page) == []
 
     # Sign one from the home page's list: the count goes down to one.
     page.goto(f"{live_server.url}/")
@@ -98,6 +100,7 @@ def test_the_count_follows_the_drafts_and_the_gp_is_recorded(
         "Brookside Medical Practice, 4 Mill Lane, Eastfield"
     )
     page.screenshot(path=SHOTS.format("gp-form"), full_page=True)
+    assert _violations(page) == []
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Patient record updated.")).to_be_visible()
     gp = page.locator(
@@ -106,3 +109,4 @@ def test_the_count_follows_the_drafts_and_the_gp_is_recorded(
     expect(gp).to_contain_text("Dr Ruth Calder")
     expect(gp).to_contain_text("Brookside Medical Practice, 4 Mill Lane, Eastfield")
     page.screenshot(path=SHOTS.format("patient"), full_page=True)
+    assert _violations(page) == []
