@@ -5,10 +5,12 @@ used stops the start-up (tumorboard/documents/seal.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -24,7 +26,8 @@ from tests.conftest import BASE_CONFIG
 from tests.documents.test_documents import pdf_text
 from tests.recommendations import factories as rf
 from tumorboard import create_app
-from tumorboard.documents.seal import UNSEALED_NOTE, load_seal
+from tumorboard.audit.models import AuditEntry
+from tumorboard.documents.seal import EXTENSION_KEY, UNSEALED_NOTE, load_seal
 from tumorboard.extensions import db
 
 HOLDER = "Synthetic Bone Tumour Board Seal"
@@ -178,6 +181,26 @@ class TestSealed:
             status = verify(flip_signed_byte(pdf), cert)
             assert not status.intact, kind
             assert not status.bottom_line, kind
+
+    def test_a_certificate_that_expired_since_the_start_up_refuses_documents(
+        self, app, client, login_as
+    ):
+        seal = app.extensions[EXTENSION_KEY]
+        app.extensions[EXTENSION_KEY] = dataclasses.replace(
+            seal, not_after=datetime.now(UTC) - timedelta(minutes=1)
+        )
+        setup = rf.discussed_item()
+        rec = rf.signed_recommendation(setup)
+        db.session.commit()
+        login_as("coordinator")
+        response = client.get(
+            f"/documents/recommendations/{rec.id}/letter.pdf", follow_redirects=True
+        )
+        assert response.mimetype == "text/html"
+        assert "The certificate that seals this document expired on" in response.text
+        assert not db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "document.download")
+        ).all()
 
     def test_a_reader_that_does_not_trust_the_certificate_says_so(
         self, client, login_as

@@ -38,6 +38,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from tumorboard.errors import InvalidInput
+
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "tumorboard.seal"
@@ -255,13 +257,26 @@ def seal_note() -> str:
     return seal.note if seal else UNSEALED_NOTE
 
 
-def seal_pdf(pdf: bytes, reason: str) -> bytes:
+def seal_pdf(pdf: bytes, reason: str, *, now: datetime | None = None) -> bytes:
     """``pdf`` signed with the configured seal (PAdES baseline B), or
     unchanged when no seal is configured. A failure to sign raises: a
-    document is never handed out unsealed when sealing is configured."""
+    document is never handed out unsealed when sealing is configured; a
+    certificate that has expired since the start-up refuses the document
+    with a message."""
     seal = current_seal()
     if seal is None:
         return pdf
+    if (now or datetime.now(UTC)) > seal.not_after:
+        log.error(
+            "The seal certificate of %s expired on %s: documents are refused",
+            seal.holder,
+            f"{seal.not_after:%Y-%m-%d}",
+        )
+        raise InvalidInput(
+            f"The certificate that seals this document expired on "
+            f"{seal.not_after:%d %b %Y}, so it cannot be issued; ask the "
+            "administrator to configure a current one."
+        )
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         md_algorithm="sha256",
