@@ -86,6 +86,18 @@ class Config:
     REQUIRE_MFA = False
     #: Name shown for tumorboard in authenticator apps.
     MFA_ISSUER = "Tumour board"
+    #: Certificate that seals the outcome letters and minutes (PAdES): a
+    #: PKCS#12 file and its password, or a key and a certificate (PEM or
+    #: DER); see tumorboard/documents/seal.py. None: documents are unsealed.
+    SEAL_PKCS12_PATH: str | None = None
+    SEAL_PKCS12_PASSWORD: str | None = None
+    SEAL_KEY_PATH: str | None = None
+    SEAL_CERT_PATH: str | None = None
+    SEAL_KEY_PASSWORD: str | None = None
+    #: Intermediate certificates embedded with the seal (optional).
+    SEAL_CHAIN_PATH: str | None = None
+    #: The place named in the signature (optional), e.g. the hospital.
+    SEAL_LOCATION: str | None = None
 
 
 class DevelopmentConfig(Config):

@@ -8,6 +8,7 @@ from tumorboard.auth.models import User
 from tumorboard.cases.models import Case, CaseStatus, CaseType
 from tumorboard.demo import DEMO_PASSWORD, DEMO_USERS
 from tumorboard.extensions import db
+from tumorboard.patients.models import Patient
 
 
 def test_users_create_makes_an_admin(app):
@@ -67,6 +68,9 @@ def test_demo_load_is_idempotent_and_realistic(app):
     assert "reviews" in first.output and "recommendations)" in first.output
     roles = set(db.session.scalars(sa.select(User.role)))
     assert len(roles) == len(DEMO_USERS)
+    # Most demo patients have a (synthetic) GP, some have none recorded.
+    gps = [p.gp_name for p in db.session.scalars(sa.select(Patient))]
+    assert 0 < gps.count(None) < len(gps) / 2
 
 
 def test_demo_first_start_skips_a_used_database(app, make_user):

@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, Config
 from tumorboard import audit, extensions, inputs
 from tumorboard.auth import mfa_keys
+from tumorboard.documents import seal
 from tumorboard.instance_keys import instance_key, random_hex
 from tumorboard.web import App
 
@@ -66,6 +67,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     # The key of the second factors' secrets (production refuses to start
     # without one).
     mfa_keys.install_key(app)
+    # The certificate that seals letters and minutes, if configured (a
+    # configured one that cannot be used stops the start-up).
+    seal.init_app(app)
 
     # ``tumorboard.db`` is the module of column types; the extension is reached
     # through ``extensions`` so the package attribute is never shadowed.

@@ -281,6 +281,21 @@ if len(LOCATIONS) != len(CASES):  # pragma: no cover - data guard
     raise RuntimeError("every demo case needs its location")
 
 REFERRERS = ["Hale", "Ortiz", "Kaur", "Mbeki"]
+#: Invented general practitioners; every fifth demo patient has none recorded.
+GPS = [
+    ("Dr Ruth Calder", "Brookside Medical Practice, 4 Mill Lane, Eastfield"),
+    ("Dr Kwame Asante", "Harbour View Surgery, 27 Quay Street, Westport"),
+    ("Dr Ingrid Solberg", "Elm Road Health Centre, 112 Elm Road, Northam"),
+]
+
+
+def _demo_gp(index: int) -> dict[str, str]:
+    """The GP fields of the ``index``-th demo patient (none for every fifth)."""
+    if index % 5 == 4:
+        return {}
+    name, practice = GPS[index % len(GPS)]
+    return {"gp_name": name, "gp_practice": practice}
+
 
 _PATH_TO_STATUS = {
     "referred": [],
@@ -333,6 +348,7 @@ def load() -> dict[str, int]:
                 "family_name": family,
                 "birth_date": birth,
                 "sex": sex,
+                **_demo_gp(index),
             },
         )
         excision = case_type == P and "unplanned" in question.lower()

@@ -183,8 +183,14 @@ def register_error_handlers(app: Flask) -> None:
 
     def page(code: int, title: str, message: str, error=None):
         try:
+            # ``error_page``: the menu leaves out what would query (the
+            # signature count), as the request's transaction may have failed.
             body = render_template(
-                "errors/error.html", code=code, title=title, message=message
+                "errors/error.html",
+                code=code,
+                title=title,
+                message=message,
+                error_page=True,
             )
         except Exception as failure:
             # The page itself needed the database (the signed-in user, the

@@ -91,6 +91,8 @@ def test_outcome_letter_shows_the_signed_revision(client, login_as):
     text = _download(client, f"/documents/recommendations/{new.id}/letter.pdf")
     patient = db.session.get(Patient, setup.case.patient_id)
     assert "To: Dr Hannah Referrer" in text
+    # No GP recorded: none on the copy-to list.
+    assert "general practitioner" not in text
     assert patient.mrn in text
     assert "Recommendation (revision 2)" in text
     assert "Restaging CT shows multiple lung metastases." in text
@@ -418,6 +420,9 @@ def test_outcome_letter_has_diagnosis_stage_next_steps_copies_and_a_plain_part(
     case = setup.case
     case.referring_clinician = "Dr Hannah Referrer"
     case.lead_clinician_id = make_user("orthopedic_oncologist", name="Dr Lena Lead").id
+    patient = db.session.get(Patient, case.patient_id)
+    patient.gp_name = "Dr Ruth Calder"
+    patient.gp_practice = "Brookside Medical Practice, 4 Mill Lane, Eastfield"
     make_review(case, Discipline.RADIOLOGY)
     make_review(case, Discipline.PATHOLOGY)
     make_performance(case)
@@ -446,7 +451,12 @@ def test_outcome_letter_has_diagnosis_stage_next_steps_copies_and_a_plain_part(
     assert "Diagnosis Osteosarcoma (confirmed)" in clinical
     assert "Site distal femur, metaphysis, left" in clinical
     assert "AJCC 8th (bone) Stage IIB" in clinical
-    assert "Copy to: Dr Hannah Referrer (referring clinician); Dr Lena Lead" in clinical
+    # Referrer, GP, lead clinician (issue 10, item 6: the copy-to list).
+    assert (
+        "Copy to: Dr Hannah Referrer (referring clinician); Dr Ruth Calder, "
+        "Brookside Medical Practice, 4 Mill Lane, Eastfield (general practitioner); "
+        "Dr Lena Lead (lead clinician)"
+    ) in clinical
     assert "Book the first chemotherapy cycle. Sam Scheduler" in clinical
     assert f"Signed by {setup.chair.name}" in clinical
     # The patient's part: plain words, no codes.

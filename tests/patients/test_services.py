@@ -110,3 +110,63 @@ def test_update_patient_records_changed_fields_only(make_user, make_patient):
         sa.select(AuditEntry).where(AuditEntry.action == "patient.update")
     ).one()
     assert entry.changes == {"family_name": ["Varga", "Varga-Kiss"]}
+
+
+def test_the_gp_is_optional_and_stored_without_spaces(make_user):
+    coordinator = make_user("coordinator")
+    without = services.create_patient(coordinator, VALID)
+    assert without.gp_name is None and without.gp_practice is None
+    assert without.gp_label is None
+    with_gp = services.create_patient(
+        coordinator,
+        {
+            **VALID,
+            "mrn": "MRN-002",
+            "gp_name": "  Dr Ruth Calder ",
+            "gp_practice": " Brookside Medical Practice, 4 Mill Lane, Eastfield ",
+        },
+        confirmed_different=True,
+    )
+    assert with_gp.gp_name == "Dr Ruth Calder"
+    assert with_gp.gp_label == (
+        "Dr Ruth Calder, Brookside Medical Practice, 4 Mill Lane, Eastfield"
+    )
+
+
+def test_gp_fields_longer_than_their_limit_are_refused(make_user):
+    from tumorboard.patients.models import GP_PRACTICE_LIMIT
+    from tumorboard.validation import NAME_LIMIT
+
+    coordinator = make_user("coordinator")
+    with pytest.raises(InvalidInput, match=f"at most {NAME_LIMIT}") as error:
+        services.create_patient(
+            coordinator, {**VALID, "gp_name": "x" * (NAME_LIMIT + 1)}
+        )
+    assert error.value.field == "gp_name"
+    with pytest.raises(InvalidInput, match=f"at most {GP_PRACTICE_LIMIT}") as error:
+        services.create_patient(
+            coordinator, {**VALID, "gp_practice": "x" * (GP_PRACTICE_LIMIT + 1)}
+        )
+    assert error.value.field == "gp_practice"
+
+
+def test_recording_the_gp_later_is_audited(make_user, make_patient):
+    coordinator = make_user("coordinator")
+    patient = make_patient(
+        mrn="MRN-001",
+        given_name="Ines",
+        family_name="Varga",
+        birth_date=date(1990, 3, 4),
+        sex="female",
+    )
+    services.update_patient(
+        coordinator,
+        patient,
+        {**VALID, "gp_name": "Dr Kwame Asante", "gp_practice": ""},
+        patient.version,
+    )
+    assert patient.gp_name == "Dr Kwame Asante" and patient.gp_practice is None
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "patient.update")
+    ).one()
+    assert entry.changes == {"gp_name": [None, "Dr Kwame Asante"]}

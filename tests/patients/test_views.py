@@ -137,3 +137,45 @@ def test_error_on_a_hidden_field_is_shown_at_the_top(client, login_as, make_pati
     )
     assert response.status_code == 400
     assert "The form was incomplete (Not a valid integer value.)" in response.text
+
+
+def test_the_gp_is_recorded_with_the_patient_and_shown_on_the_record(client, login_as):
+    login_as("coordinator")
+    form = client.get("/patients/new").text
+    assert "General practitioner (optional)" in form
+    response = client.post(
+        "/patients/new",
+        data={
+            **FORM,
+            "gp_name": "Dr Ruth Calder",
+            "gp_practice": "Brookside Medical Practice, 4 Mill Lane, Eastfield",
+        },
+    )
+    assert response.status_code == 302
+    patient = db.session.scalar(sa.select(Patient).where(Patient.mrn == "MRN-500"))
+    assert patient.gp_name == "Dr Ruth Calder"
+    page = client.get(f"/patients/{patient.id}").text
+    assert "Dr Ruth Calder" in page
+    assert "Brookside Medical Practice, 4 Mill Lane, Eastfield" in page
+    edit = client.get(f"/patients/{patient.id}/edit").text
+    assert 'value="Dr Ruth Calder"' in edit
+
+
+def test_a_patient_without_a_gp_says_so(client, login_as, make_patient):
+    login_as("coordinator")
+    patient = make_patient()
+    db.session.commit()
+    assert "No GP recorded." in client.get(f"/patients/{patient.id}").text
+
+
+def test_too_long_gp_fields_are_refused_with_the_input_kept(client, login_as):
+    login_as("coordinator")
+    response = client.post(
+        "/patients/new",
+        data={**FORM, "gp_name": "G" * 121, "gp_practice": "P" * 301},
+    )
+    assert response.status_code == 400
+    assert "At most 120 characters." in response.text
+    assert "At most 300 characters." in response.text
+    assert 'value="' + "G" * 121 + '"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Patient.id))) == 0

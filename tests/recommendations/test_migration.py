@@ -16,9 +16,9 @@ BEFORE = "b3c4d5e6f7a8"
 AFTER = "b1c2d3e4f5a6"
 
 
-def _old_style_amendment() -> tuple[int, int]:
-    """A signed revision 1 and a draft amendment as the previous schema kept
-    them: revision 1 superseded at once, the draft holding current_key."""
+def _signed_revisions() -> tuple[int, int]:
+    """Two signed revisions of two items of one meeting, made with today's
+    models: the id of the first and its item."""
     setup = rf.discussed_item()
     old = rf.signed_recommendation(setup)
     # A second item signed without an amendment must stay as it is.
@@ -26,13 +26,19 @@ def _old_style_amendment() -> tuple[int, int]:
         rf.Setup(setup.chair, setup.meeting, rf.make_item(setup.meeting), setup.case)
     )
     db.session.commit()
+    return old.id, setup.item.id
+
+
+def _amend_the_old_way(old_id: int) -> None:
+    """A draft amendment as the previous schema kept it: revision 1
+    superseded at once, the draft holding current_key."""
     with db.engine.begin() as conn:
         conn.execute(
             sa.text(
                 "UPDATE recommendations SET state = 'superseded', current_key = NULL"
                 " WHERE id = :id"
             ),
-            {"id": old.id},
+            {"id": old_id},
         )
         conn.execute(
             sa.text(
@@ -46,9 +52,8 @@ def _old_style_amendment() -> tuple[int, int]:
                 " start_by, 'Lung metastases.', 'not_started', 1, created_at,"
                 " updated_at FROM recommendations WHERE id = :id"
             ),
-            {"id": old.id},
+            {"id": old_id},
         )
-    return old.id, setup.item.id
 
 
 def _rows(conn) -> list[tuple]:
@@ -66,9 +71,13 @@ def _rows(conn) -> list[tuple]:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_draft_amendments_give_the_current_key_back(backend, tmp_path):
     with empty_database(backend, tmp_path) as app, app.app_context():
-        upgrade(revision=BEFORE)
-        old_id, item_id = _old_style_amendment()
+        # The rows are made with today's models, so at the head of the
+        # migrations, then taken back to the schema before the change.
+        upgrade()
+        old_id, item_id = _signed_revisions()
         db.session.remove()
+        downgrade(revision=BEFORE)
+        _amend_the_old_way(old_id)
         with db.engine.connect() as conn:
             other = [r for r in _rows(conn) if r[0] != item_id]
         upgrade(revision=AFTER)

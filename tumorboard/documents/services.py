@@ -20,7 +20,7 @@ from tumorboard.auth.permissions import authorize, can_read_documents
 from tumorboard.cases.models import Case
 from tumorboard.clinical import catalogue
 from tumorboard.db import utcnow
-from tumorboard.documents import content, plain
+from tumorboard.documents import content, plain, seal
 from tumorboard.documents.pdf import render_pdf
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
@@ -137,9 +137,18 @@ def case_summary(actor: User, case: Case) -> Document:
     return Document(f"{case.reference}-case-summary.pdf", render_pdf(html), html)
 
 
+def _seal_context() -> dict[str, Any]:
+    """What a sealable document (letter, minutes) prints about its seal."""
+    return {"seal_note": seal.seal_note(), "sealed": seal.current_seal() is not None}
+
+
 def _copy_to(case: Case) -> list[str]:
-    """Who receives a copy of the outcome letter besides its addressee."""
+    """Who receives a copy of the outcome letter besides its addressee: the
+    referrer, the patient's GP when recorded, the lead clinician and the key
+    worker."""
     out = [f"{case.referring_clinician} (referring clinician)"]
+    if case.patient.gp_label:
+        out.append(f"{case.patient.gp_label} (general practitioner)")
     if case.lead_clinician:
         out.append(f"{case.lead_clinician.name} (lead clinician)")
     if case.key_worker and case.key_worker_id != case.lead_clinician_id:
@@ -188,6 +197,7 @@ def outcome_letter(actor: User, rec: Recommendation) -> Document:
         held_on=recommendations.meeting_date(meeting),
         generated_at=utcnow(),
         generated_by=actor,
+        **_seal_context(),
     )
     _record_download(
         actor,
@@ -198,9 +208,12 @@ def outcome_letter(actor: User, rec: Recommendation) -> Document:
         f"{rec.revision}, {rec.state.label.lower()})",
         case,
     )
-    return Document(
-        f"{case.reference}-outcome-letter-r{rec.revision}.pdf", render_pdf(html), html
+    pdf = seal.seal_pdf(
+        render_pdf(html),
+        f"Outcome of the {meeting.board.name} for {case.reference}, "
+        f"recommendation revision {rec.revision}",
     )
+    return Document(f"{case.reference}-outcome-letter-r{rec.revision}.pdf", pdf, html)
 
 
 def load_meeting(meeting_id: int) -> Meeting:
@@ -273,6 +286,7 @@ def meeting_minutes(actor: User, meeting: Meeting) -> Document:
         overrides=overrides,
         generated_at=utcnow(),
         generated_by=actor,
+        **_seal_context(),
     )
     summary = (
         f"Downloaded the minutes of {meeting.board.name} on "
@@ -283,8 +297,9 @@ def meeting_minutes(actor: User, meeting: Meeting) -> Document:
     # history lists this download; a meeting without items still gets one.
     for case in cases or [None]:
         _record_download(actor, "minutes", "meeting", meeting.id, summary, case)
+    pdf = seal.seal_pdf(
+        render_pdf(html), f"Minutes of the {meeting.board.name} on {held_on:%d %b %Y}"
+    )
     return Document(
-        f"minutes-{held_on.isoformat()}-meeting-{meeting.id}.pdf",
-        render_pdf(html),
-        html,
+        f"minutes-{held_on.isoformat()}-meeting-{meeting.id}.pdf", pdf, html
     )

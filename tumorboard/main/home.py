@@ -40,6 +40,8 @@ from tumorboard.recommendations.models import (
     RecommendationState,
 )
 from tumorboard.recommendations.services import (
+    awaiting_signature_query,
+    count_awaiting_signature,
     overdue_actions_query,
     overdue_recommendations_query,
 )
@@ -278,20 +280,11 @@ def drafts_section() -> Section:
 
 def signature_section(user: User) -> Section:
     """Drafts of meetings ``user`` chairs: waiting for their signature."""
-    stmt = (
-        sa.select(Recommendation)
-        .join(AgendaItem, Recommendation.agenda_item_id == AgendaItem.id)
-        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .where(
-            Recommendation.state == RecommendationState.DRAFT,
-            Meeting.chair_id == user.id,
-        )
-        .order_by(Meeting.starts_at, Recommendation.id)
-    )
+    stmt = awaiting_signature_query(user)
     return Section(
         "signature",
         "Waiting for your signature",
-        _count(stmt),
+        count_awaiting_signature(user),
         _draft_rows(stmt),
         empty="No decision is waiting for your signature.",
     )
@@ -464,6 +457,9 @@ class Home:
     pipeline: list[Stage] = field(default_factory=list)
     meetings: list[tuple[Meeting, int]] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    #: Drafts waiting for the person's signature, when counted for the page
+    #: (the navigation shows the same number without counting again).
+    signatures_waiting: int | None = None
 
     @property
     def waiting(self) -> int:
@@ -485,6 +481,7 @@ def home_for(user: User) -> Home:
     reviews = reviews_section(user)
     nurse = role == Role.NURSE_SPECIALIST
     signature = signature_section(user)
+    home.signatures_waiting = signature.count
     key_worker = key_worker_section(user)
     sections = []
     # The patients a nurse specialist is key worker for are their main work.

@@ -6,7 +6,15 @@ import logging
 
 import redis
 import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from tumorboard.auth.permissions import (
@@ -19,6 +27,7 @@ from tumorboard.auth.permissions import (
 from tumorboard.cases.services import record_list_read
 from tumorboard.extensions import db, limiter
 from tumorboard.main import home, worklists
+from tumorboard.recommendations.services import count_awaiting_signature
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +38,18 @@ bp = Blueprint("main", __name__)
 DEFAULT_READINESS_TIMEOUT = 2.0
 
 
+@bp.app_template_global()
+def signatures_waiting() -> int:
+    """Drafts waiting for the signed-in person's signature, for the count
+    beside "My work": counted once per request, and only when a page's
+    navigation asks for it."""
+    if not current_user.is_authenticated:
+        return 0
+    if "signatures_waiting" not in g:
+        g.signatures_waiting = count_awaiting_signature(current_user)
+    return g.signatures_waiting
+
+
 @bp.route("/")
 @authenticated
 def index():
@@ -37,6 +58,9 @@ def index():
     if Role(current_user.role) == Role.ADMIN:
         return redirect(url_for("auth.users"))
     work = home.home_for(current_user)
+    if work.signatures_waiting is not None:
+        # The navigation shows the count the page has just made.
+        g.signatures_waiting = work.signatures_waiting
     shown = {
         row.case.id: row.case
         for section in work.sections

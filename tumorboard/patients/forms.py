@@ -12,7 +12,8 @@ from tumorboard.forms import (
     required,
     strip_filter,
 )
-from tumorboard.patients.models import Sex
+from tumorboard.patients.models import GP_PRACTICE_LIMIT, Sex
+from tumorboard.validation import NAME_LIMIT
 
 
 class PatientForm(FlaskForm):
@@ -53,6 +54,16 @@ class PatientForm(FlaskForm):
         choices=[("", "Choose…")] + [(s.value, s.label) for s in Sex],
         validators=[required("Choose the sex recorded at registration.")],
     )
+    gp_name = StringField(
+        "GP's name",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(NAME_LIMIT)],
+    )
+    gp_practice = StringField(
+        "GP practice and address",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(GP_PRACTICE_LIMIT)],
+    )
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
     #: Shown with a probable-duplicate warning; ticking it registers anyway.
     different_patient = BooleanField("This is a different patient")
@@ -61,5 +72,13 @@ class PatientForm(FlaskForm):
         """The fields the patient services take."""
         return {
             k: self.data[k]
-            for k in ("mrn", "family_name", "given_name", "birth_date", "sex")
+            for k in (
+                "mrn",
+                "family_name",
+                "given_name",
+                "birth_date",
+                "sex",
+                "gp_name",
+                "gp_practice",
+            )
         }

@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tumorboard.db import TimestampMixin, enum_type
 from tumorboard.extensions import db
+from tumorboard.validation import NAME_LIMIT
+
+#: The GP's practice with its address, on one line.
+GP_PRACTICE_LIMIT = 300
 
 
 class Sex(enum.StrEnum):
@@ -38,6 +42,10 @@ class Patient(TimestampMixin, db.Model):
     family_name: Mapped[str] = mapped_column(sa.String(100), index=True)
     birth_date: Mapped[date]
     sex: Mapped[Sex] = mapped_column(enum_type(Sex, "patient_sex"))
+    #: The patient's general practitioner, copied on the outcome letter.
+    gp_name: Mapped[str | None] = mapped_column(sa.String(NAME_LIMIT))
+    #: The GP's practice and its address.
+    gp_practice: Mapped[str | None] = mapped_column(sa.String(GP_PRACTICE_LIMIT))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -51,6 +59,13 @@ class Patient(TimestampMixin, db.Model):
     def display_name(self) -> str:
         """Family name first, as on a hospital wristband."""
         return f"{self.family_name.upper()}, {self.given_name}"
+
+    @property
+    def gp_label(self) -> str | None:
+        """The GP as a letter names them: name and practice, or None if
+        neither is recorded."""
+        parts = [p for p in (self.gp_name, self.gp_practice) if p]
+        return ", ".join(parts) or None
 
     def age_on(self, on: date) -> int:
         """Age in whole years on a given date."""

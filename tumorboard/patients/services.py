@@ -18,9 +18,18 @@ from tumorboard.patients.duplicates import (  # noqa: F401  (re-exported)
     ProbableDuplicate,
     probable_duplicates,
 )
-from tumorboard.patients.models import Patient, Sex
+from tumorboard.patients.models import GP_PRACTICE_LIMIT, Patient, Sex
+from tumorboard.validation import NAME_LIMIT, clean_text
 
-PATIENT_FIELDS = ("mrn", "given_name", "family_name", "birth_date", "sex")
+PATIENT_FIELDS = (
+    "mrn",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "gp_name",
+    "gp_practice",
+)
 #: A change to one of these is checked for probable duplicates.
 DUPLICATE_FIELDS = ("mrn", "given_name", "family_name", "birth_date")
 
@@ -82,6 +91,18 @@ def _validate(data: dict[str, Any]) -> dict[str, Any]:
         "family_name": data["family_name"].strip(),
         "birth_date": birth,
         "sex": Sex(data["sex"]),
+        # The GP is optional; stored as NULL rather than "" when not known.
+        "gp_name": clean_text(
+            data.get("gp_name"), "gp_name", "The GP's name", NAME_LIMIT
+        )
+        or None,
+        "gp_practice": clean_text(
+            data.get("gp_practice"),
+            "gp_practice",
+            "The GP practice and address",
+            GP_PRACTICE_LIMIT,
+        )
+        or None,
     }
     if not clean["mrn"] or not clean["given_name"] or not clean["family_name"]:
         raise InvalidInput("MRN, given name and family name are required.")

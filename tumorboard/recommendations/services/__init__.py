@@ -25,7 +25,9 @@ from tumorboard.recommendations.services.implementation import (
     update_implementation,
 )
 from tumorboard.recommendations.services.queries import (
+    awaiting_signature_query,
     case_history,
+    count_awaiting_signature,
     current_recommendation,
     meeting_date,
     overdue_recommendations_query,
@@ -63,8 +65,10 @@ __all__ = [
     "TEXT_LIMIT",
     "action_owner_choices",
     "amend_recommendation",
+    "awaiting_signature_query",
     "case_history",
     "content_errors",
+    "count_awaiting_signature",
     "create_action",
     "current_recommendation",
     "discard_amendment",

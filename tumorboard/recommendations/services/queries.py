@@ -10,7 +10,12 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
-from tumorboard.auth.permissions import authorize, can_view_case
+from tumorboard.auth.permissions import (
+    Permission,
+    authorize,
+    can_view_case,
+    has_permission,
+)
 from tumorboard.cases.models import Case
 from tumorboard.db import today
 from tumorboard.extensions import db
@@ -91,6 +96,35 @@ def overdue_recommendations_query() -> sa.Select:
         )
         .order_by(Recommendation.start_by, Recommendation.id)
     )
+
+
+def awaiting_signature_query(user: User) -> sa.Select:
+    """Draft revisions waiting for ``user``'s signature: every draft of a
+    meeting they chair. The one definition behind the home page's list and
+    the count in the navigation."""
+    return (
+        sa.select(Recommendation)
+        .join(AgendaItem, Recommendation.agenda_item_id == AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(
+            Recommendation.state == RecommendationState.DRAFT,
+            Meeting.chair_id == user.id,
+        )
+        .order_by(Meeting.starts_at, Recommendation.id)
+    )
+
+
+def count_awaiting_signature(user: User) -> int:
+    """How many drafts wait for ``user``'s signature: one COUNT query, none
+    for someone who never signs (only a clinician can chair)."""
+    if not has_permission(user, Permission.RECOMMENDATION_SIGN):
+        return 0
+    stmt = (
+        awaiting_signature_query(user)
+        .with_only_columns(sa.func.count(Recommendation.id))
+        .order_by(None)
+    )
+    return db.session.scalar(stmt) or 0
 
 
 def record_read(actor: User, rec: Recommendation) -> None:
