@@ -204,3 +204,28 @@ def test_the_room_screen_shows_the_decision_panel_to_the_chair_only(
     login_as("radiologist")
     page = client.get(url).text
     assert 'id="decision"' not in page and "Record the draft" not in page
+
+
+def test_the_room_screen_and_the_followers_screen_have_a_fixed_query_count(
+    client, running, count_queries
+):
+    """Whatever the length of the agenda and the case's earlier meetings."""
+    setup, _, _ = running
+    factories.sign_in(client, setup.chair.email)
+    present = f"/meetings/{setup.meeting.id}/present/{setup.item.id}"
+    follow = f"/meetings/{setup.meeting.id}/follow/{setup.item.id}"
+
+    def counted(extra: int) -> tuple[int, int]:
+        for _ in range(extra):
+            rf.make_item(setup.meeting, status=AgendaItemStatus.LISTED)
+            earlier = rf.make_meeting(status=MeetingStatus.CLOSED)
+            rf.make_item(earlier, setup.case)
+        db.session.commit()
+        counts = []
+        for url in (present, follow):
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            counts.append(counter.count)
+        return tuple(counts)
+
+    assert counted(1) == counted(8)

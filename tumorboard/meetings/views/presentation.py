@@ -19,7 +19,7 @@ from tumorboard.cases.panels import load_panels
 from tumorboard.clinical import catalogue
 from tumorboard.extensions import db
 from tumorboard.meetings import services
-from tumorboard.meetings.forms import DiscussedForm, ReasonForm
+from tumorboard.meetings.forms import DiscussedForm
 from tumorboard.meetings.hooks import has_decision
 from tumorboard.meetings.models import (
     ACTIVE_ITEM_STATUSES,
@@ -131,7 +131,6 @@ def presentation_page(
         "is_open": meeting.status in OPEN_STATES,
         "decided": any(has_decision.run(item)),
         "discussed_form": DiscussedForm(formdata=None, prefix=f"discussed{item.id}"),
-        "reason_form": ReasonForm(formdata=None, prefix=f"item{item.id}"),
         "decision_panels": (
             load_item_panels("decision", current_user, item) if can_run else []
         ),
