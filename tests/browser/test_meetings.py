@@ -171,24 +171,49 @@ def test_coordinator_builds_publishes_and_presents_an_agenda(
         re.compile(r"^0:[0-5]\d of 15:00 planned$")
     )
     page.screenshot(path=SHOTS.format("present"), full_page=True)
-    page.get_by_role("button", name="Mark discussed").click()
+    page.wait_for_load_state()
+    # Without a recommendation, the board's reason; the screen stays on the case.
+    page.keyboard.press("d")
+    page.get_by_label("Why the board gives no recommendation").fill(
+        "For information: the plan was agreed last week."
+    )
+    page.get_by_role("button", name="Mark discussed without a recommendation").click()
+    expect(page.locator(".flash-success")).to_contain_text("marked discussed.")
+    expect(page.locator(".present-count")).to_contain_text("Case 1 of 3")
+    expect(page.locator(".stage-head .istatus")).to_have_text("Discussed")
+    page.wait_for_load_state()
+    page.keyboard.press("ArrowRight")
 
     expect(page.locator(".present-count")).to_contain_text("Case 2 of 3")
     expect(page.get_by_label("Patient")).to_contain_text(names[0])
     expect(page.locator("p.question")).to_have_text("Biopsy route and staging?")
+    page.wait_for_load_state()
     page.keyboard.press("ArrowLeft")
     expect(page.locator(".present-count")).to_contain_text("Case 1 of 3")
-    expect(page.locator(".istatus")).to_have_text("Discussed")
+    expect(page.locator(".stage-head .istatus")).to_have_text("Discussed")
     page.get_by_role("link", name="Next →").click()
-    page.get_by_role("button", name="Mark discussed").click()
+    expect(page.locator(".present-count")).to_contain_text("Case 2 of 3")
+    page.wait_for_load_state()
+    page.keyboard.press("d")
+    page.get_by_label("Why the board gives no recommendation").fill(
+        "Awaiting the biopsy result."
+    )
+    page.get_by_role("button", name="Mark discussed without a recommendation").click()
+    expect(page.locator(".flash-success")).to_contain_text("marked discussed.")
+    page.wait_for_load_state()
+    page.keyboard.press("ArrowRight")
 
     expect(page.locator(".present-count")).to_contain_text("Case 3 of 3")
+    page.wait_for_load_state()
+    page.keyboard.press("d")
     page.get_by_text("Defer to the next meeting").click()
-    page.get_by_label("Reason").fill("MRI of the whole femur still outstanding")
+    page.get_by_label("Reason for deferring").fill(
+        "MRI of the whole femur still outstanding"
+    )
     page.get_by_role("button", name="Defer", exact=True).click()
-    expect(page.get_by_text("was deferred")).to_be_visible()
+    expect(page.locator(".flash-success")).to_contain_text("was deferred")
 
-    page.get_by_role("link", name="Exit presentation").click()
+    page.get_by_role("link", name="Exit").click()
     page.get_by_role("link", name="Close meeting").click()
     page.get_by_role("button", name="Close the meeting").click()
     expect(page.get_by_text("Meeting closed; its quorum was recorded.")).to_be_visible()
