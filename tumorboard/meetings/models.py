@@ -240,6 +240,9 @@ class AgendaItem(TimestampMixin, db.Model):
         sa.ForeignKey("agenda_items.id"), index=True
     )
     discussed_at: Mapped[datetime | None]
+    #: Listed for ratification only (e.g. a protocol case): grouped at the end
+    #: of the agenda with a short time budget, ratified by the chair in one step.
+    standard_of_care: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped[Meeting] = relationship(

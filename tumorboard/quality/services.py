@@ -1,0 +1,255 @@
+"""Compute the indicators, their monthly trends and breakdowns; audit the read.
+
+Counts come from one GROUP BY (month, outcome) per indicator. Percentiles:
+SQLite has no ``percentile_cont``, so for interval indicators only the
+measured intervals column is fetched, already sorted by the database, and the
+median and 90th percentile are picked by rank (docs/quality.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from tumorboard.audit import services as audit
+from tumorboard.auth.models import User
+from tumorboard.auth.permissions import (
+    authorize,
+    can_read_quality,
+    can_see_indicator,
+)
+from tumorboard.errors import NotFound
+from tumorboard.extensions import db
+from tumorboard.meetings.models import (
+    Board,
+    Meeting,
+)
+from tumorboard.quality.breakdowns import BREAKDOWNS
+from tumorboard.quality.filters import Filters
+from tumorboard.quality.indicators import BY_KEY, INDICATORS, Indicator
+
+REFUSED = "Only clinicians and the coordinator see the quality indicators."
+HIDDEN = "This indicator is shown to the coordinator and to chairs only."
+
+
+def median(values: list[float]) -> float | None:
+    """The middle value of sorted ``values`` (mean of the two middle ones)."""
+    n = len(values)
+    if not n:
+        return None
+    middle = n // 2
+    return values[middle] if n % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def percentile(values: list[float], p: int) -> float | None:
+    """Nearest-rank percentile of sorted ``values``: the value at rank
+    ceil(p/100 × n)."""
+    if not values:
+        return None
+    rank = max(1, math.ceil(p / 100 * len(values)))
+    return values[rank - 1]
+
+
+@dataclass
+class Month:
+    """One month of an indicator's trend."""
+
+    month: str
+    numerator: int = 0
+    denominator: int = 0
+    excluded: int = 0
+    median: float | None = None
+    p90: float | None = None
+    #: Load: cases discussed, and per-case minutes planned and actual.
+    cases: int = 0
+    planned: float | None = None
+    actual: float | None = None
+
+    @property
+    def share(self) -> float | None:
+        """Numerator / denominator, None without a denominator."""
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass
+class Figure:
+    """An indicator computed for one set of filters."""
+
+    indicator: Indicator
+    total: Month
+    months: list[Month]
+    #: (outcome, label, count) in display order.
+    outcomes: list[tuple[str, str, int]]
+    #: Further detail: (part for the drill-down or None, label, count).
+    breakdown: list[tuple[str | None, str, int]] = field(default_factory=list)
+    breakdown_title: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.indicator.key
+
+
+def visible_indicators(actor: User) -> list[Indicator]:
+    """The indicators ``actor`` may see (management ones for the coordinator
+    and for clinicians who chair meetings)."""
+    authorize(can_read_quality(actor), REFUSED)
+    chairs = _chairs(actor)
+    return [i for i in INDICATORS if can_see_indicator(actor, i.audience, chairs)]
+
+
+def _chairs(actor: User) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(Meeting.id).where(Meeting.chair_id == actor.id).limit(1)
+        )
+        is not None
+    )
+
+
+def indicator_for(actor: User, key: str) -> Indicator:
+    """The indicator named ``key`` if ``actor`` may see it."""
+    authorize(can_read_quality(actor), REFUSED)
+    indicator = BY_KEY.get(key)
+    if indicator is None:
+        raise NotFound("There is no such indicator.")
+    authorize(can_see_indicator(actor, indicator.audience, _chairs(actor)), HIDDEN)
+    return indicator
+
+
+def _months(rows: sa.Subquery, indicator: Indicator) -> dict[str, Month]:
+    grouped = db.session.execute(
+        sa.select(rows.c.month, rows.c.outcome, sa.func.count())
+        .group_by(rows.c.month, rows.c.outcome)
+        .order_by(rows.c.month)
+    ).all()
+    months: dict[str, Month] = {}
+    for month, outcome, count in grouped:
+        m = months.setdefault(month, Month(month))
+        if outcome in indicator.excluded:
+            m.excluded += count
+            continue
+        m.denominator += count
+        if outcome in indicator.numerator:
+            m.numerator += count
+    return months
+
+
+def _outcome_counts(months_rows, indicator: Indicator) -> list[tuple[str, str, int]]:
+    return [
+        (outcome, label, months_rows.get(outcome, 0))
+        for outcome, label in indicator.outcomes.items()
+    ]
+
+
+def compute(indicator: Indicator, filters: Filters) -> Figure:
+    """The indicator's totals, monthly trend and breakdown under ``filters``."""
+    rows = indicator.rows(filters).subquery("rows")
+    if indicator.kind == "load":
+        return _compute_load(indicator, rows)
+    by_outcome = dict(
+        db.session.execute(
+            sa.select(rows.c.outcome, sa.func.count()).group_by(rows.c.outcome)
+        ).all()
+    )
+    months = _months(rows, indicator)
+    total = Month(
+        "all",
+        numerator=sum(m.numerator for m in months.values()),
+        denominator=sum(m.denominator for m in months.values()),
+        excluded=sum(m.excluded for m in months.values()),
+    )
+    if indicator.kind == "interval":
+        values = db.session.execute(
+            sa.select(rows.c.month, rows.c.value)
+            .where(rows.c.outcome.in_(indicator.numerator))
+            .order_by(rows.c.value)
+        ).all()
+        everything = [v for _, v in values]
+        total.median = median(everything)
+        total.p90 = percentile(everything, 90)
+        for month, m in months.items():
+            mine = [v for mo, v in values if mo == month]
+            m.median, m.p90 = median(mine), percentile(mine, 90)
+    figure = Figure(
+        indicator,
+        total,
+        list(months.values()),
+        _outcome_counts(by_outcome, indicator),
+    )
+    extra = BREAKDOWNS.get(indicator.key)
+    if extra is not None:
+        figure.breakdown_title, figure.breakdown = extra(rows, filters)
+    return figure
+
+
+def _compute_load(indicator: Indicator, rows: sa.Subquery) -> Figure:
+    grouped = db.session.execute(
+        sa.select(
+            rows.c.month,
+            rows.c.outcome,
+            sa.func.count(),
+            sa.func.sum(rows.c.cases),
+            sa.func.sum(rows.c.soc_cases),
+            sa.func.sum(rows.c.planned),
+            sa.func.sum(rows.c.actual),
+        )
+        .group_by(rows.c.month, rows.c.outcome)
+        .order_by(rows.c.month)
+    ).all()
+    months: dict[str, dict[str, float]] = {}
+    totals: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for month, outcome, meetings, cases, soc, planned, actual in grouped:
+        counts[outcome] = counts.get(outcome, 0) + meetings
+        for bucket in (months.setdefault(month, {}), totals):
+            bucket["meetings"] = bucket.get("meetings", 0) + meetings
+            bucket["cases"] = bucket.get("cases", 0) + float(cases or 0)
+            bucket["soc"] = bucket.get("soc", 0) + float(soc or 0)
+            bucket["planned"] = bucket.get("planned", 0) + float(planned or 0)
+            if outcome == "timed":
+                bucket["timed_cases"] = bucket.get("timed_cases", 0) + float(cases or 0)
+                bucket["actual"] = bucket.get("actual", 0) + float(actual or 0)
+            else:
+                bucket["untimed"] = bucket.get("untimed", 0) + meetings
+
+    def as_month(name: str, b: dict[str, float]) -> Month:
+        cases = int(b.get("cases", 0))
+        timed = b.get("timed_cases", 0)
+        return Month(
+            name,
+            numerator=cases,
+            denominator=int(b.get("meetings", 0)),
+            excluded=int(b.get("untimed", 0)),
+            cases=int(b.get("soc", 0)),
+            planned=b.get("planned", 0) / cases if cases else None,
+            actual=b.get("actual", 0) / timed if timed else None,
+        )
+
+    return Figure(
+        indicator,
+        as_month("all", totals),
+        [as_month(name, b) for name, b in months.items()],
+        _outcome_counts(counts, indicator),
+    )
+
+
+def dashboard(actor: User, filters: Filters) -> list[Figure]:
+    """Every indicator ``actor`` may see, computed; the read is audited."""
+    figures = [compute(i, filters) for i in visible_indicators(actor)]
+    audit.record(
+        actor,
+        "quality.read",
+        "quality",
+        "dashboard",
+        f"Viewed the quality dashboard ({len(figures)} indicators, "
+        f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y})",
+        changes={"query": filters.query_args()},
+    )
+    return figures
+
+
+def boards() -> list[Board]:
+    """Every board, for the filter."""
+    return list(db.session.scalars(sa.select(Board).order_by(Board.name)))
