@@ -119,12 +119,13 @@ def _rec(item, case, conference, *, signed_at=None, chair=None, **fields):
     return rec
 
 
-def build() -> Dataset:
-    """Store the dataset described in this module's docstring."""
+def build(suffix: str = "") -> Dataset:
+    """Store the dataset described in this module's docstring (``suffix``
+    stores another copy beside it)."""
     chair = factories.make_user("orthopedic_oncologist")
     coordinator = factories.make_user("coordinator")
-    sarcoma = _board("Quality sarcoma board", "bone_sarcoma")
-    metastasis = _board("Quality metastasis board", "skeletal_metastasis")
+    sarcoma = _board("Quality sarcoma board" + suffix, "bone_sarcoma")
+    metastasis = _board("Quality metastasis board" + suffix, "skeletal_metastasis")
     m0 = _meeting(sarcoma, date(2025, 12, 9), True, minutes=45, chair=chair)
     m1 = _meeting(sarcoma, date(2026, 1, 13), True, minutes=60, chair=chair)
     m2 = _meeting(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tumorboard.audit import services as audit
 from tumorboard.auth.disciplines import Discipline
@@ -111,7 +112,7 @@ def drilldown(actor: User, key: str, part: str, filters: Filters) -> Drilldown:
             .limit(DRILL_LIMIT + 1)
         ).all()
         for meeting, board, outcome in found[:DRILL_LIMIT]:
-            sa.orm.set_committed_value(meeting, "board", board)
+            set_committed_value(meeting, "board", board)
             result.meetings.append((meeting, indicator.outcomes[outcome]))
         result.total = len(found)
         audit.record(
@@ -137,7 +138,7 @@ def drilldown(actor: User, key: str, part: str, filters: Filters) -> Drilldown:
         .limit(DRILL_LIMIT + 1)
     ).all()
     for case, patient, outcome in found[:DRILL_LIMIT]:
-        sa.orm.set_committed_value(case, "patient", patient)
+        set_committed_value(case, "patient", patient)
         if can_view_case(actor, case):
             result.cases.append((case, indicator.outcomes[outcome]))
     result.total = len(found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from tumorboard.cases.models import CaseType
 
@@ -16,15 +17,20 @@ class QualityFilterForm(FlaskForm):
 
     start = StringField("From")
     end = StringField("To")
-    board = SelectField("Board", default="")
+    board = SelectField("Board", default="", validate_choice=False)
     case_type = SelectField(
-        "Case type", choices=[("", "Both types")] + CaseType.choices(), default=""
+        "Case type",
+        choices=[SelectChoice("", "Both types")]
+        + [SelectChoice(value, label) for value, label in CaseType.choices()],
+        default="",
+        # The filter service checks the choice and says which field is wrong.
+        validate_choice=False,
     )
 
     def __init__(self, *args, boards=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.board.choices = [("", "All boards")] + [
-            (str(b.id), b.name) for b in boards
+        self.board.choices = [SelectChoice("", "All boards")] + [
+            SelectChoice(str(b.id), b.name) for b in boards
         ]
 
 
