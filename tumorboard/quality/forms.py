@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
 
 from tumorboard.cases.models import CaseType
+from tumorboard.forms import max_length, required, strip_filter
+from tumorboard.validation import REASON_LIMIT
 
 
 class QualityFilterForm(FlaskForm):
@@ -37,4 +40,12 @@ class QualityFilterForm(FlaskForm):
 class RatifyForm(FlaskForm):
     """The chair ratifies the standard-of-care items with their password."""
 
-    password = PasswordField("Your password")
+    override_reason = TextAreaField(
+        "Reason for signing without quorum",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(REASON_LIMIT)],
+    )
+    password = PasswordField(
+        "Your password (to confirm the signatures)",
+        validators=[required("Enter your password to sign.")],
+    )

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from tumorboard.auth.permissions import Permission, permission_required
+from tumorboard.auth import signing
+from tumorboard.auth.permissions import (
+    Permission,
+    authorize,
+    can_sign_recommendation,
+    permission_required,
+)
 from tumorboard.db import today
-from tumorboard.quality import charts, exports, services
+from tumorboard.meetings import services as meetings
+from tumorboard.quality import charts, exports, ratification, services
 from tumorboard.quality.filters import Filters, clean_filters, default_filters
-from tumorboard.quality.forms import QualityFilterForm
+from tumorboard.quality.forms import QualityFilterForm, RatifyForm
 from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
@@ -91,3 +107,50 @@ def download(key: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/meetings/<int:meeting_id>/ratify", methods=["GET", "POST"])
+@permission_required(Permission.RECOMMENDATION_SIGN)
+def ratify(meeting_id: int):
+    """The chair signs every standard-of-care item's draft in one step."""
+    meeting = meetings.load_meeting(meeting_id)
+    authorize(can_sign_recommendation(current_user, meeting), ratification.REFUSED)
+    form = RatifyForm()
+    if form.validate_on_submit():
+        # Confirmed outside attempt(): a refused password stays counted and audited.
+        step_up = signing.confirm_signature(
+            current_user,
+            form.password.data,
+            purpose="ratify the standard-of-care cases",
+        )
+        if isinstance(step_up, str):
+            form.password.errors = [*form.password.errors, step_up]
+        else:
+            signed = attempt(
+                form,
+                ratification.ratify_standard_of_care,
+                current_user,
+                meeting,
+                step_up=step_up,
+                override_reason=form.override_reason.data,
+            )
+            if signed is not REFUSED:
+                flash(
+                    f"{len(signed)} standard-of-care "
+                    f"{'case' if len(signed) == 1 else 'cases'} ratified; each "
+                    "recommendation is signed.",
+                    "success",
+                )
+                return redirect(url_for("meetings.detail", meeting_id=meeting_id))
+            meeting = meetings.load_meeting(meeting_id)
+    form.password.data = ""
+    found = ratification.ratifiable(meeting)
+    shown = [item for item, _ in found.ready] + found.without_draft + found.signed
+    meetings.record_agenda_read(current_user, meeting, shown)
+    return render_template(
+        "quality/ratify.html",
+        meeting=meeting,
+        found=found,
+        form=form,
+        quorum=meetings.quorum(meeting),
+    ), (400 if form.errors else 200)

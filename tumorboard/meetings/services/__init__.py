@@ -15,10 +15,7 @@ from tumorboard.meetings.services.agenda import (
     check_room,
     defer_item,
     mark_discussed,
-    move_item,
-    prioritise_urgent,
     remove_item,
-    reorder_agenda,
 )
 from tumorboard.meetings.services.attendance import (
     ATTENDANCE_REFUSED,
@@ -39,6 +36,11 @@ from tumorboard.meetings.services.boards import (
     valid_timezone,
 )
 from tumorboard.meetings.services.closing import PlannedCarryOver, close_preview
+from tumorboard.meetings.services.ordering import (
+    move_item,
+    prioritise_urgent,
+    reorder_agenda,
+)
 from tumorboard.meetings.services.queries import (
     AGENDA_REFUSED,
     MeetingRow,
