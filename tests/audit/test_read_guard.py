@@ -42,6 +42,8 @@ NO_PATIENT_DATA = {
     "auth.login": "the sign-in form",
     "meetings.board_feed": "public calendar feed: times and links only (tested "
     "in tests/meetings)",
+    "quality.download": "an indicator's counts by month, no case or patient "
+    "(tested in tests/quality)",
 }
 
 #: Routes that audit every response whatever it holds, each with where that
@@ -59,6 +61,8 @@ FILES = {
     "documents.minutes": ("meeting_id", Meeting),
     "documents.outcome_letter": ("rec_id", Recommendation),
     "meetings.ics": ("meeting_id", Meeting),
+    "quality.teaching_case_pdf": ("case_id", Case),
+    "quality.teaching_meeting_pdf": ("meeting_id", Meeting),
 }
 FILES_PER_ROUTE = 3
 

@@ -9,6 +9,10 @@ ENDPOINTS = [
     ("/quality/", "GET", P.QUALITY_READ),
     ("/quality/{indicator}/list", "GET", P.QUALITY_READ),
     ("/quality/{indicator}.csv", "GET", P.QUALITY_READ),
+    ("/quality/teaching/cases/{case}", "GET", P.TEACHING_EXPORT),
+    ("/quality/teaching/cases/{case}.pdf", "GET", P.TEACHING_EXPORT),
+    ("/quality/teaching/meetings/{chaired_meeting}", "GET", P.TEACHING_EXPORT),
+    ("/quality/teaching/meetings/{chaired_meeting}.pdf", "GET", P.TEACHING_EXPORT),
     ("/quality/meetings/{chaired_meeting}/ratify", "GET", P.RECOMMENDATION_SIGN),
     ("/quality/meetings/{chaired_meeting}/ratify", "POST", P.RECOMMENDATION_SIGN),
 ]

@@ -18,7 +18,7 @@ from tumorboard.reviews.models import ReadinessWaiver
 def _missing_disciplines(rows: sa.Subquery, filters: Filters):
     """Non-quorate meetings by the discipline that was missing (one query:
     a LIKE on the JSON list's text per discipline)."""
-    text = sa.cast(Meeting.missing_disciplines, sa.Text)
+    text = sa.cast(Meeting.missing_disciplines, sa.Text())
     sums = [
         sa.func.coalesce(
             sa.func.sum(sa.case((text.like(f'%"{d.value}"%'), 1), else_=0)), 0

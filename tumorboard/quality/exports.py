@@ -48,7 +48,9 @@ def _part_condition(indicator: Indicator, rows: sa.Subquery, part: str):
         if discipline in {d.value for d in Discipline}:
             return sa.and_(
                 rows.c.outcome == "not_quorate",
-                sa.cast(Meeting.missing_disciplines, sa.Text).like(f'%"{discipline}"%'),
+                sa.cast(Meeting.missing_disciplines, sa.Text()).like(
+                    f'%"{discipline}"%'
+                ),
             )
     if part.startswith("deviation:") and indicator.key == "implementation":
         reason = part.split(":", 1)[1]

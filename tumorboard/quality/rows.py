@@ -43,44 +43,43 @@ def case_type_condition(f: Filters, primary_only: bool = False):
     return [Case.case_type == f.case_type] if f.case_type else []
 
 
-def _discussions() -> sa.Subquery:
-    """Every discussed agenda item with its meeting and its rank among the
-    case's discussions (1 = first discussion ever, on any board)."""
-    rank = (
-        sa.func.row_number()
-        .over(
-            partition_by=AgendaItem.case_id,
-            order_by=(Meeting.starts_at, AgendaItem.id),
+def _first_discussions(f: Filters, primary_only: bool = False):
+    """Cases whose first discussion (on any board) was at a meeting in the
+    range: a discussed item in the range with no earlier discussed item of
+    the same case (an anti-join on the case's items, not a window over every
+    discussion)."""
+    earlier_item = sa.orm.aliased(AgendaItem)
+    earlier_meeting = sa.orm.aliased(Meeting)
+    earlier = (
+        sa.select(earlier_item.id)
+        .join(earlier_meeting, earlier_meeting.id == earlier_item.meeting_id)
+        .where(
+            earlier_item.case_id == AgendaItem.case_id,
+            earlier_item.status == AgendaItemStatus.DISCUSSED,
+            sa.or_(
+                earlier_meeting.starts_at < Meeting.starts_at,
+                sa.and_(
+                    earlier_meeting.starts_at == Meeting.starts_at,
+                    earlier_item.id < AgendaItem.id,
+                ),
+            ),
         )
-        .label("rank")
     )
-    return (
-        sa.select(
-            AgendaItem.id.label("item_id"),
-            AgendaItem.case_id,
-            AgendaItem.meeting_id,
-            rank,
-        )
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(AgendaItem.status == AgendaItemStatus.DISCUSSED)
-        .subquery("discussions")
-    )
-
-
-def _first_discussions(f: Filters, primary_only: bool = False, *columns):
-    """Cases whose first discussion was at a meeting in the range."""
-    d = _discussions()
     return (
         sa.select(
             Case.id.label("subject_id"),
             month_of(Meeting.starts_at).label("month"),
-            *columns,
         )
-        .select_from(d)
-        .join(Meeting, Meeting.id == d.c.meeting_id)
-        .join(Case, Case.id == d.c.case_id)
-        .where(d.c.rank == 1, *in_range(f), *case_type_condition(f, primary_only))
-    ), d
+        .select_from(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(Case, Case.id == AgendaItem.case_id)
+        .where(
+            AgendaItem.status == AgendaItemStatus.DISCUSSED,
+            ~sa.exists(earlier),
+            *in_range(f),
+            *case_type_condition(f, primary_only),
+        )
+    )
 
 
 def _discussed_items(f: Filters, statuses=(AgendaItemStatus.DISCUSSED,)):
@@ -129,7 +128,7 @@ def _closed_meetings(f: Filters):
 
 def referral_to_discussion(f: Filters) -> sa.Select:
     days = days_between(Case.referral_date, Meeting.starts_at)
-    query, _ = _first_discussions(f, False)
+    query = _first_discussions(f, False)
     return query.add_columns(
         sa.case((days < 0, "not_computable"), else_="measured").label("outcome"),
         days.label("value"),
@@ -152,7 +151,7 @@ def discussion_to_treatment(f: Filters) -> sa.Select:
 
 
 def discussed_before_treatment(f: Filters) -> sa.Select:
-    query, d = _first_discussions(f, False)
+    query = _first_discussions(f, False)
     excision_before = sa.and_(
         Case.unplanned_excision_date.is_not(None),
         days_between(Case.unplanned_excision_date, Meeting.starts_at) > 0,
@@ -161,7 +160,7 @@ def discussed_before_treatment(f: Filters) -> sa.Select:
     return query.outerjoin(
         Recommendation,
         sa.and_(
-            Recommendation.agenda_item_id == d.c.item_id,
+            Recommendation.agenda_item_id == AgendaItem.id,
             Recommendation.current_key.is_not(None),
         ),
     ).add_columns(
@@ -176,7 +175,7 @@ def discussed_before_treatment(f: Filters) -> sa.Select:
 
 
 def unplanned_excision(f: Filters) -> sa.Select:
-    query, _ = _first_discussions(f, True)
+    query = _first_discussions(f, True)
     return query.add_columns(
         sa.case(
             (Case.unplanned_excision_date.is_not(None), "unplanned"),
@@ -187,7 +186,7 @@ def unplanned_excision(f: Filters) -> sa.Select:
 
 
 def biopsy_at_centre(f: Filters) -> sa.Select:
-    query, _ = _first_discussions(f, True)
+    query = _first_discussions(f, True)
     return query.add_columns(
         sa.case(
             (Case.biopsy_status == BiopsyStatus.DONE_AT_CENTRE, "at_centre"),
@@ -307,11 +306,12 @@ def implementation(f: Filters) -> sa.Select:
 
 
 def rediscussion(f: Filters) -> sa.Select:
-    query, d = _first_discussions(f, False)
+    query = _first_discussions(f, False)
+    other = sa.orm.aliased(AgendaItem)
     later = sa.exists().where(
-        AgendaItem.case_id == Case.id,
-        AgendaItem.status == AgendaItemStatus.DISCUSSED,
-        AgendaItem.id != d.c.item_id,
+        other.case_id == Case.id,
+        other.status == AgendaItemStatus.DISCUSSED,
+        other.id != AgendaItem.id,
     )
     return query.add_columns(
         sa.case((later, "rediscussed"), else_="once").label("outcome"),

@@ -118,14 +118,19 @@ def indicator_for(actor: User, key: str) -> Indicator:
     return indicator
 
 
-def _months(rows: sa.Subquery, indicator: Indicator) -> dict[str, Month]:
+def _months(
+    rows: sa.Subquery, indicator: Indicator
+) -> tuple[dict[str, Month], dict[str, int]]:
+    """Counts by month, and by outcome over the whole range (one query)."""
     grouped = db.session.execute(
         sa.select(rows.c.month, rows.c.outcome, sa.func.count())
         .group_by(rows.c.month, rows.c.outcome)
         .order_by(rows.c.month)
     ).all()
     months: dict[str, Month] = {}
+    by_outcome: dict[str, int] = {}
     for month, outcome, count in grouped:
+        by_outcome[outcome] = by_outcome.get(outcome, 0) + count
         m = months.setdefault(month, Month(month))
         if outcome in indicator.excluded:
             m.excluded += count
@@ -133,7 +138,7 @@ def _months(rows: sa.Subquery, indicator: Indicator) -> dict[str, Month]:
         m.denominator += count
         if outcome in indicator.numerator:
             m.numerator += count
-    return months
+    return months, by_outcome
 
 
 def _outcome_counts(months_rows, indicator: Indicator) -> list[tuple[str, str, int]]:
@@ -148,12 +153,7 @@ def compute(indicator: Indicator, filters: Filters) -> Figure:
     rows = indicator.rows(filters).subquery("rows")
     if indicator.kind == "load":
         return _compute_load(indicator, rows)
-    by_outcome = dict(
-        db.session.execute(
-            sa.select(rows.c.outcome, sa.func.count()).group_by(rows.c.outcome)
-        ).all()
-    )
-    months = _months(rows, indicator)
+    months, by_outcome = _months(rows, indicator)
     total = Month(
         "all",
         numerator=sum(m.numerator for m in months.values()),
@@ -163,7 +163,7 @@ def compute(indicator: Indicator, filters: Filters) -> Figure:
     if indicator.kind == "interval":
         values = db.session.execute(
             sa.select(rows.c.month, rows.c.value)
-            .where(rows.c.outcome.in_(indicator.numerator))
+            .where(rows.c.outcome.in_(sorted(indicator.numerator)))
             .order_by(rows.c.value)
         ).all()
         everything = [v for _, v in values]
