@@ -11,6 +11,7 @@ request. Nothing is asserted: the figures are for people to read.
 from __future__ import annotations
 
 import argparse
+import bisect
 import random
 import statistics
 import sys
@@ -174,9 +175,14 @@ def populate_history(rng: random.Random, chair_id: int) -> None:
     ).all()
     items, recs = [], []
     next_item = (db.session.scalar(sa.select(sa.func.max(AgendaItem.id))) or 0) + 1
+    days = [starts.date() for _, starts in held]
     for case_id, referred in cases:
-        after = [m for m in held[-rng.randrange(1, 60) :] if m[1].date() >= referred]
-        chosen = after[:2] if rng.random() < 0.1 else after[:1]
+        # One of the next eight meetings after the referral (a second one
+        # later for a tenth of the cases).
+        first = bisect.bisect_left(days, referred) + rng.randrange(8)
+        chosen = held[first : first + 1]
+        if rng.random() < 0.1:
+            chosen += held[first + 8 : first + 9]
         for position, (meeting_id, starts) in enumerate(chosen, start=1):
             items.append(
                 {

@@ -10,7 +10,12 @@ import pytest
 from tests.quality import dataset
 from tumorboard.quality.filters import Filters
 from tumorboard.quality.indicators import BY_KEY
-from tumorboard.quality.services import compute, median, percentile
+from tumorboard.quality.services import (
+    compute,
+    median,
+    percentile,
+    shared_counts,
+)
 
 RANGE = Filters(start=dataset.START, end=dataset.END)
 
@@ -162,3 +167,26 @@ def test_a_range_without_meetings_is_empty_not_zero(data):
         f = figure(key, empty)
         assert f.months == [] and f.total.denominator == 0, key
         assert f.total.share is None and f.total.median is None
+
+
+def test_the_dashboard_scan_agrees_with_each_indicator(data):
+    keys = [key for key in BY_KEY if hasattr(BY_KEY[key].rows, "family")]
+    assert len(keys) == 10
+    shared = shared_counts([BY_KEY[k] for k in keys], RANGE)
+    for key in keys:
+        alone, together = figure(key), compute(BY_KEY[key], RANGE, shared[key])
+        assert together.total == alone.total, key
+        assert together.months == alone.months, key
+        assert together.outcomes == alone.outcomes, key
+
+
+def test_case_type_filter(data):
+    metastases = Filters(dataset.START, dataset.END, case_type="skeletal_metastasis")
+    # Only C3, discussed at M3 without a waiver; its draft is not signed.
+    assert shares("readiness", metastases) == (1, 1, 0)
+    assert shares("time_to_signature", metastases) == (0, 0, 1)
+    assert shares("biopsy_at_centre", metastases) == (0, 0, 0)
+    load = figure("meeting_load", metastases).total
+    assert (load.denominator, load.numerator) == (3, 1)
+    primary = Filters(dataset.START, dataset.END, case_type="primary_bone_tumour")
+    assert shares("referral_to_discussion", primary) == (3, 3, 0)

@@ -242,7 +242,9 @@ class AgendaItem(TimestampMixin, db.Model):
     discussed_at: Mapped[datetime | None]
     #: Listed for ratification only (e.g. a protocol case): grouped at the end
     #: of the agenda with a short time budget, ratified by the chair in one step.
-    standard_of_care: Mapped[bool] = mapped_column(default=False)
+    #: A server default, so rows written without it (older code, data
+    #: migrations) are full discussions.
+    standard_of_care: Mapped[bool] = mapped_column(server_default=sa.false())
     version: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped[Meeting] = relationship(

@@ -44,7 +44,6 @@ def _waivers_by_item(rows: sa.Subquery, filters: Filters):
         sa.select(ReadinessWaiver.item, sa.func.count())
         .select_from(AgendaItem)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .join(Case, Case.id == AgendaItem.case_id)
         .join(ReadinessWaiver, waiver_in_force())
         .where(AgendaItem.status == AgendaItemStatus.DISCUSSED)
         .where(
@@ -57,7 +56,9 @@ def _waivers_by_item(rows: sa.Subquery, filters: Filters):
     if filters.board_id:
         query = query.where(Meeting.board_id == filters.board_id)
     if filters.case_type:
-        query = query.where(Case.case_type == filters.case_type)
+        query = query.join(Case, Case.id == AgendaItem.case_id).where(
+            Case.case_type == filters.case_type
+        )
     return "Waivers by item", [
         (None, item.replace("_", " ").capitalize(), n)
         for item, n in db.session.execute(query)
@@ -70,7 +71,6 @@ def _deferral_reasons(rows: sa.Subquery, filters: Filters):
         sa.select(AgendaItem.status_reason, sa.func.count())
         .select_from(AgendaItem)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .join(Case, Case.id == AgendaItem.case_id)
         .where(
             AgendaItem.status == AgendaItemStatus.DEFERRED,
             Meeting.starts_at >= filters.starts_at,
@@ -82,7 +82,9 @@ def _deferral_reasons(rows: sa.Subquery, filters: Filters):
     if filters.board_id:
         query = query.where(Meeting.board_id == filters.board_id)
     if filters.case_type:
-        query = query.where(Case.case_type == filters.case_type)
+        query = query.join(Case, Case.id == AgendaItem.case_id).where(
+            Case.case_type == filters.case_type
+        )
     return "Reasons given", [
         (None, reason or "No reason recorded", n)
         for reason, n in db.session.execute(query)
@@ -97,7 +99,6 @@ def _deviation_reasons(rows: sa.Subquery, filters: Filters):
         .select_from(Recommendation)
         .join(AgendaItem, AgendaItem.id == Recommendation.agenda_item_id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .join(Case, Case.id == Recommendation.case_id)
         .where(
             Recommendation.state == "signed",
             Recommendation.implementation_status == "deviated",
@@ -110,7 +111,9 @@ def _deviation_reasons(rows: sa.Subquery, filters: Filters):
     if f.board_id:
         query = query.where(Meeting.board_id == f.board_id)
     if f.case_type:
-        query = query.where(Case.case_type == f.case_type)
+        query = query.join(Case, Case.id == Recommendation.case_id).where(
+            Case.case_type == f.case_type
+        )
     return "Deviations by reason", [
         (f"deviation:{reason}", DeviationReason(reason).label, n)
         for reason, n in db.session.execute(query)

@@ -35,15 +35,11 @@ def in_range(f: Filters):
     return conditions
 
 
-def case_type_condition(f: Filters, primary_only: bool = False):
-    if primary_only:
-        if f.case_type and f.case_type != CaseType.PRIMARY_BONE_TUMOUR.value:
-            return [sa.false()]
-        return [Case.case_type == CaseType.PRIMARY_BONE_TUMOUR]
+def case_type_condition(f: Filters):
     return [Case.case_type == f.case_type] if f.case_type else []
 
 
-def _first_discussions(f: Filters, primary_only: bool = False):
+def _first_discussions(f: Filters):
     """Cases whose first discussion (on any board) was at a meeting in the
     range: a discussed item in the range with no earlier discussed item of
     the same case (an anti-join on the case's items, not a window over every
@@ -77,39 +73,101 @@ def _first_discussions(f: Filters, primary_only: bool = False):
             AgendaItem.status == AgendaItemStatus.DISCUSSED,
             ~sa.exists(earlier),
             *in_range(f),
-            *case_type_condition(f, primary_only),
+            *case_type_condition(f),
+        )
+    )
+
+
+def _with_case_type(query: sa.Select, case_id, f: Filters) -> sa.Select:
+    """Join the (wide) cases table only when the case type filter needs it."""
+    if not f.case_type:
+        return query
+    return query.join(Case, Case.id == case_id).where(*case_type_condition(f))
+
+
+def first_discussion_family(f: Filters) -> sa.Select:
+    """One row per case first discussed in the range, with a column per
+    indicator (NULL where it does not apply: the unplanned-excision and
+    biopsy columns for metastases)."""
+    referral_days = days_between(Case.referral_date, Meeting.starts_at)
+    excision_before = sa.and_(
+        Case.unplanned_excision_date.is_not(None),
+        days_between(Case.unplanned_excision_date, Meeting.starts_at) > 0,
+    )
+    conference = Recommendation.conference_type
+    primary = Case.case_type == CaseType.PRIMARY_BONE_TUMOUR
+    other = sa.orm.aliased(AgendaItem)
+    discussed_again = sa.exists().where(
+        other.case_id == AgendaItem.case_id,
+        other.status == AgendaItemStatus.DISCUSSED,
+        other.id != AgendaItem.id,
+    )
+    return (
+        _first_discussions(f)
+        .outerjoin(
+            Recommendation,
+            sa.and_(
+                Recommendation.agenda_item_id == AgendaItem.id,
+                Recommendation.current_key.is_not(None),
+            ),
+        )
+        .add_columns(
+            sa.case((referral_days < 0, "not_computable"), else_="measured").label(
+                "referral_to_discussion"
+            ),
+            referral_days.label("referral_to_discussion_value"),
+            sa.case(
+                (excision_before, "after"),
+                (conference.in_(["post_operative", "post_therapeutic"]), "after"),
+                (conference == "pre_therapeutic", "before"),
+                else_="not_computable",
+            ).label("discussed_before_treatment"),
+            sa.case(
+                (sa.not_(primary), None),
+                (Case.unplanned_excision_date.is_not(None), "unplanned"),
+                else_="planned",
+            ).label("unplanned_excision"),
+            sa.case(
+                (sa.not_(primary), None),
+                (Case.biopsy_status == BiopsyStatus.DONE_AT_CENTRE, "at_centre"),
+                (Case.biopsy_status == BiopsyStatus.DONE_ELSEWHERE, "elsewhere"),
+                else_="no_biopsy",
+            ).label("biopsy_at_centre"),
+            sa.case((discussed_again, "rediscussed"), else_="once").label(
+                "rediscussion"
+            ),
         )
     )
 
 
 def _discussed_items(f: Filters, statuses=(AgendaItemStatus.DISCUSSED,)):
-    return (
+    query = (
         sa.select(
-            Case.id.label("subject_id"),
+            AgendaItem.case_id.label("subject_id"),
             month_of(Meeting.starts_at).label("month"),
         )
         .select_from(AgendaItem)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .join(Case, Case.id == AgendaItem.case_id)
         .where(AgendaItem.status.in_(statuses))
-        .where(*in_range(f), *case_type_condition(f))
+        .where(*in_range(f))
     )
+    return _with_case_type(query, AgendaItem.case_id, f)
 
 
 def _signed_recommendations(f: Filters):
     """Signed recommendations in force for discussions in the range."""
-    return (
+    query = (
         sa.select(
-            Case.id.label("subject_id"),
+            Recommendation.case_id.label("subject_id"),
             month_of(Meeting.starts_at).label("month"),
         )
         .select_from(Recommendation)
         .join(AgendaItem, AgendaItem.id == Recommendation.agenda_item_id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .join(Case, Case.id == Recommendation.case_id)
         .where(Recommendation.state == RecommendationState.SIGNED)
-        .where(*in_range(f), *case_type_condition(f))
+        .where(*in_range(f))
     )
+    return _with_case_type(query, Recommendation.case_id, f)
 
 
 def _closed_meetings(f: Filters):
@@ -126,18 +184,35 @@ def _closed_meetings(f: Filters):
 # Row queries ----------------------------------------------------------------------
 
 
-def referral_to_discussion(f: Filters) -> sa.Select:
-    days = days_between(Case.referral_date, Meeting.starts_at)
-    query = _first_discussions(f, False)
-    return query.add_columns(
-        sa.case((days < 0, "not_computable"), else_="measured").label("outcome"),
-        days.label("value"),
+def discussed_items_family(f: Filters) -> sa.Select:
+    """Discussed and deferred items of the range: readiness and standard of
+    care for the discussed ones (NULL for deferred), deferrals for both."""
+    waived = sa.exists().where(waiver_in_force())
+    discussed = AgendaItem.status == AgendaItemStatus.DISCUSSED
+    return _discussed_items(
+        f, (AgendaItemStatus.DISCUSSED, AgendaItemStatus.DEFERRED)
+    ).add_columns(
+        sa.case((sa.not_(discussed), None), (waived, "waived"), else_="complete").label(
+            "readiness"
+        ),
+        sa.case(
+            (sa.not_(discussed), None),
+            (AgendaItem.standard_of_care.is_(True), "standard_of_care"),
+            else_="full",
+        ).label("standard_of_care"),
+        sa.case(
+            (AgendaItem.status == AgendaItemStatus.DEFERRED, "deferred"),
+            else_="discussed",
+        ).label("deferrals"),
     )
 
 
-def discussion_to_treatment(f: Filters) -> sa.Select:
+def signed_recommendations_family(f: Filters) -> sa.Select:
+    """Signed recommendations in force for discussions in the range: time to
+    treatment start and implementation."""
     days = days_between(Meeting.starts_at, Recommendation.implementation_date)
-    started = Recommendation.implementation_status.in_(
+    status = Recommendation.implementation_status
+    started = status.in_(
         [ImplementationStatus.IN_PROGRESS, ImplementationStatus.COMPLETED]
     )
     return _signed_recommendations(f).add_columns(
@@ -145,56 +220,42 @@ def discussion_to_treatment(f: Filters) -> sa.Select:
             (sa.and_(started, days >= 0), "measured"),
             (started, "not_computable"),
             else_="not_started",
-        ).label("outcome"),
-        days.label("value"),
-    )
-
-
-def discussed_before_treatment(f: Filters) -> sa.Select:
-    query = _first_discussions(f, False)
-    excision_before = sa.and_(
-        Case.unplanned_excision_date.is_not(None),
-        days_between(Case.unplanned_excision_date, Meeting.starts_at) > 0,
-    )
-    conference = Recommendation.conference_type
-    return query.outerjoin(
-        Recommendation,
-        sa.and_(
-            Recommendation.agenda_item_id == AgendaItem.id,
-            Recommendation.current_key.is_not(None),
-        ),
-    ).add_columns(
+        ).label("discussion_to_treatment"),
+        days.label("discussion_to_treatment_value"),
         sa.case(
-            (excision_before, "after"),
-            (conference.in_(["post_operative", "post_therapeutic"]), "after"),
-            (conference == "pre_therapeutic", "before"),
-            else_="not_computable",
-        ).label("outcome"),
-        sa.null().label("value"),
+            (started, "implemented"),
+            (status == ImplementationStatus.DEVIATED, "deviated"),
+            (status == ImplementationStatus.CANCELLED, "cancelled"),
+            (Recommendation.start_by < today(), "overdue"),
+            else_="not_yet_due",
+        ).label("implementation"),
     )
 
 
-def unplanned_excision(f: Filters) -> sa.Select:
-    query = _first_discussions(f, True)
-    return query.add_columns(
-        sa.case(
-            (Case.unplanned_excision_date.is_not(None), "unplanned"),
-            else_="planned",
-        ).label("outcome"),
-        sa.null().label("value"),
-    )
+#: Families of indicators read from one scan each: family → its row query.
+FAMILIES = {
+    "first_discussion": first_discussion_family,
+    "discussed_items": discussed_items_family,
+    "signed_recommendations": signed_recommendations_family,
+}
 
 
-def biopsy_at_centre(f: Filters) -> sa.Select:
-    query = _first_discussions(f, True)
-    return query.add_columns(
-        sa.case(
-            (Case.biopsy_status == BiopsyStatus.DONE_AT_CENTRE, "at_centre"),
-            (Case.biopsy_status == BiopsyStatus.DONE_ELSEWHERE, "elsewhere"),
-            else_="no_biopsy",
-        ).label("outcome"),
-        sa.null().label("value"),
-    )
+def member(family: str, key: str):
+    """The row query of indicator ``key``, a column of ``family``'s scan."""
+
+    def rows(f: Filters) -> sa.Select:
+        scan = FAMILIES[family](f).subquery("family")
+        value = scan.c.get(f"{key}_value", sa.null())
+        return sa.select(
+            scan.c.subject_id,
+            scan.c.month,
+            scan.c[key].label("outcome"),
+            value.label("value"),
+        ).where(scan.c[key].is_not(None))
+
+    rows.__name__ = key
+    rows.family = family
+    return rows
 
 
 def waiver_in_force():
@@ -210,35 +271,6 @@ def waiver_in_force():
     )
 
 
-def readiness(f: Filters) -> sa.Select:
-    waived = sa.exists().where(waiver_in_force())
-    return _discussed_items(f).add_columns(
-        sa.case((waived, "waived"), else_="complete").label("outcome"),
-        sa.null().label("value"),
-    )
-
-
-def deferrals(f: Filters) -> sa.Select:
-    query = _discussed_items(f, (AgendaItemStatus.DISCUSSED, AgendaItemStatus.DEFERRED))
-    return query.add_columns(
-        sa.case(
-            (AgendaItem.status == AgendaItemStatus.DEFERRED, "deferred"),
-            else_="discussed",
-        ).label("outcome"),
-        sa.null().label("value"),
-    )
-
-
-def standard_of_care(f: Filters) -> sa.Select:
-    return _discussed_items(f).add_columns(
-        sa.case(
-            (AgendaItem.standard_of_care.is_(True), "standard_of_care"),
-            else_="full",
-        ).label("outcome"),
-        sa.null().label("value"),
-    )
-
-
 def quorum(f: Filters) -> sa.Select:
     return _closed_meetings(f).add_columns(
         sa.case(
@@ -250,19 +282,23 @@ def quorum(f: Filters) -> sa.Select:
     )
 
 
-def _item_sum(column, f: Filters, *conditions):
-    return (
-        sa.select(sa.func.coalesce(sa.func.sum(column), 0))
-        .select_from(AgendaItem)
-        .join(Case, Case.id == AgendaItem.case_id)
-        .where(
-            AgendaItem.meeting_id == Meeting.id,
-            AgendaItem.status == AgendaItemStatus.DISCUSSED,
-            *case_type_condition(f),
-            *conditions,
+def _items_per_meeting(f: Filters) -> sa.Subquery:
+    """Discussed items of the meetings in the range: how many, how many of
+    them standard of care, and their planned minutes (one grouped scan)."""
+    query = (
+        sa.select(
+            AgendaItem.meeting_id,
+            sa.func.count().label("cases"),
+            sa.func.sum(
+                sa.case((AgendaItem.standard_of_care.is_(True), 1), else_=0)
+            ).label("soc_cases"),
+            sa.func.sum(AgendaItem.planned_minutes).label("planned"),
         )
-        .scalar_subquery()
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.status == AgendaItemStatus.DISCUSSED, *in_range(f))
+        .group_by(AgendaItem.meeting_id)
     )
+    return _with_case_type(query, AgendaItem.case_id, f).subquery("per_meeting")
 
 
 def meeting_load(f: Filters) -> sa.Select:
@@ -271,51 +307,21 @@ def meeting_load(f: Filters) -> sa.Select:
         Meeting.closed_at.is_not(None),
         Meeting.closed_at > Meeting.started_at,
     )
-    return _closed_meetings(f).add_columns(
-        sa.case((timed, "timed"), else_="not_computable").label("outcome"),
-        sa.null().label("value"),
-        _item_sum(sa.literal(1), f).label("cases"),
-        _item_sum(sa.literal(1), f, AgendaItem.standard_of_care.is_(True)).label(
-            "soc_cases"
-        ),
-        _item_sum(AgendaItem.planned_minutes, f).label("planned"),
-        sa.case(
-            (timed, minutes_between(Meeting.started_at, Meeting.closed_at)),
-            else_=None,
-        ).label("actual"),
-    )
-
-
-def implementation(f: Filters) -> sa.Select:
-    status = Recommendation.implementation_status
-    return _signed_recommendations(f).add_columns(
-        sa.case(
-            (
-                status.in_(
-                    [ImplementationStatus.COMPLETED, ImplementationStatus.IN_PROGRESS]
-                ),
-                "implemented",
-            ),
-            (status == ImplementationStatus.DEVIATED, "deviated"),
-            (status == ImplementationStatus.CANCELLED, "cancelled"),
-            (Recommendation.start_by < today(), "overdue"),
-            else_="not_yet_due",
-        ).label("outcome"),
-        sa.null().label("value"),
-    )
-
-
-def rediscussion(f: Filters) -> sa.Select:
-    query = _first_discussions(f, False)
-    other = sa.orm.aliased(AgendaItem)
-    later = sa.exists().where(
-        other.case_id == Case.id,
-        other.status == AgendaItemStatus.DISCUSSED,
-        other.id != AgendaItem.id,
-    )
-    return query.add_columns(
-        sa.case((later, "rediscussed"), else_="once").label("outcome"),
-        sa.null().label("value"),
+    items = _items_per_meeting(f)
+    return (
+        _closed_meetings(f)
+        .outerjoin(items, items.c.meeting_id == Meeting.id)
+        .add_columns(
+            sa.case((timed, "timed"), else_="not_computable").label("outcome"),
+            sa.null().label("value"),
+            sa.func.coalesce(items.c.cases, 0).label("cases"),
+            sa.func.coalesce(items.c.soc_cases, 0).label("soc_cases"),
+            sa.func.coalesce(items.c.planned, 0).label("planned"),
+            sa.case(
+                (timed, minutes_between(Meeting.started_at, Meeting.closed_at)),
+                else_=None,
+            ).label("actual"),
+        )
     )
 
 
@@ -323,16 +329,15 @@ def time_to_signature(f: Filters) -> sa.Select:
     days = days_between(Meeting.starts_at, Recommendation.signed_at)
     query = (
         sa.select(
-            Case.id.label("subject_id"),
+            Recommendation.case_id.label("subject_id"),
             month_of(Meeting.starts_at).label("month"),
         )
         .select_from(Recommendation)
         .join(AgendaItem, AgendaItem.id == Recommendation.agenda_item_id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .join(Case, Case.id == Recommendation.case_id)
-        .where(Recommendation.revision == 1, *in_range(f), *case_type_condition(f))
+        .where(Recommendation.revision == 1, *in_range(f))
     )
-    return query.add_columns(
+    return _with_case_type(query, Recommendation.case_id, f).add_columns(
         sa.case(
             (Recommendation.signed_at.is_(None), "not_computable"),
             else_="measured",

@@ -1,9 +1,10 @@
 """Compute the indicators, their monthly trends and breakdowns; audit the read.
 
 Counts come from one GROUP BY (month, outcome) per indicator. Percentiles:
-SQLite has no ``percentile_cont``, so for interval indicators only the
-measured intervals column is fetched, already sorted by the database, and the
-median and 90th percentile are picked by rank (docs/quality.md).
+SQLite has no ``percentile_cont``, so for interval indicators the query also
+groups by the interval, the database returns each month's intervals sorted
+with their counts, and the median and 90th percentile are picked by rank
+(docs/quality.md).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tumorboard.meetings.models import (
     Board,
     Meeting,
 )
+from tumorboard.quality import rows as rows_module
 from tumorboard.quality.breakdowns import BREAKDOWNS
 from tumorboard.quality.filters import Filters
 from tumorboard.quality.indicators import BY_KEY, INDICATORS, Indicator
@@ -118,18 +120,76 @@ def indicator_for(actor: User, key: str) -> Indicator:
     return indicator
 
 
-def _months(
-    rows: sa.Subquery, indicator: Indicator
-) -> tuple[dict[str, Month], dict[str, int]]:
-    """Counts by month, and by outcome over the whole range (one query)."""
-    grouped = db.session.execute(
-        sa.select(rows.c.month, rows.c.outcome, sa.func.count())
-        .group_by(rows.c.month, rows.c.outcome)
-        .order_by(rows.c.month)
+def _grouped(rows: sa.Subquery, indicator: Indicator) -> list[tuple]:
+    """(month, outcome[, interval], count) rows: one query."""
+    columns = [rows.c.month, rows.c.outcome]
+    if indicator.kind == "interval":
+        columns.append(rows.c.value)
+    return db.session.execute(
+        sa.select(*columns, sa.func.count()).group_by(*columns).order_by(*columns)
     ).all()
+
+
+def shared_counts(
+    indicators: list[Indicator], filters: Filters
+) -> dict[str, list[tuple]]:
+    """The grouped rows of every indicator that belongs to a family (see
+    ``rows.FAMILIES``), one scan per family: grouped by month, every member's
+    outcome and every interval member's value, then tallied per indicator."""
+    families: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        family = getattr(indicator.rows, "family", None)
+        if family is not None:
+            families.setdefault(family, []).append(indicator)
+    result: dict[str, list[tuple]] = {}
+    for family, members in families.items():
+        scan = rows_module.FAMILIES[family](filters).subquery("family")
+        columns = [scan.c.month]
+        for member in members:
+            columns.append(scan.c[member.key])
+            if member.kind == "interval":
+                columns.append(scan.c[f"{member.key}_value"])
+        grouped = db.session.execute(
+            sa.select(*columns, sa.func.count()).group_by(*columns)
+        ).all()
+        tallies: dict[str, dict[tuple, int]] = {m.key: {} for m in members}
+        for month, *cells, count in grouped:
+            cells = iter(cells)
+            for member in members:
+                outcome = next(cells)
+                key = (month, outcome)
+                if member.kind == "interval":
+                    key = (month, outcome, next(cells))
+                if outcome is not None:
+                    tally = tallies[member.key]
+                    tally[key] = tally.get(key, 0) + count
+        for key, tally in tallies.items():
+            result[key] = [
+                (*group, n)
+                for group, n in sorted(
+                    tally.items(), key=lambda pair: tuple(map(_sortable, pair[0]))
+                )
+            ]
+    return result
+
+
+def _sortable(value):
+    """Sort key that puts None first and keeps numbers numeric."""
+    return (value is not None, value if value is not None else 0)
+
+
+def _months(
+    grouped: list[tuple], indicator: Indicator
+) -> tuple[dict[str, Month], dict[str, int], dict[str, list]]:
+    """Counts by month and by outcome over the whole range, and for intervals
+    the measured values of each month, sorted (they come grouped by month,
+    outcome and interval, with their counts)."""
     months: dict[str, Month] = {}
     by_outcome: dict[str, int] = {}
-    for month, outcome, count in grouped:
+    values: dict[str, list] = {}
+    for month, outcome, *value, count in grouped:
+        if value and outcome in indicator.numerator:
+            values.setdefault(month, []).extend(value * count)
         by_outcome[outcome] = by_outcome.get(outcome, 0) + count
         m = months.setdefault(month, Month(month))
         if outcome in indicator.excluded:
@@ -138,7 +198,7 @@ def _months(
         m.denominator += count
         if outcome in indicator.numerator:
             m.numerator += count
-    return months, by_outcome
+    return months, by_outcome, values
 
 
 def _outcome_counts(months_rows, indicator: Indicator) -> list[tuple[str, str, int]]:
@@ -148,12 +208,17 @@ def _outcome_counts(months_rows, indicator: Indicator) -> list[tuple[str, str, i
     ]
 
 
-def compute(indicator: Indicator, filters: Filters) -> Figure:
-    """The indicator's totals, monthly trend and breakdown under ``filters``."""
+def compute(
+    indicator: Indicator, filters: Filters, grouped: list[tuple] | None = None
+) -> Figure:
+    """The indicator's totals, monthly trend and breakdown under ``filters``
+    (from ``grouped`` rows already counted, when given)."""
     rows = indicator.rows(filters).subquery("rows")
     if indicator.kind == "load":
         return _compute_load(indicator, rows)
-    months, by_outcome = _months(rows, indicator)
+    if grouped is None:
+        grouped = _grouped(rows, indicator)
+    months, by_outcome, values = _months(grouped, indicator)
     total = Month(
         "all",
         numerator=sum(m.numerator for m in months.values()),
@@ -161,16 +226,11 @@ def compute(indicator: Indicator, filters: Filters) -> Figure:
         excluded=sum(m.excluded for m in months.values()),
     )
     if indicator.kind == "interval":
-        values = db.session.execute(
-            sa.select(rows.c.month, rows.c.value)
-            .where(rows.c.outcome.in_(sorted(indicator.numerator)))
-            .order_by(rows.c.value)
-        ).all()
-        everything = [v for _, v in values]
+        everything = sorted(v for mine in values.values() for v in mine)
         total.median = median(everything)
         total.p90 = percentile(everything, 90)
         for month, m in months.items():
-            mine = [v for mo, v in values if mo == month]
+            mine = values.get(month, [])
             m.median, m.p90 = median(mine), percentile(mine, 90)
     figure = Figure(
         indicator,
@@ -237,7 +297,9 @@ def _compute_load(indicator: Indicator, rows: sa.Subquery) -> Figure:
 
 def dashboard(actor: User, filters: Filters) -> list[Figure]:
     """Every indicator ``actor`` may see, computed; the read is audited."""
-    figures = [compute(i, filters) for i in visible_indicators(actor)]
+    visible = visible_indicators(actor)
+    shared = shared_counts(visible, filters)
+    figures = [compute(i, filters, shared.get(i.key)) for i in visible]
     audit.record(
         actor,
         "quality.read",
