@@ -70,3 +70,37 @@ def test_filter_drill_down_and_download(page: Page, live_server: LiveServer):
     page.screenshot(path=DRILL_SHOT, full_page=True)
     page.get_by_role("link", name="Tue 13 Jan 2026").click()
     expect(page).to_have_url(f"{live_server.url}/meetings/{first_meeting}")
+
+
+TEACHING_SHOT = "/tmp/shots-quality-teaching.png"
+
+
+def test_teaching_view_from_the_case_page(page: Page, live_server: LiveServer):
+    with live_server.app.app_context():
+        from tests import factories
+        from tests.recommendations import factories as rf
+        from tumorboard.recommendations import services as recommendations
+
+        patient = factories.make_patient(given_name="Rosalind", family_name="Tegwen")
+        case = factories.make_case(
+            patient, presentation="Rosalind Tegwen: pain since 3 March 2026."
+        )
+        setup = rf.discussed_item(case=case)
+        recommendations.record_recommendation(
+            factories.make_user("coordinator"), setup.item, rf.rec_data()
+        )
+        db.session.commit()
+        case_id = case.id
+    account = live_server.account(Role.ORTHOPEDIC_ONCOLOGIST)
+    login(page, live_server, account.email, account.password)
+    page.goto(f"{live_server.url}/cases/{case_id}")
+    page.get_by_role("link", name="De-identified for teaching").click()
+    expect(page.get_by_role("note")).to_contain_text("De-identified — for teaching")
+    main = page.locator("main")
+    expect(main).to_contain_text("[name] [name]: pain since [date].")
+    expect(main).not_to_contain_text("Tegwen")
+    assert _violations(page) == []
+    page.screenshot(path=TEACHING_SHOT, full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF for teaching").click()
+    assert download.value.suggested_filename == "teaching-case.pdf"

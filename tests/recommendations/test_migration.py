@@ -67,6 +67,15 @@ def _rows(conn) -> list[tuple]:
 def test_draft_amendments_give_the_current_key_back(backend, tmp_path):
     with empty_database(backend, tmp_path) as app, app.app_context():
         upgrade(revision=BEFORE)
+        # Today's models write the columns later revisions add; give the old
+        # schema those columns so the factories can store the old layout.
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "ALTER TABLE agenda_items ADD COLUMN standard_of_care"
+                    " BOOLEAN DEFAULT false NOT NULL"
+                )
+            )
         old_id, item_id = _old_style_amendment()
         db.session.remove()
         with db.engine.connect() as conn:
@@ -102,4 +111,9 @@ def test_draft_amendments_give_the_current_key_back(backend, tmp_path):
                 (item_id, 1, "superseded", None),
                 (item_id, 2, "draft", item_id),
             ]
+        with db.engine.begin() as conn:
+            # The later revision adds it again.
+            conn.execute(
+                sa.text("ALTER TABLE agenda_items DROP COLUMN standard_of_care")
+            )
         upgrade()

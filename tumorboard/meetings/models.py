@@ -258,7 +258,12 @@ class AgendaItem(TimestampMixin, db.Model):
         """Listed or discussed: the item is (or was) on the agenda proper."""
         return self.status in ACTIVE_ITEM_STATUSES
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {
+        "version_id_col": version,
+        # standard_of_care's server default is read when first used, not
+        # returned by every INSERT (which older schemas could not answer).
+        "eager_defaults": False,
+    }
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "case_id", name="meeting_case"),
         sa.CheckConstraint("planned_minutes > 0", name="planned_minutes_positive"),

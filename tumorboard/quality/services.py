@@ -1,6 +1,7 @@
 """Compute the indicators, their monthly trends and breakdowns; audit the read.
 
-Counts come from one GROUP BY (month, outcome) per indicator. Percentiles:
+Counts come from one GROUP BY (month, outcome) per indicator, or per family
+of indicators sharing one scan on the dashboard (``shared_counts``). Percentiles:
 SQLite has no ``percentile_cont``, so for interval indicators the query also
 groups by the interval, the database returns each month's intervals sorted
 with their counts, and the median and 90th percentile are picked by rank
