@@ -171,7 +171,7 @@ def test_a_range_without_meetings_is_empty_not_zero(data):
 
 def test_the_dashboard_scan_agrees_with_each_indicator(data):
     keys = [key for key in BY_KEY if hasattr(BY_KEY[key].rows, "family")]
-    assert len(keys) == 10
+    assert len(keys) == 11
     shared = shared_counts([BY_KEY[k] for k in keys], RANGE)
     for key in keys:
         alone, together = figure(key), compute(BY_KEY[key], RANGE, shared[key])

@@ -70,7 +70,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "Discussion to treatment start",
         "interval",
         "cases",
-        rows.member("signed_recommendations", "discussion_to_treatment"),
+        rows.member("recommendations", "discussion_to_treatment"),
         {
             "measured": "Measured",
             "not_computable": "Start dated before the discussion",
@@ -192,7 +192,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "Recommendations implemented",
         "share",
         "cases",
-        rows.member("signed_recommendations", "implementation"),
+        rows.member("recommendations", "implementation"),
         {
             "implemented": "Implemented as recommended",
             "deviated": "Deviated",
@@ -220,7 +220,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "Discussion to signed recommendation",
         "interval",
         "cases",
-        rows.time_to_signature,
+        rows.member("recommendations", "time_to_signature"),
         {"measured": "Signed", "not_computable": "Not signed yet"},
         frozenset({"measured"}),
         frozenset({"not_computable"}),

@@ -154,8 +154,8 @@ def _discussed_items(f: Filters, statuses=(AgendaItemStatus.DISCUSSED,)):
     return _with_case_type(query, AgendaItem.case_id, f)
 
 
-def _signed_recommendations(f: Filters):
-    """Signed recommendations in force for discussions in the range."""
+def _recommendations(f: Filters):
+    """Every revision of the recommendations for discussions in the range."""
     query = (
         sa.select(
             Recommendation.case_id.label("subject_id"),
@@ -164,7 +164,6 @@ def _signed_recommendations(f: Filters):
         .select_from(Recommendation)
         .join(AgendaItem, AgendaItem.id == Recommendation.agenda_item_id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(Recommendation.state == RecommendationState.SIGNED)
         .where(*in_range(f))
     )
     return _with_case_type(query, Recommendation.case_id, f)
@@ -207,22 +206,34 @@ def discussed_items_family(f: Filters) -> sa.Select:
     )
 
 
-def signed_recommendations_family(f: Filters) -> sa.Select:
-    """Signed recommendations in force for discussions in the range: time to
-    treatment start and implementation."""
+def recommendations_family(f: Filters) -> sa.Select:
+    """Recommendations for discussions in the range: time to treatment start
+    and implementation of the signed revisions in force, time to signature
+    of the first revisions (NULL where a column does not apply)."""
     days = days_between(Meeting.starts_at, Recommendation.implementation_date)
+    signing_days = days_between(Meeting.starts_at, Recommendation.signed_at)
     status = Recommendation.implementation_status
     started = status.in_(
         [ImplementationStatus.IN_PROGRESS, ImplementationStatus.COMPLETED]
     )
-    return _signed_recommendations(f).add_columns(
+    in_force = Recommendation.state == RecommendationState.SIGNED
+    first = Recommendation.revision == 1
+    return _recommendations(f).add_columns(
         sa.case(
+            (sa.not_(in_force), None),
             (sa.and_(started, days >= 0), "measured"),
             (started, "not_computable"),
             else_="not_started",
         ).label("discussion_to_treatment"),
         days.label("discussion_to_treatment_value"),
         sa.case(
+            (sa.not_(first), None),
+            (Recommendation.signed_at.is_(None), "not_computable"),
+            else_="measured",
+        ).label("time_to_signature"),
+        signing_days.label("time_to_signature_value"),
+        sa.case(
+            (sa.not_(in_force), None),
             (started, "implemented"),
             (status == ImplementationStatus.DEVIATED, "deviated"),
             (status == ImplementationStatus.CANCELLED, "cancelled"),
@@ -236,7 +247,7 @@ def signed_recommendations_family(f: Filters) -> sa.Select:
 FAMILIES = {
     "first_discussion": first_discussion_family,
     "discussed_items": discussed_items_family,
-    "signed_recommendations": signed_recommendations_family,
+    "recommendations": recommendations_family,
 }
 
 
@@ -322,25 +333,4 @@ def meeting_load(f: Filters) -> sa.Select:
                 else_=None,
             ).label("actual"),
         )
-    )
-
-
-def time_to_signature(f: Filters) -> sa.Select:
-    days = days_between(Meeting.starts_at, Recommendation.signed_at)
-    query = (
-        sa.select(
-            Recommendation.case_id.label("subject_id"),
-            month_of(Meeting.starts_at).label("month"),
-        )
-        .select_from(Recommendation)
-        .join(AgendaItem, AgendaItem.id == Recommendation.agenda_item_id)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(Recommendation.revision == 1, *in_range(f))
-    )
-    return _with_case_type(query, Recommendation.case_id, f).add_columns(
-        sa.case(
-            (Recommendation.signed_at.is_(None), "not_computable"),
-            else_="measured",
-        ).label("outcome"),
-        days.label("value"),
     )
