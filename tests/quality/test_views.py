@@ -189,3 +189,17 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
         assert client.get(f"/quality/?{ARGS}").status_code == 200
     assert large.count == small.count
     assert small.count <= 45, small.statements
+
+
+def test_the_case_type_filter_is_named(client, login_as, data):
+    login_as("coordinator")
+    page = client.get(f"/quality/?{ARGS}&case_type=skeletal_metastasis").get_data(
+        as_text=True
+    )
+    assert "skeletal metastasis cases only" in page
+
+
+def test_a_median_of_one_day_reads_in_the_singular(client, login_as, data):
+    login_as("coordinator")
+    page = client.get(f"/quality/?{ARGS}").get_data(as_text=True)
+    assert "<strong>1 day</strong> median · 90th percentile 2 days" in page

@@ -21,6 +21,7 @@ from tumorboard.auth.permissions import (
     can_sign_recommendation,
     permission_required,
 )
+from tumorboard.cases.models import CaseType
 from tumorboard.db import today
 from tumorboard.meetings import services as meetings
 from tumorboard.quality import charts, exports, ratification, services
@@ -68,6 +69,9 @@ def dashboard():
         args=filters.query_args() if filters else {},
         board_name=next(
             (b.name for b in boards if filters and b.id == filters.board_id), None
+        ),
+        case_type_label=(
+            CaseType(filters.case_type).label if filters and filters.case_type else None
         ),
     ), (200 if filters is not None else 400)
 
