@@ -25,6 +25,7 @@ from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Board, Meeting
 from tumorboard.patients.models import Patient
+from tumorboard.quality.indicators import INDICATORS
 from tumorboard.recommendations.models import Recommendation
 from tumorboard.reviews import schemas
 from tumorboard.reviews.models import DisciplineReview, ReviewRevision
@@ -248,6 +249,9 @@ NOT_PAGES = {
     "main.health",
     "main.ready",
     "auth.login",
+    "quality.download",
+    "quality.teaching_case_pdf",
+    "quality.teaching_meeting_pdf",
 }
 
 
@@ -320,6 +324,7 @@ def demo_urls(app) -> dict[str, list[str]]:
             for m, c in itertools.product(meetings, ready)
         ],
         "recommendations.record": [{"meeting_id": m, "item_id": i} for m, i in items],
+        "quality.drilldown": [{"key": i.key} for i in INDICATORS],
     }
     urls: dict[str, list[str]] = {}
     with app.test_request_context():

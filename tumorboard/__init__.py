@@ -200,13 +200,14 @@ def _register_blueprints(app: Flask) -> None:
     from tumorboard.meetings.views import bp as meetings_bp
     from tumorboard.patients.views import bp as patients_bp
     from tumorboard.performance.views import bp as performance_bp
+    from tumorboard.quality.views import bp as quality_bp
     from tumorboard.recommendations.views import bp as recommendations_bp
     from tumorboard.reviews.views import bp as reviews_bp
 
     for blueprint in (main_bp, auth_bp, sessions_bp, patients_bp, cases_bp, audit_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(meetings_bp)
-    for blueprint in (recommendations_bp, documents_bp):
+    for blueprint in (recommendations_bp, documents_bp, quality_bp):
         app.register_blueprint(blueprint)
     for blueprint in (performance_bp, reviews_bp, annotations_bp, attachments_bp):
         app.register_blueprint(blueprint)

@@ -44,6 +44,8 @@ NO_PATIENT_DATA = {
     "in tests/meetings)",
     "meetings.follow_state": "where the presenter is: item ids and counts only "
     "(tested in tests/meetings/test_presenting.py)",
+    "quality.download": "an indicator's counts by month, no case or patient "
+    "(tested in tests/quality)",
 }
 
 #: Routes that audit every response whatever it holds, each with where that
@@ -61,6 +63,8 @@ FILES = {
     "documents.minutes": ("meeting_id", Meeting),
     "documents.outcome_letter": ("rec_id", Recommendation),
     "meetings.ics": ("meeting_id", Meeting),
+    "quality.teaching_case_pdf": ("case_id", Case),
+    "quality.teaching_meeting_pdf": ("meeting_id", Meeting),
 }
 FILES_PER_ROUTE = 3
 

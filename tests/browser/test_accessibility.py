@@ -22,6 +22,7 @@ PAGES = [
     "/account/password",
     "/account/sessions",
     "/account/mfa",
+    "/quality/",
 ]
 
 

@@ -56,6 +56,8 @@ class Permission(enum.StrEnum):
     ACTION_MANAGE = "action.manage"
     DOCUMENT_READ = "document.read"
     PERFORMANCE_RECORD = "performance.record"
+    QUALITY_READ = "quality.read"
+    TEACHING_EXPORT = "teaching.export"
 
 
 _CLINICIAN = frozenset(
@@ -74,6 +76,9 @@ _CLINICIAN = frozenset(
         Permission.IMPLEMENTATION_UPDATE,
         Permission.ACTION_MANAGE,
         Permission.DOCUMENT_READ,
+        # The read-only quality lead view: clinical indicators only.
+        Permission.QUALITY_READ,
+        Permission.TEACHING_EXPORT,
     }
 )
 
@@ -134,6 +139,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.IMPLEMENTATION_MONITOR,
             Permission.ACTION_MANAGE,
             Permission.DOCUMENT_READ,
+            Permission.QUALITY_READ,
         }
     ),
     **{role: _clinician_permissions(role) for role in CLINICAL_ROLES},
@@ -396,6 +402,27 @@ def can_change_action(user: User, action: Any) -> bool:
 def can_read_documents(user: User) -> bool:
     """Clinicians and the coordinator download board documents."""
     return has_permission(user, Permission.DOCUMENT_READ)
+
+
+def can_read_quality(user: User) -> bool:
+    """The coordinator and clinicians open the quality dashboard."""
+    return has_permission(user, Permission.QUALITY_READ)
+
+
+def can_see_indicator(user: User, audience: str, chairs_meetings: bool) -> bool:
+    """Every quality reader sees the clinical indicators; the operational ones
+    (readiness, deferrals, meeting load) only the coordinator and clinicians
+    who chair meetings (``chairs_meetings``)."""
+    if not can_read_quality(user):
+        return False
+    if audience == "all":
+        return True
+    return has_permission(user, Permission.MEETING_MANAGE) or chairs_meetings
+
+
+def can_export_teaching(user: User) -> bool:
+    """Clinicians export de-identified cases and meetings for teaching."""
+    return has_permission(user, Permission.TEACHING_EXPORT)
 
 
 def authorize(allowed: bool, message: str = "You are not allowed to do that.") -> None:

@@ -211,6 +211,10 @@ class AgendaItemForm(FlaskForm):
             NumberRange(1, 180, "Between 1 and 180 minutes."),
         ],
     )
+    standard_of_care = BooleanField(
+        "Standard of care: needs only ratification (grouped at the end of the "
+        "agenda, signed by the chair in one step)"
+    )
 
     def __init__(self, *args, clinicians=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,6 +228,7 @@ class AgendaItemForm(FlaskForm):
             "question": self.question.data,
             "presenter_id": self.presenter_id.data,
             "planned_minutes": self.planned_minutes.data,
+            "standard_of_care": self.standard_of_care.data,
         }
 
 

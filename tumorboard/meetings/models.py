@@ -240,6 +240,11 @@ class AgendaItem(TimestampMixin, db.Model):
         sa.ForeignKey("agenda_items.id"), index=True
     )
     discussed_at: Mapped[datetime | None]
+    #: Listed for ratification only (e.g. a protocol case): grouped at the end
+    #: of the agenda with a short time budget, ratified by the chair in one step.
+    #: A server default, so rows written without it (older code, data
+    #: migrations) are full discussions.
+    standard_of_care: Mapped[bool] = mapped_column(server_default=sa.false())
     version: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped[Meeting] = relationship(
@@ -253,7 +258,12 @@ class AgendaItem(TimestampMixin, db.Model):
         """Listed or discussed: the item is (or was) on the agenda proper."""
         return self.status in ACTIVE_ITEM_STATUSES
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {
+        "version_id_col": version,
+        # standard_of_care's server default is read when first used, not
+        # returned by every INSERT (which older schemas could not answer).
+        "eager_defaults": False,
+    }
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "case_id", name="meeting_case"),
         sa.CheckConstraint("planned_minutes > 0", name="planned_minutes_positive"),

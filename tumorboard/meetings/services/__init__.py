@@ -14,10 +14,7 @@ from tumorboard.meetings.services.agenda import (
     add_case,
     check_room,
     defer_item,
-    move_item,
-    prioritise_urgent,
     remove_item,
-    reorder_agenda,
 )
 from tumorboard.meetings.services.attendance import (
     ATTENDANCE_REFUSED,
@@ -38,6 +35,11 @@ from tumorboard.meetings.services.boards import (
     valid_timezone,
 )
 from tumorboard.meetings.services.closing import PlannedCarryOver, close_preview
+from tumorboard.meetings.services.ordering import (
+    move_item,
+    prioritise_urgent,
+    reorder_agenda,
+)
 from tumorboard.meetings.services.presenting import (
     DECISION_MISSING,
     NO_RECOMMENDATION,

@@ -18,7 +18,7 @@ from tumorboard.auth.permissions import (
     may_present,
 )
 from tumorboard.cases.models import QUESTION_LIMIT, Case, CaseStatus
-from tumorboard.cases.services import URGENCY_ORDER, transition_case
+from tumorboard.cases.services import transition_case
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.meetings.hooks import before_defer
@@ -33,13 +33,11 @@ from tumorboard.meetings.services._shared import (
     ACTIVE_VALUES,
     RUN_REFUSED,
     active_count,
-    active_items,
     active_minutes,
     board_of,
     case_of,
     check_item,
     int_field,
-    record_meeting,
     resolve_now,
 )
 from tumorboard.meetings.services.queries import next_meeting_with_room
@@ -76,6 +74,10 @@ def check_room(meeting: Meeting, minutes: int, case_id: int | None = None) -> No
         )
 
 
+#: The short time budget of a standard-of-care item (ratification only).
+STANDARD_OF_CARE_MAX_MINUTES = 5
+
+
 def _clean_item_data(meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
     question = clean_text(
         data.get("question"), "question", "The question", QUESTION_LIMIT
@@ -93,10 +95,18 @@ def _clean_item_data(meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
                 "The presenter must be an active clinician.", "presenter_id"
             )
         presenter_id = presenter.id
+    standard_of_care = bool(data.get("standard_of_care"))
+    if standard_of_care and minutes > STANDARD_OF_CARE_MAX_MINUTES:
+        raise InvalidInput(
+            "A standard-of-care item is only ratified: plan at most "
+            f"{STANDARD_OF_CARE_MAX_MINUTES} minutes.",
+            "planned_minutes",
+        )
     return {
         "question": question,
         "planned_minutes": minutes,
         "presenter_id": presenter_id,
+        "standard_of_care": standard_of_care,
     }
 
 
@@ -144,6 +154,8 @@ def _list_case(
     for key, value in clean.items():
         setattr(item, key, value)
     db.session.flush()
+    if not item.standard_of_care:
+        _before_standard_of_care(meeting, item)
     transition_case(
         actor,
         case,
@@ -166,12 +178,35 @@ def _list_case(
                 "question": item.question,
                 "presenter_id": item.presenter_id,
                 "planned_minutes": item.planned_minutes,
+                "standard_of_care": item.standard_of_care,
             },
         ),
         case_id=case.id,
         patient_id=case.patient_id,
     )
     return item
+
+
+def _before_standard_of_care(meeting: Meeting, item: AgendaItem) -> None:
+    """Place a full discussion before the standard-of-care group, which stays
+    at the end of the agenda."""
+    group = db.session.scalars(
+        sa.select(AgendaItem)
+        .where(
+            AgendaItem.meeting_id == meeting.id,
+            AgendaItem.standard_of_care.is_(True),
+            AgendaItem.status.in_(ACTIVE_VALUES),
+            AgendaItem.id != item.id,
+        )
+        .order_by(AgendaItem.position)
+    ).all()
+    if not group:
+        return
+    item.position = group[0].position
+    # Positions are not unique: shift the group one place down.
+    for member in group:
+        member.position += 1
+    db.session.flush()
 
 
 def add_case(
@@ -203,89 +238,6 @@ def add_case(
     clean = _clean_item_data(meeting, data)
     check_room(meeting, clean["planned_minutes"], case.id)
     return _list_case(actor, meeting, case, clean)
-
-
-def _apply_order(actor: User, meeting: Meeting, ordered: list[AgendaItem]) -> None:
-    before = [i.id for i in sorted(ordered, key=lambda i: (i.position, i.id))]
-    after = [i.id for i in ordered]
-    if before == after:
-        return
-    for position, item in enumerate(ordered, start=1):
-        item.position = position
-    db.session.flush()
-    record_meeting(
-        actor,
-        "agenda.reorder",
-        meeting,
-        f"Reordered the agenda of {board_of(meeting).name}, {meeting.when_label}",
-        changes={"order": [before, after]},
-    )
-
-
-def _check_reorderable(actor: User, meeting: Meeting) -> None:
-    authorize(can_manage_meeting(actor, meeting), "Only the coordinator.")
-    if meeting.status != MeetingStatus.PLANNED:
-        raise InvalidInput(
-            "The agenda was published; its order is frozen."
-            if meeting.status == MeetingStatus.PUBLISHED
-            else f"The meeting is {meeting.status.label.lower()}; "
-            "its agenda cannot be reordered."
-        )
-
-
-def reorder_agenda(actor: User, meeting: Meeting, item_ids: list[int]) -> None:
-    """Put the agenda in the order of ``item_ids``, which must name every item."""
-    _check_reorderable(actor, meeting)
-    active = active_items(meeting)
-    by_id = {i.id: i for i in active}
-    if len(set(item_ids)) != len(item_ids):
-        raise InvalidInput("The new order names an item twice; nothing was changed.")
-    foreign = [i for i in item_ids if i not in by_id]
-    if foreign:
-        raise InvalidInput(
-            "The new order names items that are not on this meeting's agenda "
-            f"({', '.join(map(str, foreign))}); nothing was changed."
-        )
-    if set(item_ids) != set(by_id):
-        raise Conflict(
-            "The agenda changed since the page was loaded (items were added or "
-            "removed); reload the page and reorder again."
-        )
-    _apply_order(actor, meeting, [by_id[i] for i in item_ids])
-
-
-def move_item(actor: User, meeting: Meeting, item: AgendaItem, direction: str) -> str:
-    """Move one item up or down by one place; returns a sentence for the user."""
-    _check_reorderable(actor, meeting)
-    if direction not in ("up", "down"):
-        raise InvalidInput("Move up or down.")
-    active = active_items(meeting)
-    ids = [i.id for i in active]
-    if item.meeting_id != meeting.id or item.id not in ids:
-        raise InvalidInput("That item is not on this meeting's agenda.")
-    index = ids.index(item.id)
-    target = index - 1 if direction == "up" else index + 1
-    case = case_of(item)
-    if not 0 <= target < len(active):
-        return f"{case.reference} is already {'first' if target < 0 else 'last'}."
-    active[index], active[target] = active[target], active[index]
-    _apply_order(actor, meeting, active)
-    return f"{case.reference} moved to position {target + 1} of {len(active)}."
-
-
-def prioritise_urgent(actor: User, meeting: Meeting) -> None:
-    """Sort the agenda emergency, urgent, routine, keeping the relative order."""
-    _check_reorderable(actor, meeting)
-    ordered = db.session.scalars(
-        sa.select(AgendaItem)
-        .join(Case, Case.id == AgendaItem.case_id)
-        .where(
-            AgendaItem.meeting_id == meeting.id,
-            AgendaItem.status.in_(ACTIVE_VALUES),
-        )
-        .order_by(URGENCY_ORDER, AgendaItem.position, AgendaItem.id)
-    ).all()
-    _apply_order(actor, meeting, list(ordered))
 
 
 def remove_item(
@@ -409,6 +361,7 @@ def carry_over(
             "question": item.question,
             "presenter_id": item.presenter_id,
             "planned_minutes": item.planned_minutes,
+            "standard_of_care": item.standard_of_care,
         },
         carried_from=item,
     )
