@@ -7,6 +7,12 @@ from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
 from tumorboard.cases.search import CaseSearch
 from tumorboard.meetings.models import AgendaItem, Attendance, Board, Meeting
+from tumorboard.notifications.models import (
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+    ReminderSent,
+)
 from tumorboard.patients.models import Patient
 from tumorboard.performance.models import PerformanceStatus
 from tumorboard.recommendations.models import ActionItem, Recommendation
@@ -29,9 +35,13 @@ __all__ = [
     "CaseSearch",
     "DisciplineReview",
     "Meeting",
+    "Notification",
+    "NotificationPreference",
+    "OutboxMessage",
     "Patient",
     "PerformanceStatus",
     "ReadinessWaiver",
+    "ReminderSent",
     "Recommendation",
     "ReviewRevision",
     "User",

@@ -56,6 +56,7 @@ class Permission(enum.StrEnum):
     ACTION_MANAGE = "action.manage"
     DOCUMENT_READ = "document.read"
     PERFORMANCE_RECORD = "performance.record"
+    OUTBOX_READ = "outbox.read"
 
 
 _CLINICIAN = frozenset(
@@ -140,7 +141,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Administrators manage accounts, boards and read the audit log; they see
     # no clinical data (no agendas: those name patients).
     Role.ADMIN: frozenset(
-        {Permission.USER_MANAGE, Permission.AUDIT_READ, Permission.BOARD_MANAGE}
+        {
+            Permission.USER_MANAGE,
+            Permission.AUDIT_READ,
+            Permission.BOARD_MANAGE,
+            # E-mail addresses, subjects and links: no patient data.
+            Permission.OUTBOX_READ,
+        }
     ),
 }
 

@@ -91,6 +91,9 @@ class Board(TimestampMixin, db.Model):
     duration_minutes: Mapped[int]
     minutes_per_case: Mapped[int]
     capacity: Mapped[int]
+    #: Reviews still missing this many days before a meeting are chased
+    #: (``flask reminders run``); 0 sends no such reminder.
+    review_reminder_days: Mapped[int] = mapped_column(default=3, server_default="3")
     location: Mapped[str] = mapped_column(sa.String(200), default="")
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -108,6 +111,9 @@ class Board(TimestampMixin, db.Model):
         sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
         sa.CheckConstraint("minutes_per_case > 0", name="minutes_per_case_positive"),
         sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint(
+            "review_reminder_days BETWEEN 0 AND 30", name="review_reminder_days_range"
+        ),
     )
 
     @property

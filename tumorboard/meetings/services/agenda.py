@@ -21,7 +21,12 @@ from tumorboard.cases.models import QUESTION_LIMIT, Case, CaseStatus
 from tumorboard.cases.services import URGENCY_ORDER, transition_case
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
-from tumorboard.meetings.hooks import before_defer
+from tumorboard.meetings.hooks import (
+    before_defer,
+    case_deferred,
+    case_discussed,
+    case_listed,
+)
 from tumorboard.meetings.models import (
     ACTIVE_ITEM_STATUSES,
     AgendaItem,
@@ -171,6 +176,7 @@ def _list_case(
         case_id=case.id,
         patient_id=case.patient_id,
     )
+    case_listed.run(actor, item, case, meeting)
     return item
 
 
@@ -392,6 +398,7 @@ def carry_over(
         case_id=case.id,
         patient_id=case.patient_id,
     )
+    case_deferred.run(actor, item, case, meeting)
     target = next_meeting_with_room(
         board,
         item.planned_minutes,
@@ -474,4 +481,5 @@ def mark_discussed(
         case_id=case.id,
         patient_id=case.patient_id,
     )
+    case_discussed.run(actor, item, case, meeting)
     return item
