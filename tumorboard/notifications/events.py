@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from tumorboard.annotations import hooks as annotation_hooks
 from tumorboard.auth.disciplines import discipline_of
@@ -19,7 +19,12 @@ from tumorboard.meetings import hooks as meeting_hooks
 from tumorboard.meetings.calendar import meeting_ics
 from tumorboard.meetings.models import AgendaItem, Board, Meeting, board_members
 from tumorboard.notifications.kinds import Kind
-from tumorboard.notifications.services import Invitation, notify, public_url
+from tumorboard.notifications.services import (
+    Invitation,
+    notify,
+    path_for,
+    public_url,
+)
 from tumorboard.recommendations import hooks as recommendation_hooks
 from tumorboard.recommendations.models import ActionItem, Recommendation
 from tumorboard.reviews import readiness
@@ -31,12 +36,12 @@ _WANTED = (readiness.MISSING, readiness.WAIVED)
 
 def case_link(case: Case) -> str:
     """The case page's path."""
-    return url_for("cases.detail", case_id=case.id)
+    return path_for("cases.detail", case_id=case.id)
 
 
 def meeting_link(meeting: Meeting) -> str:
     """The meeting page's path."""
-    return url_for("meetings.detail", meeting_id=meeting.id)
+    return path_for("meetings.detail", meeting_id=meeting.id)
 
 
 def board_members_of(board_id: int) -> list[User]:
@@ -199,7 +204,7 @@ def _awaiting_signature(actor: User, rec: Recommendation) -> None:
         Kind.SIGNATURE_NEEDED,
         f"Revision {rec.revision} of the recommendation for {case.reference} "
         "waits for your signature as chair.",
-        url_for("recommendations.detail", rec_id=rec.id),
+        path_for("recommendations.detail", rec_id=rec.id),
         case=case,
         exclude=actor,
     )
@@ -233,7 +238,7 @@ def _signed(actor: User, rec: Recommendation) -> None:
         Kind.RECOMMENDATION_SIGNED,
         f"Revision {rec.revision} of the recommendation for {case.reference} "
         "was signed.",
-        url_for("recommendations.detail", rec_id=rec.id),
+        path_for("recommendations.detail", rec_id=rec.id),
         case=case,
         exclude=actor,
     )
@@ -248,7 +253,7 @@ def _action_assigned(actor: User, action: ActionItem) -> None:
         Kind.ACTION_ASSIGNED,
         f"An action for {case.reference} was assigned to you, due "
         f"{action.due_date:%d %b %Y}.",
-        url_for("recommendations.my_actions"),
+        path_for("recommendations.my_actions"),
         case=case,
         exclude=actor,
     )

@@ -9,7 +9,6 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import url_for
 
 from tumorboard.auth.disciplines import discipline_of
 from tumorboard.auth.models import User
@@ -35,6 +34,7 @@ from tumorboard.notifications.models import Notification, ReminderSent
 from tumorboard.notifications.services import (
     SUBJECT_PREFIX,
     notify,
+    path_for,
     public_url,
     queue_email,
 )
@@ -167,7 +167,7 @@ def _unsigned_drafts(run: _Run) -> None:
             f"Revision {rec.revision} of the recommendation for {case.reference} "
             "is still unsigned a day after the meeting; it waits for your "
             "signature as chair.",
-            url_for("recommendations.detail", rec_id=rec.id),
+            path_for("recommendations.detail", rec_id=rec.id),
             case,
         )
 
@@ -191,7 +191,7 @@ def _actions(run: _Run) -> None:
                 Kind.ACTION_DUE,
                 f"Your action for {case.reference} is due tomorrow "
                 f"({action.due_date:%d %b %Y}).",
-                url_for("recommendations.my_actions"),
+                path_for("recommendations.my_actions"),
                 case,
             )
         elif action.due_date < run.day:
@@ -202,7 +202,7 @@ def _actions(run: _Run) -> None:
                 Kind.ACTION_OVERDUE,
                 f"Your action for {case.reference} was due on "
                 f"{action.due_date:%d %b %Y} and is still open.",
-                url_for("recommendations.my_actions"),
+                path_for("recommendations.my_actions"),
                 case,
             )
 
@@ -241,7 +241,7 @@ def _implementation(run: _Run) -> None:
                 Kind.IMPLEMENTATION_OVERDUE,
                 f"The recommendation for {case.reference} should have started by "
                 f"{rec.start_by:%d %b %Y} and is not started yet.",
-                url_for("recommendations.detail", rec_id=rec.id),
+                path_for("recommendations.detail", rec_id=rec.id),
                 case,
             )
 

@@ -41,6 +41,15 @@ PAGE_SIZE = 50
 SUBJECT_PREFIX = "[Tumour board]"
 
 
+def path_for(endpoint: str, **values: Any) -> str:
+    """The path of ``endpoint`` inside the application, with or without a
+    request (events also happen in commands and the demo loader)."""
+    adapter = current_app.url_map.bind(
+        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
+    )
+    return adapter.build(endpoint, values)
+
+
 def public_url(path: str) -> str:
     """``path`` as an absolute address for e-mails (``PUBLIC_URL`` + path)."""
     return current_app.config["PUBLIC_URL"].rstrip("/") + path
