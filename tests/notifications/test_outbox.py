@@ -222,9 +222,7 @@ def test_two_senders_at_once_send_every_message_exactly_once(shared_app, smtp):
         for i in range(24):
             services.queue_email(user, f"[Tumour board] Test {i}", "Body\n")
         db.session.commit()
-        expected = {
-            m.message_id for m in db.session.scalars(sa.select(OutboxMessage))
-        }
+        expected = {m.message_id for m in db.session.scalars(sa.select(OutboxMessage))}
     assert len(expected) == 24
     errors: list[BaseException] = []
     start = threading.Barrier(2)
