@@ -114,3 +114,45 @@ def test_the_radiologists_count_changes_when_a_case_is_listed(
     page.keyboard.press("Enter")
     expect(page.get_by_text("Notification settings saved.")).to_be_visible()
     page.screenshot(path=SHOTS.format("preferences"), full_page=True)
+
+
+def test_a_mention_is_completed_from_the_keyboard_and_reaches_the_outbox(
+    page: Page, browser: Browser, live_server: LiveServer
+):
+    tag = uuid.uuid4().hex[:6].upper()
+    with live_server.app.app_context():
+        case = factories.make_case(
+            factories.make_patient(family_name=f"Mention{tag}"),
+            status=CaseStatus.WORKUP,
+        )
+        db.session.commit()
+        case_id = case.id
+    ortho = live_server.account(Role.ORTHOPEDIC_ONCOLOGIST)
+    login(page, live_server, ortho.email, ortho.password)
+    page.goto(f"{live_server.url}/cases/{case_id}")
+    box = page.locator("#annotation-body")
+    box.click()
+    box.press_sequentially("Please check the skip lesion @radiolo")
+    option = page.get_by_role("option", name=re.compile("Dr Ray Radiologist"))
+    expect(option).to_be_visible()
+    page.screenshot(path=SHOTS.format("mention"), full_page=False)
+    box.press("Enter")
+    expect(box).to_have_value("Please check the skip lesion @radiologist ")
+    page.get_by_role("button", name="Add annotation").click()
+    expect(page.get_by_text("Annotation added.")).to_be_visible()
+
+    # The administrator reads the e-mail in the outbox (no mail server here).
+    admin = live_server.account(Role.ADMIN)
+    other = browser.new_context(viewport={"width": 1280, "height": 900})
+    other.set_default_timeout(TIMEOUT_MS)
+    admin_page = other.new_page()
+    try:
+        login(admin_page, live_server, admin.email, admin.password)
+        admin_page.goto(f"{live_server.url}/admin/outbox/")
+        expect(admin_page.get_by_text("No mail server is configured")).to_be_visible()
+        row = admin_page.locator("tr").filter(has_text=f"Mentioned: TB-{case_id:05d}")
+        expect(row).to_contain_text(live_server.account(Role.RADIOLOGIST).email)
+        expect(row).not_to_contain_text(f"Mention{tag}")
+        admin_page.screenshot(path=SHOTS.format("outbox"), full_page=True)
+    finally:
+        other.close()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 
 from tests import factories
 from tests.meetings import factories as mf
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
+from tumorboard.db import utcnow
 from tumorboard.meetings.models import Board, Meeting
 
 
@@ -25,14 +27,18 @@ class BoardSetup:
     case: Case
 
 
-def board_setup(days: float = 3) -> BoardSetup:
-    """Build the :class:`BoardSetup`."""
+def board_setup(days: int = 3) -> BoardSetup:
+    """Build the :class:`BoardSetup`; the meeting starts at noon UTC (so that
+    moving it by hours stays on its day)."""
     coordinator = factories.make_user("coordinator")
     radiologist = factories.make_user("radiologist")
     pathologist = factories.make_user("pathologist")
     lead = factories.make_user("orthopedic_oncologist")
     board = mf.make_board(members=[radiologist, pathologist, lead])
-    meeting = mf.make_meeting(board, days=days, chair_id=lead.id)
+    day = utcnow().date() + timedelta(days=days)
+    meeting = mf.make_meeting(
+        board, starts_at=datetime.combine(day, time(12, 0), UTC), chair_id=lead.id
+    )
     case = mf.make_ready_case(lead_clinician_id=lead.id)
     return BoardSetup(coordinator, radiologist, pathologist, lead, board, meeting, case)
 

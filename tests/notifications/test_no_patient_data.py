@@ -4,7 +4,7 @@ notification is produced, and every notification text and every e-mail
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -14,6 +14,7 @@ from tests.notifications.factories import ITEM
 from tests.recommendations import factories as rf
 from tests.reviews.factories import make_review
 from tumorboard.annotations import services as annotations
+from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.meetings import services as meetings
 from tumorboard.notifications.kinds import Kind
@@ -60,7 +61,10 @@ def test_no_message_of_any_kind_names_the_patient(app):
     )
     # The radiologist reviews the first case: told when it is signed.
     make_review(first, "radiology", author=radiologist)
-    meeting = mf.make_meeting(board, days=2, chair_id=lead.id)
+    day = utcnow().date() + timedelta(days=2)
+    meeting = mf.make_meeting(
+        board, starts_at=datetime.combine(day, time(12, 0), UTC), chair_id=lead.id
+    )
     item = meetings.add_case(
         coordinator, meeting, first, {**ITEM, "question": QUESTION}
     )

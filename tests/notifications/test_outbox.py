@@ -136,7 +136,7 @@ def test_after_the_last_attempt_a_message_is_dead_with_its_error(app, smtp_port)
     assert row.status == OutboxStatus.DEAD and row.attempts == 3
     assert "Connection refused" in row.last_error or "Errno" in row.last_error
     # Queued again by the administrator, it is delivered once a server listens.
-    outbox.requeue(row)
+    outbox.requeue(None, row)
     db.session.commit()
     server = SmtpServer(smtp_port)
     server.start()

@@ -37,7 +37,8 @@ def _noon(day) -> datetime:
 def test_missing_reviews_are_chased_once_a_day_within_the_boards_setting(app):
     s = board_setup(days=2)
     meetings.add_case(s.coordinator, s.meeting, s.case, ITEM)
-    now = s.meeting.starts_at - timedelta(days=2)
+    # Noon, so that three hours later is the same day.
+    now = _noon((s.meeting.starts_at - timedelta(days=2)).date())
     given = run_reminders(now=now)
     assert given["review_missing"] == 3  # radiology, pathology, orthopaedics
     assert _kinds(s.radiologist)[Kind.REVIEW_MISSING] == 1

@@ -26,6 +26,7 @@ from email.utils import format_datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
@@ -248,8 +249,16 @@ def send_pending(
     return result
 
 
-def requeue(message: OutboxMessage) -> None:
+def requeue(actor: User | None, message: OutboxMessage) -> None:
     """Put a dead message back in the queue (the administrator's choice)."""
+    audit.record(
+        actor,
+        "outbox.requeue",
+        "outbox_message",
+        message.id,
+        f"Queued e-mail #{message.id} again after {message.attempts} attempt(s)",
+        changes={"status": [message.status.value, OutboxStatus.QUEUED.value]},
+    )
     message.status = OutboxStatus.QUEUED
     message.attempts = 0
     message.next_attempt_at = utcnow()

@@ -155,6 +155,6 @@ def outbox_requeue(message_id: int):
             "error",
         )
     else:
-        outbox.requeue(message)
+        outbox.requeue(current_user, message)
         flash(f"Message {message.id} is queued again.", "success")
     return redirect(url_for("notifications.outbox_index"))
