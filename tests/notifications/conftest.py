@@ -4,6 +4,8 @@ free local port, and a board whose meeting lists cases."""
 from __future__ import annotations
 
 import socket
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -27,6 +29,9 @@ class Inbox:
     received: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     refuse: int = 0
+    #: Called (in a thread of its own) once this many messages have arrived.
+    after: int | None = None
+    then: Callable[[], None] | None = None
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
@@ -36,6 +41,8 @@ class Inbox:
             message_from_bytes(envelope.content, policy=policy.default)
         )
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        if self.then is not None and len(self.received) == self.after:
+            threading.Thread(target=self.then).start()
         return "250 Message accepted for delivery"
 
     def message_ids(self) -> list[str]:

@@ -169,6 +169,32 @@ def test_a_server_stopped_mid_run_loses_nothing_and_sends_each_once(app, smtp):
     assert sorted(smtp.inbox.message_ids()) == sorted(ids)
 
 
+def test_a_server_stopping_during_a_pass_loses_nothing_and_sends_each_once(app, smtp):
+    messages = _queue(8)
+    ids = {m.message_id for m in messages}
+    stopped = threading.Event()
+
+    def stop() -> None:
+        smtp.stop()
+        stopped.set()
+
+    # The server shuts down right after accepting the second message, while
+    # the sender is still working through its batch on the same connection.
+    smtp.inbox.after, smtp.inbox.then = 2, stop
+    now = utcnow()
+    first = outbox.send_pending(now=now)
+    assert stopped.wait(10)
+    assert first.sent >= 2 and first.sent + first.retried == 8
+    assert first.retried > 0 or first.sent == 8
+    smtp.inbox.then = None
+    smtp.start()
+    later = now + timedelta(hours=1)
+    second = outbox.send_pending(now=later)
+    assert first.sent + second.sent == 8
+    assert outbox.send_pending(now=later + timedelta(days=1)).sent == 0
+    assert sorted(smtp.inbox.message_ids()) == sorted(ids)
+
+
 def test_a_sender_that_stopped_while_sending_is_not_repeated(app, smtp):
     (message,) = _queue()
     claimed = outbox.claim("crashed-sender", utcnow(), 10)
