@@ -15,6 +15,7 @@ from tests.notifications.factories import ITEM, board_setup
 from tests.recommendations import factories as rf
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
+from tumorboard.hooks import Hook
 from tumorboard.meetings import services as meetings
 from tumorboard.meetings.calendar import board_feed_ics
 from tumorboard.notifications import services
@@ -289,3 +290,20 @@ def test_unread_count_mark_read_and_mark_all(app):
         services.mark_read(s.radiologist, first.id)  # not theirs
     assert services.mark_all_read(s.lead) == 1
     assert services.unread_count(s.lead) == 0
+
+
+def test_notifying_leaves_the_meeting_unchanged(app):
+    """The callbacks read the meeting's board without marking the meeting
+    changed: its version (the stale-edit check) is what it would be without
+    notifications."""
+    quiet = board_setup()
+    with Hook.all_paused():
+        meetings.add_case(quiet.coordinator, quiet.meeting, quiet.case, ITEM)
+        meetings.publish_meeting(quiet.coordinator, quiet.meeting)
+        db.session.flush()
+    told = board_setup()
+    meetings.add_case(told.coordinator, told.meeting, told.case, ITEM)
+    meetings.publish_meeting(told.coordinator, told.meeting)
+    db.session.flush()
+    assert _mails()
+    assert told.meeting.version == quiet.meeting.version

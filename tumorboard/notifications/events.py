@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tumorboard.annotations import hooks as annotation_hooks
 from tumorboard.auth.disciplines import discipline_of
@@ -56,8 +57,13 @@ def board_members_of(board_id: int) -> list[User]:
     )
 
 
-def _board(meeting: Meeting) -> Board:
-    return db.session.get(Board, meeting.board_id)
+def board_of(meeting: Meeting) -> Board:
+    """The meeting's board, attached without marking the meeting changed (so
+    that ``when_label`` works and no version is spent)."""
+    board = db.session.get(Board, meeting.board_id)
+    if "board" in sa.inspect(meeting).unloaded:
+        set_committed_value(meeting, "board", board)
+    return board
 
 
 def _lead(case: Case) -> User | None:
@@ -67,14 +73,13 @@ def _lead(case: Case) -> User | None:
 
 
 def _where(meeting: Meeting) -> str:
-    meeting.board = _board(meeting)
-    return f"{meeting.board.name}, {meeting.when_label}"
+    return f"{board_of(meeting).name}, {meeting.when_label}"
 
 
 def invitation_for(meeting: Meeting) -> Callable[[User], Invitation]:
     """Each attendee's own invitation (REQUEST, or CANCEL once cancelled),
     with the UID and SEQUENCE of the board's calendar feed."""
-    meeting.board = _board(meeting)
+    board_of(meeting)
     url = public_url(meeting_link(meeting))
     organizer = current_app.config["MAIL_FROM"]
 

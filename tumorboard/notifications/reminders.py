@@ -26,6 +26,7 @@ from tumorboard.meetings.models import (
 )
 from tumorboard.notifications.events import (
     board_members_of,
+    board_of,
     case_link,
     meeting_link,
 )
@@ -94,8 +95,7 @@ class _Run:
 
 
 def _where(meeting: Meeting) -> str:
-    meeting.board = db.session.get(Board, meeting.board_id)
-    return f"{meeting.board.name}, {meeting.when_label}"
+    return f"{board_of(meeting).name}, {meeting.when_label}"
 
 
 def _missing_reviews(run: _Run) -> None:
