@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-import time
+import signal
+import threading
 
 import click
 import sqlalchemy as sa
@@ -127,8 +128,8 @@ def _links():
     )
 
 
-def _send_once() -> outbox.SendResult:
-    result = outbox.send_pending()
+def _send_once(stopping=None) -> outbox.SendResult:
+    result = outbox.send_pending(stopping=stopping)
     for error in result.errors:
         click.echo(error, err=True)
     return result
@@ -161,16 +162,21 @@ def outbox_worker_command(interval: float | None) -> None:
             "No mail server configured: set TUMORBOARD_MAIL_SMTP_HOST."
         )
     pause = interval or float(current_app.config["OUTBOX_WORKER_INTERVAL"])
+    stop = threading.Event()
+    # SIGTERM (systemd, containers) ends the worker after the message in hand;
+    # the rest of its claim goes back to the queue for the next sender.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo(f"Delivering the outbox every {pause:g} s; Ctrl-C stops.")
     try:
-        while True:
-            result = _send_once()
+        while not stop.is_set():
+            result = _send_once(stop.is_set)
             if result.sent or result.retried or result.dead or result.withheld:
                 click.echo(result.summary)
             db.session.remove()
-            time.sleep(pause)
+            stop.wait(pause)
     except KeyboardInterrupt:
-        click.echo("Stopped.")
+        pass
+    click.echo("Stopped.")
 
 
 @reminders_cli.command("run")

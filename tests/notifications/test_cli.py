@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+
 import sqlalchemy as sa
 
 from tests import factories
@@ -53,3 +57,22 @@ def test_reminders_run_twice_gives_nothing_twice(app):
     # Links in the e-mails start with the public address.
     body = db.session.scalars(sa.select(OutboxMessage.body)).first()
     assert "https://tumorboard.hospital.example.org/cases/" in body
+
+
+def test_the_worker_delivers_until_stopped(app, smtp):
+    user = factories.make_user("radiologist")
+    queue_email(user, "[Tumour board] Test", "Body\n")
+    db.session.commit()
+    previous = signal.getsignal(signal.SIGTERM)
+    timer = threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    try:
+        result = app.test_cli_runner().invoke(
+            args=["outbox", "worker", "--interval", "0.2"]
+        )
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGTERM, previous)
+    assert result.exit_code == 0, result.output
+    assert "1 sent" in result.output and "Stopped." in result.output
+    assert len(smtp.inbox.received) == 1

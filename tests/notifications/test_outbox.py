@@ -276,3 +276,20 @@ def test_two_senders_at_once_send_every_message_exactly_once(shared_app, smtp):
     with shared_app.app_context():
         statuses = set(db.session.scalars(sa.select(OutboxMessage.status)))
         assert statuses == {OutboxStatus.SENT}
+
+
+def test_a_stopping_sender_gives_the_rest_of_its_claim_back(app, smtp):
+    messages = _queue(4)
+    calls = []
+
+    def stopping() -> bool:
+        calls.append(1)
+        return len(calls) > 1  # stop after the first message
+
+    result = outbox.send_pending(stopping=stopping)
+    assert result.sent == 1
+    db.session.expire_all()
+    states = [db.session.get(OutboxMessage, m.id).status for m in messages]
+    assert states == [OutboxStatus.SENT] + [OutboxStatus.QUEUED] * 3
+    assert outbox.send_pending().sent == 3
+    assert len(smtp.inbox.received) == 4

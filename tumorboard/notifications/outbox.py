@@ -18,6 +18,7 @@ import smtplib
 import socket
 import ssl
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -194,10 +195,31 @@ def _deliver(message: OutboxMessage, connection: _Connection) -> None:
     connection.get().send_message(build_email(message))
 
 
+def _release(ids: list[int]) -> None:
+    """Give claimed messages that were not attempted back to the queue."""
+    if ids:
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.status == OutboxStatus.SENDING,
+            )
+            .values(status=OutboxStatus.QUEUED, claimed_by=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
 def send_pending(
-    *, now: datetime | None = None, worker: str | None = None, limit: int | None = None
+    *,
+    now: datetime | None = None,
+    worker: str | None = None,
+    limit: int | None = None,
+    stopping: Callable[[], bool] | None = None,
 ) -> SendResult:
-    """One pass: claim the due messages and deliver them; commits per message."""
+    """One pass: claim the due messages and deliver them; commits per message.
+    When ``stopping()`` turns true the pass ends after the current message and
+    gives the rest of its claim back to the queue."""
     result = SendResult()
     if not smtp_configured():
         return result
@@ -209,7 +231,10 @@ def send_pending(
     connection = _Connection()
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
     try:
-        for message_id in ids:
+        for index, message_id in enumerate(ids):
+            if stopping is not None and stopping():
+                _release(ids[index:])
+                break
             message = db.session.get(OutboxMessage, message_id)
             recipient = (
                 db.session.get(User, message.recipient_id)
