@@ -22,6 +22,8 @@ PAGES = [
     "/account/password",
     "/account/sessions",
     "/account/mfa",
+    "/notifications/",
+    "/notifications/preferences",
 ]
 
 
