@@ -98,6 +98,31 @@ class Config:
     SEAL_CHAIN_PATH: str | None = None
     #: The place named in the signature (optional), e.g. the hospital.
     SEAL_LOCATION: str | None = None
+    #: Address of the application as people open it, for links in e-mails
+    #: (and in commands, which have no request to take it from).
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    #: SMTP server of the outbox sender; empty keeps every e-mail in the outbox
+    #: (readable on the administrator's Outbox page) without sending it.
+    MAIL_SMTP_HOST: str | None = None
+    MAIL_SMTP_PORT = 587
+    #: Upgrade the connection with STARTTLS before signing in.
+    MAIL_SMTP_STARTTLS = True
+    MAIL_SMTP_USER: str | None = None
+    MAIL_SMTP_PASSWORD: str | None = None
+    #: Seconds to wait for the mail server before counting a failed attempt.
+    MAIL_SMTP_TIMEOUT = 20
+    #: The From address (and the organiser of meeting invitations).
+    MAIL_FROM = "tumour-board@localhost"
+    #: Attempts before a message is dead; waits grow as base × 2^(n − 1) s.
+    OUTBOX_MAX_ATTEMPTS = 8
+    OUTBOX_RETRY_BASE_SECONDS = 60
+    #: Messages one sender claims at a time.
+    OUTBOX_BATCH_SIZE = 50
+    #: A message claimed this long ago by a sender that never finished is
+    #: marked dead rather than sent a second time.
+    OUTBOX_CLAIM_TIMEOUT_SECONDS = 900
+    #: Seconds ``flask outbox worker`` waits between passes.
+    OUTBOX_WORKER_INTERVAL = 15
 
 
 class DevelopmentConfig(Config):

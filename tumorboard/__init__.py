@@ -198,6 +198,8 @@ def _register_blueprints(app: Flask) -> None:
     from tumorboard.documents.views import bp as documents_bp
     from tumorboard.main.views import bp as main_bp
     from tumorboard.meetings.views import bp as meetings_bp
+    from tumorboard.notifications import init_app as init_notifications
+    from tumorboard.notifications.views import bp as notifications_bp
     from tumorboard.patients.views import bp as patients_bp
     from tumorboard.performance.views import bp as performance_bp
     from tumorboard.quality.views import bp as quality_bp
@@ -211,6 +213,8 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (performance_bp, reviews_bp, annotations_bp, attachments_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(notifications_bp)
+    init_notifications(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

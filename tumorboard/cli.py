@@ -1,7 +1,11 @@
 """Flask commands: ``flask users create``, ``flask demo load``,
-``flask audit verify``, ``flask sessions prune``, ``flask search rebuild``."""
+``flask audit verify``, ``flask sessions prune``, ``flask search rebuild``,
+``flask outbox send``/``worker``, ``flask reminders run``."""
 
 from __future__ import annotations
+
+import signal
+import threading
 
 import click
 import sqlalchemy as sa
@@ -17,12 +21,16 @@ from tumorboard.auth.permissions import Role
 from tumorboard.cases import search
 from tumorboard.errors import ServiceError
 from tumorboard.extensions import db
+from tumorboard.notifications import outbox
+from tumorboard.notifications.reminders import run_reminders
 
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Synthetic demonstration data.")
 audit_cli = AppGroup("audit", help="The audit log.")
 sessions_cli = AppGroup("sessions", help="Signed-in sessions.")
 search_cli = AppGroup("search", help="The case search index.")
+outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
+reminders_cli = AppGroup("reminders", help="Reminders and the daily digest.")
 
 
 @users_cli.command("create")
@@ -112,6 +120,84 @@ def search_rebuild_command() -> None:
     click.echo(f"Search index rebuilt for {count} cases.")
 
 
+def _links():
+    """A request context whose links start with ``PUBLIC_URL`` (commands have
+    no request of their own)."""
+    return current_app.test_request_context(
+        "/", base_url=current_app.config["PUBLIC_URL"]
+    )
+
+
+def _send_once(stopping=None) -> outbox.SendResult:
+    result = outbox.send_pending(stopping=stopping)
+    for error in result.errors:
+        click.echo(error, err=True)
+    return result
+
+
+@outbox_cli.command("send")
+def outbox_send_command() -> None:
+    """Deliver the queued e-mails that are due (one pass)."""
+    if not outbox.smtp_configured():
+        waiting = outbox.counts()[outbox.OutboxStatus.QUEUED]
+        click.echo(
+            f"No mail server configured (TUMORBOARD_MAIL_SMTP_HOST): {waiting} "
+            "queued e-mail(s) stay in the outbox."
+        )
+        return
+    click.echo(_send_once().summary)
+
+
+@outbox_cli.command("worker")
+@click.option(
+    "--interval",
+    type=float,
+    default=None,
+    help="Seconds between passes (OUTBOX_WORKER_INTERVAL by default).",
+)
+def outbox_worker_command(interval: float | None) -> None:
+    """Deliver e-mails until stopped (Ctrl-C); safe beside other senders."""
+    if not outbox.smtp_configured():
+        raise click.ClickException(
+            "No mail server configured: set TUMORBOARD_MAIL_SMTP_HOST."
+        )
+    pause = interval or float(current_app.config["OUTBOX_WORKER_INTERVAL"])
+    stop = threading.Event()
+    # SIGTERM (systemd, containers) ends the worker after the message in hand;
+    # the rest of its claim goes back to the queue for the next sender.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(f"Delivering the outbox every {pause:g} s; Ctrl-C stops.")
+    try:
+        while not stop.is_set():
+            result = _send_once(stop.is_set)
+            if result.sent or result.retried or result.dead or result.withheld:
+                click.echo(result.summary)
+            db.session.remove()
+            stop.wait(pause)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Stopped.")
+
+
+@reminders_cli.command("run")
+def reminders_run_command() -> None:
+    """Give the reminders that are due and the daily digests; each at most
+    once a day, so it is safe to run every 15 minutes."""
+    with _links():
+        given = run_reminders()
+        db.session.commit()
+    if not given:
+        click.echo("No reminder due.")
+        return
+    click.echo(
+        "Reminders given: "
+        + ", ".join(
+            f"{name.replace('_', ' ')} {n}" for name, n in sorted(given.items())
+        )
+        + "."
+    )
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users_cli)
@@ -119,3 +205,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(sessions_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(reminders_cli)

@@ -13,6 +13,12 @@ from tumorboard.meetings.models import (
     Meeting,
     PresenterPosition,
 )
+from tumorboard.notifications.models import (
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+    ReminderSent,
+)
 from tumorboard.patients.models import Patient
 from tumorboard.performance.models import PerformanceStatus
 from tumorboard.recommendations.models import ActionItem, Recommendation
@@ -35,10 +41,14 @@ __all__ = [
     "CaseSearch",
     "DisciplineReview",
     "Meeting",
+    "Notification",
+    "NotificationPreference",
+    "OutboxMessage",
     "Patient",
     "PerformanceStatus",
     "PresenterPosition",
     "ReadinessWaiver",
+    "ReminderSent",
     "Recommendation",
     "ReviewRevision",
     "User",

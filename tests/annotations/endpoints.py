@@ -13,6 +13,7 @@ from tumorboard.extensions import db
 
 ENDPOINTS = [
     ("/cases/{case}/annotations", "POST", Permission.ANNOTATION_WRITE),
+    ("/cases/{case}/mentions", "GET", Permission.ANNOTATION_WRITE),
     ("/annotations/{annotation}/edit", "GET", Permission.ANNOTATION_WRITE),
     ("/annotations/{annotation}/delete", "GET", Permission.ANNOTATION_WRITE),
     ("/annotations/{annotation}/delete", "POST", Permission.ANNOTATION_WRITE),

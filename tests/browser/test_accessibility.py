@@ -23,6 +23,8 @@ PAGES = [
     "/account/sessions",
     "/account/mfa",
     "/quality/",
+    "/notifications/",
+    "/notifications/preferences",
 ]
 
 

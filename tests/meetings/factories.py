@@ -51,10 +51,12 @@ def make_board(members=(), **fields) -> Board:
 
 
 def make_meeting(board: Board | None = None, *, days: float = 7, **fields) -> Meeting:
-    """A planned meeting of ``board`` starting ``days`` from now, two hours long."""
+    """A planned meeting of ``board`` at 09:00 UTC ``days`` days from today,
+    lasting the board's duration (a fixed time of day, so that no meeting
+    runs past midnight whatever the hour the tests run at)."""
     board = board or make_board()
-    starts = fields.pop("starts_at", None) or (
-        utcnow().replace(second=0, microsecond=0) + timedelta(days=days)
+    starts = fields.pop("starts_at", None) or datetime.combine(
+        utcnow().date() + timedelta(days=days), time(9, 0), UTC
     )
     values = {
         "board_id": board.id,

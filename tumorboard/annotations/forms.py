@@ -23,7 +23,9 @@ class AnnotationForm(FlaskForm):
         "Annotation",
         filters=[strip_filter],
         validators=[required("Write the annotation first."), max_length(MAX_BODY)],
-        description="Markdown: **bold**, *italic*, lists, links (http, https, mailto).",
+        description="Markdown: **bold**, *italic*, lists, links (http, https, "
+        "mailto). Mention a colleague with @ and the first part of their e-mail "
+        "address (@radiology); they are notified.",
     )
     review_id = SelectField(
         "About", coerce=_int_or_none, validators=[Optional()], choices=[]

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from tumorboard.annotations.hooks import mentioned
+from tumorboard.annotations.mentions import handle_of, handles, resolve_mentions
 from tumorboard.annotations.models import (
     Annotation,
     AnnotationAction,
@@ -83,6 +85,7 @@ def create_annotation(
     if not case.is_open:
         raise InvalidInput("A closed or withdrawn case cannot be annotated.")
     text = clean_body(body)
+    people = resolve_mentions(text, case)
     if review_id is not None:
         review = db.session.get(DisciplineReview, review_id)
         if review is None or review.case_id != case.id:
@@ -106,7 +109,7 @@ def create_annotation(
         current_number=1,
     )
     db.session.add(annotation)
-    return _revise(
+    _revise(
         actor,
         case,
         annotation,
@@ -115,6 +118,9 @@ def create_annotation(
         f"{'Reply' if parent_id else 'Note'} by {actor.name} ({discipline.label})",
         [None, text],
     )
+    if people:
+        mentioned.run(actor, annotation, case, people)
+    return annotation
 
 
 def _revise(
@@ -182,10 +188,13 @@ def edit_annotation(
     text = clean_body(body)
     if text == annotation.body:
         raise InvalidInput("Nothing changed; nothing was saved.", "body")
+    people = resolve_mentions(text, case)
     old = annotation.body
+    # Only people mentioned by this edit are told; the others already were.
+    before = set(handles(old))
     annotation.body = text
     annotation.current_number += 1
-    return _revise(
+    _revise(
         actor,
         case,
         annotation,
@@ -193,6 +202,10 @@ def edit_annotation(
         f"Edited a note by {actor.name}",
         [old, text],
     )
+    new = [u for u in people if not ({u.email.lower(), handle_of(u)} & before)]
+    if new:
+        mentioned.run(actor, annotation, case, new)
+    return annotation
 
 
 def delete_annotation(

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -13,6 +22,7 @@ from tumorboard.annotations.forms import (
     DeleteAnnotationForm,
     EditAnnotationForm,
 )
+from tumorboard.annotations.mentions import suggestions
 from tumorboard.annotations.models import Annotation
 from tumorboard.annotations.rendering import render_markdown
 from tumorboard.auth.permissions import (
@@ -81,6 +91,16 @@ def create(case_id: int):
         action=url_for("annotations.create", case_id=case.id),
         title="Add an annotation",
     ), 400
+
+
+@bp.route("/cases/<int:case_id>/mentions")
+@permission_required(Permission.ANNOTATION_WRITE)
+def mentions(case_id: int):
+    """People who may be mentioned in the case's notes (the autocomplete):
+    handles, names and roles only, no patient data."""
+    case = db.get_or_404(Case, case_id)
+    authorize(can_annotate(current_user, case), "You cannot annotate this case.")
+    return jsonify(suggestions(request.args.get("q", ""), case))
 
 
 def _load_note(annotation_id: int) -> tuple[Annotation, Case]:

@@ -58,6 +58,7 @@ class Permission(enum.StrEnum):
     PERFORMANCE_RECORD = "performance.record"
     QUALITY_READ = "quality.read"
     TEACHING_EXPORT = "teaching.export"
+    OUTBOX_READ = "outbox.read"
 
 
 _CLINICIAN = frozenset(
@@ -146,7 +147,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Administrators manage accounts, boards and read the audit log; they see
     # no clinical data (no agendas: those name patients).
     Role.ADMIN: frozenset(
-        {Permission.USER_MANAGE, Permission.AUDIT_READ, Permission.BOARD_MANAGE}
+        {
+            Permission.USER_MANAGE,
+            Permission.AUDIT_READ,
+            Permission.BOARD_MANAGE,
+            # E-mail addresses, subjects and links: no patient data.
+            Permission.OUTBOX_READ,
+        }
     ),
 }
 

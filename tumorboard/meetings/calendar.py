@@ -28,7 +28,12 @@ def _calendar(method: str, name: str | None = None) -> icalendar.Calendar:
     return cal
 
 
-def _event(meeting: Meeting, url: str) -> icalendar.Event:
+def _event(
+    meeting: Meeting,
+    url: str,
+    organizer: str | None = None,
+    attendee: str | None = None,
+) -> icalendar.Event:
     board: Board = meeting.board
     event = icalendar.Event()
     event.add("uid", meeting.ical_uid)
@@ -49,6 +54,14 @@ def _event(meeting: Meeting, url: str) -> icalendar.Event:
     event.add("description", "\n".join(lines))
     event.add("url", url)
     event.add("transp", "OPAQUE")
+    if organizer:
+        event.add("organizer", f"mailto:{organizer}", parameters={"CN": board.name})
+    if attendee:
+        event.add(
+            "attendee",
+            f"mailto:{attendee}",
+            parameters={"ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE"},
+        )
     return event
 
 
@@ -75,12 +88,28 @@ def _timezone(board: Board, meetings: Sequence[Meeting]) -> icalendar.Timezone:
     return zone
 
 
-def meeting_ics(meeting: Meeting, url: str) -> bytes:
-    """A calendar with one event; METHOD:CANCEL once the meeting is cancelled."""
+def meeting_ics(
+    meeting: Meeting,
+    url: str,
+    *,
+    invite: bool = False,
+    organizer: str | None = None,
+    attendee: str | None = None,
+) -> bytes:
+    """A calendar with one event; METHOD:CANCEL once the meeting is cancelled.
+
+    ``invite`` makes it an invitation sent by e-mail (RFC 5546): METHOD:REQUEST
+    (or CANCEL) with the organiser and the attendee, the same UID and SEQUENCE
+    as the feed, so calendars update the event they already hold.
+    """
     cancelled = meeting.status == MeetingStatus.CANCELLED
-    cal = _calendar("CANCEL" if cancelled else "PUBLISH")
+    if cancelled:
+        method = "CANCEL"
+    else:
+        method = "REQUEST" if invite else "PUBLISH"
+    cal = _calendar(method)
     cal.add_component(_timezone(meeting.board, [meeting]))
-    cal.add_component(_event(meeting, url))
+    cal.add_component(_event(meeting, url, organizer, attendee))
     return cal.to_ical()
 
 

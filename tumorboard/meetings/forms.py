@@ -110,6 +110,14 @@ class BoardForm(FlaskForm):
             NumberRange(1, 100, "Between 1 and 100 cases."),
         ],
     )
+    review_reminder_days = IntegerField(
+        "Remind of missing reviews (days before the meeting, 0 for never)",
+        default=3,
+        validators=[
+            required("Enter the days before the meeting, or 0."),
+            NumberRange(0, 30, "Between 0 and 30 days."),
+        ],
+    )
     location = StringField(
         "Location",
         filters=[strip_filter],

@@ -15,3 +15,20 @@ before_defer = Hook("agenda.before_defer", "Checks run before deferring an item.
 has_decision = Hook(
     "agenda.has_decision", "Whether an agenda item has a recorded recommendation."
 )
+
+# Events: ``callback(actor, ...)`` after the change is flushed, inside the same
+# transaction, so what the callbacks write (notifications, outbox e-mails) is
+# stored or rolled back with the change itself.
+
+#: ``(actor, item, case, meeting)`` after a case is listed (or carried over).
+case_listed = Hook("agenda.case_listed", "A case was put on a meeting's agenda.")
+#: ``(actor, item, case, meeting)`` after an item is marked discussed.
+case_discussed = Hook("agenda.case_discussed", "An agenda item was discussed.")
+#: ``(actor, item, case, meeting)`` after an item is deferred.
+case_deferred = Hook("agenda.case_deferred", "An agenda item was deferred.")
+#: ``(actor, meeting)`` after a meeting's agenda is published.
+meeting_published = Hook("meeting.published", "A meeting's agenda was published.")
+#: ``(actor, meeting)`` after a published meeting's time or place changed.
+meeting_rescheduled = Hook("meeting.rescheduled", "A published meeting changed.")
+#: ``(actor, meeting, was_published)`` after a meeting is cancelled.
+meeting_cancelled = Hook("meeting.cancelled", "A meeting was cancelled.")

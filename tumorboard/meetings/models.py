@@ -91,6 +91,10 @@ class Board(TimestampMixin, db.Model):
     duration_minutes: Mapped[int]
     minutes_per_case: Mapped[int]
     capacity: Mapped[int]
+    #: Reviews still missing this many days before a meeting are chased
+    #: (``flask reminders run``); 0 sends no such reminder.
+    #: (Deferred: loaded where it is used, by the reminders and the board page.)
+    review_reminder_days: Mapped[int] = mapped_column(server_default="3", deferred=True)
     location: Mapped[str] = mapped_column(sa.String(200), default="")
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -102,12 +106,16 @@ class Board(TimestampMixin, db.Model):
         "User", secondary=board_members, lazy="raise", order_by="User.name"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # Server defaults are read when first used, not returned by every INSERT.
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": False}
     __table_args__ = (
         sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
         sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
         sa.CheckConstraint("minutes_per_case > 0", name="minutes_per_case_positive"),
         sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint(
+            "review_reminder_days BETWEEN 0 AND 30", name="review_reminder_days_range"
+        ),
     )
 
     @property

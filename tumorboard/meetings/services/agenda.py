@@ -21,7 +21,11 @@ from tumorboard.cases.models import QUESTION_LIMIT, Case, CaseStatus
 from tumorboard.cases.services import transition_case
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
-from tumorboard.meetings.hooks import before_defer
+from tumorboard.meetings.hooks import (
+    before_defer,
+    case_deferred,
+    case_listed,
+)
 from tumorboard.meetings.models import (
     ACTIVE_ITEM_STATUSES,
     AgendaItem,
@@ -184,6 +188,7 @@ def _list_case(
         case_id=case.id,
         patient_id=case.patient_id,
     )
+    case_listed.run(actor, item, case, meeting)
     return item
 
 
@@ -344,6 +349,7 @@ def carry_over(
         case_id=case.id,
         patient_id=case.patient_id,
     )
+    case_deferred.run(actor, item, case, meeting)
     target = next_meeting_with_room(
         board,
         item.planned_minutes,

@@ -35,6 +35,7 @@ BOARD_FIELDS = (
     "duration_minutes",
     "minutes_per_case",
     "capacity",
+    "review_reminder_days",
     "location",
     "video_url",
     "is_active",
@@ -111,6 +112,13 @@ def _clean_board_data(data: dict[str, Any], board: Board | None) -> dict[str, An
             "minutes_per_case",
         )
     clean["capacity"] = int_field(data, "capacity", "case capacity", 1, 100)
+    clean["review_reminder_days"] = (
+        int_field(
+            data, "review_reminder_days", "days before the meeting for reminders", 0, 30
+        )
+        if data.get("review_reminder_days") not in (None, "")
+        else 3
+    )
     clean["location"] = clean_text(
         data.get("location"), "location", "The location", 200
     )

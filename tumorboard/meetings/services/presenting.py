@@ -16,7 +16,7 @@ from tumorboard.cases.models import CaseStatus
 from tumorboard.cases.services import transition_case
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
-from tumorboard.meetings.hooks import has_decision
+from tumorboard.meetings.hooks import case_discussed, has_decision
 from tumorboard.meetings.models import (
     ACTIVE_ITEM_STATUSES,
     AgendaItem,
@@ -94,6 +94,7 @@ def mark_discussed(
         case_id=case.id,
         patient_id=case.patient_id,
     )
+    case_discussed.run(actor, item, case, meeting)
     return item
 
 

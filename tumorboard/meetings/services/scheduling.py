@@ -21,6 +21,11 @@ from tumorboard.cases.models import CaseStatus
 from tumorboard.cases.services import transition_case
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
+from tumorboard.meetings.hooks import (
+    meeting_cancelled,
+    meeting_published,
+    meeting_rescheduled,
+)
 from tumorboard.meetings.models import (
     AgendaItem,
     AgendaItemStatus,
@@ -308,6 +313,10 @@ def update_meeting(
             f"Updated {board.name}, {meeting.when_label}: {', '.join(changes)}",
             changes=changes,
         )
+        if meeting.status == MeetingStatus.PUBLISHED and any(
+            key in changes for key in CALENDAR_FIELDS
+        ):
+            meeting_rescheduled.run(actor, meeting)
     return meeting
 
 
@@ -343,6 +352,7 @@ def publish_meeting(
         raise InvalidInput("Add at least one case before publishing the agenda.")
     meeting.published_at = resolve_now(now)
     _set_status(actor, meeting, MeetingStatus.PUBLISHED, "publish")
+    meeting_published.run(actor, meeting)
     return meeting
 
 
@@ -416,7 +426,9 @@ def cancel_meeting(
             manual=False,
         )
         returned.append(item)
+    was_published = meeting.status == MeetingStatus.PUBLISHED
     meeting.cancelled_at = resolve_now(now)
     meeting.cancel_reason = reason
     _set_status(actor, meeting, MeetingStatus.CANCELLED, "cancel")
+    meeting_cancelled.run(actor, meeting, was_published)
     return returned

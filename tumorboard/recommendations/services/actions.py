@@ -23,6 +23,7 @@ from tumorboard.db import today, utcnow
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Meeting
+from tumorboard.recommendations.hooks import action_assigned
 from tumorboard.recommendations.models import (
     ActionItem,
     ActionStatus,
@@ -117,6 +118,7 @@ def create_action(actor: User, rec: Recommendation, data: dict[str, Any]) -> Act
         case_id=case.id,
         patient_id=case.patient_id,
     )
+    action_assigned.run(actor, action)
     return action
 
 

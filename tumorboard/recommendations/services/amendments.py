@@ -21,6 +21,7 @@ from tumorboard.cases.models import Case
 from tumorboard.errors import Conflict, InvalidInput, collect_errors
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Meeting
+from tumorboard.recommendations.hooks import awaiting_signature
 from tumorboard.recommendations.models import (
     ActionItem,
     ActionStatus,
@@ -130,6 +131,7 @@ def amend_recommendation(
         case_id=case.id,
         patient_id=case.patient_id,
     )
+    awaiting_signature.run(actor, new)
     return new
 
 

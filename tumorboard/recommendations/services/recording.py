@@ -15,6 +15,7 @@ from tumorboard.cases.models import Case
 from tumorboard.errors import Conflict, InvalidInput, collect_errors
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Meeting
+from tumorboard.recommendations.hooks import awaiting_signature
 from tumorboard.recommendations.models import Recommendation, RecommendationState
 from tumorboard.recommendations.services.queries import current_recommendation
 from tumorboard.recommendations.services.validation import (
@@ -71,6 +72,7 @@ def record_recommendation(
         case_id=case.id,
         patient_id=case.patient_id,
     )
+    awaiting_signature.run(actor, rec)
     return rec
 
 

@@ -18,6 +18,7 @@ from tumorboard.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from tumorboard.recommendations.hooks import signed
 from tumorboard.recommendations.models import Recommendation, RecommendationState
 from tumorboard.recommendations.services.amendments import (
     carry_over,
@@ -137,4 +138,5 @@ def sign_recommendation(
         carry_over(actor, amended, rec)
     if rec.revision == 1 and case.status == CaseStatus.DISCUSSED:
         transition_case(actor, case, CaseStatus.FOLLOW_UP, manual=False)
+    signed.run(actor, rec)
     return rec
