@@ -95,7 +95,9 @@ def test_no_message_of_any_kind_names_the_patient(app):
     meeting.ends_at -= timedelta(days=3)
     db.session.flush()
     meetings.start_meeting(coordinator, meeting, now=meeting.starts_at)
-    meetings.mark_discussed(coordinator, meeting, item, now=meeting.starts_at)
+    meetings.mark_discussed(
+        coordinator, meeting, item, reason="For information.", now=meeting.starts_at
+    )
     meetings.defer_item(coordinator, meeting, other, f"{NAMES[3]} too unwell")
     rf.make_quorate(meeting, lead)
     rec = recs.record_recommendation(

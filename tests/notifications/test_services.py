@@ -98,7 +98,7 @@ def test_discussed_and_deferred_reach_the_lead(app):
     item = meetings.add_case(s.coordinator, s.meeting, s.case, ITEM)
     meetings.publish_meeting(s.coordinator, s.meeting)
     meetings.start_meeting(s.coordinator, s.meeting)
-    meetings.mark_discussed(s.coordinator, s.meeting, item)
+    meetings.mark_discussed(s.coordinator, s.meeting, item, reason="For information.")
     other = mf.make_ready_case(lead_clinician_id=s.lead.id)
     second = mf.make_item(s.meeting, other)
     meetings.defer_item(s.coordinator, s.meeting, second, "Imaging not yet reported.")
