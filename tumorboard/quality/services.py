@@ -239,9 +239,9 @@ def compute(
         list(months.values()),
         _outcome_counts(by_outcome, indicator),
     )
-    extra = BREAKDOWNS.get(indicator.key)
-    if extra is not None:
-        figure.breakdown_title, figure.breakdown = extra(rows, filters)
+    breakdown_of = BREAKDOWNS.get(indicator.key)
+    if breakdown_of is not None:
+        figure.breakdown_title, figure.breakdown = breakdown_of(rows, filters)
     return figure
 
 
