@@ -42,8 +42,10 @@ scan: $(VENV)/.installed
 audit-deps: $(VENV)/.installed
 	$(BIN)/pip-audit -r requirements.txt --strict --progress-spinner off
 
+# Load benchmark under gunicorn beside a bare list page (manual, minutes):
+# make bench BENCH_ARGS="--cases 100000 --database-url postgresql://..."
 bench: $(VENV)/.installed
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
