@@ -296,6 +296,8 @@ def gunicorn(env: dict[str, str], port: int, workers: int) -> Iterator[None]:
         f"127.0.0.1:{port}",
         "--log-level",
         "warning",
+        # Other gunicorns on the machine use the default control socket.
+        "--no-control-socket",
         "bench_server:app",
     ]
     process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
