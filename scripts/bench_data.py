@@ -278,6 +278,10 @@ def populate(n_cases: int, seed: int = 42) -> dict[str, int]:
     # Bulk inserts bypass the flush events that keep the search index.
     rebuild_search(db.session)
     db.session.commit()
+    # Statistics for the query planner, as a database in service has them
+    # (PostgreSQL's autovacuum would gather them some time after a bulk load).
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
     return {
         name: db.session.scalar(sa.select(sa.func.count()).select_from(_table(name)))
         for name in ("cases", "discipline_reviews", "meetings", "agenda_items")
