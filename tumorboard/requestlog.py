@@ -17,6 +17,7 @@ import sys
 import time
 import uuid
 
+import sqlalchemy as sa
 from flask import Flask, g, request
 from pythonjsonlogger.json import JsonFormatter
 
@@ -92,11 +93,15 @@ def init_app(app: Flask) -> None:
         response.headers["X-Request-ID"] = g.request_id
         if app.config.get("REQUEST_LOG", True):
             duration = (time.perf_counter() - started) * 1000
-            # The account the request already loaded, if any: never a query
-            # of its own (the database may be down, /healthz needs none). Its
-            # id, not Flask-Login's id, which is a revocable session key.
-            user = g.get("_login_user")
-            user_id = user.id if user is not None and user.is_authenticated else None
+            # The account the request already loaded, if any, from its
+            # identity key: never a query of its own (the request's commit
+            # has expired its attributes, the database may be down, /healthz
+            # needs none). Its id, not Flask-Login's id, which is a revocable
+            # session key. An anonymous user is not a mapped object.
+            state = sa.inspect(g.get("_login_user"), raiseerr=False)
+            user_id = (
+                state.identity[0] if state is not None and state.identity else None
+            )
             path = logged_path()
             log.info(
                 "%s %s %s %.1f ms",
