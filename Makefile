@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi:app
 
-.PHONY: run test lint format bench scan audit-deps clean
+.PHONY: run serve test lint format bench scan audit-deps clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,14 @@ run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --first-start
 	$(BIN)/python -m tumorboard.serving --host 127.0.0.1 --port $(PORT)
+
+# Production profile: gunicorn (gunicorn.conf.py: WEB_CONCURRENCY workers,
+# JSON logs) on PostgreSQL, with Redis when REDIS_URL is set. The settings
+# come from the environment: docs/deploy.md.
+serve: $(VENV)/.installed
+	@test -n "$$DATABASE_URL" || { echo "make serve: set DATABASE_URL=postgresql://... (docs/deploy.md)" >&2; exit 2; }
+	TUMORBOARD_ENV=$${TUMORBOARD_ENV:-production} $(BIN)/flask db upgrade
+	TUMORBOARD_ENV=$${TUMORBOARD_ENV:-production} $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -42,8 +50,10 @@ scan: $(VENV)/.installed
 audit-deps: $(VENV)/.installed
 	$(BIN)/pip-audit -r requirements.txt --strict --progress-spinner off
 
+# Load benchmark under gunicorn beside a bare list page (manual, minutes):
+# make bench BENCH_ARGS="--cases 100000 --database-url postgresql://..."
 bench: $(VENV)/.installed
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

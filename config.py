@@ -52,6 +52,19 @@ class Config:
     #: Seconds /readyz waits for Redis; PostgreSQL's connect timeout.
     READINESS_TIMEOUT = 2.0
     DATABASE_CONNECT_TIMEOUT = 5
+    #: PostgreSQL cancels a statement running longer than this (milliseconds);
+    #: None: no limit.
+    DATABASE_STATEMENT_TIMEOUT_MS: int | None = None
+    #: Pool settings added to SQLALCHEMY_ENGINE_OPTIONS on PostgreSQL.
+    DATABASE_POOL: dict = {}
+    #: Keep SQL parameters (patient data) out of error messages and logs.
+    DATABASE_HIDE_PARAMETERS = False
+    #: "json": one JSON object per log line on stderr (production); "text":
+    #: logging left as Python sets it up.
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    #: One log line per request (id, method, path, status, duration).
+    REQUEST_LOG = True
     #: Wrong passwords in a row that lock an account, and for how many minutes.
     LOGIN_LOCKOUT_THRESHOLD = 10
     LOGIN_LOCKOUT_MINUTES = 15
@@ -162,6 +175,23 @@ class ProductionConfig(Config):
     SESSION_COOKIE_DOMAIN = None
     REMEMBER_COOKIE_SECURE = True
     REQUIRE_MFA = True
+    LOG_FORMAT = "json"
+    #: Connections are checked before use (a restarted server is noticed at
+    #: once); SQL parameters (patient data) never appear in error messages or
+    #: logs.
+    DATABASE_HIDE_PARAMETERS = True
+    #: PostgreSQL pool per worker process. A sync gunicorn worker serves one
+    #: request at a time: one connection, one for /readyz's own check, a few
+    #: spare; waiting longer than pool_timeout seconds for one gives the 503
+    #: page; connections are renewed every half hour.
+    DATABASE_POOL = {
+        "pool_size": 2,
+        "max_overflow": 3,
+        "pool_timeout": 10,
+        "pool_recycle": 1800,
+    }
+    #: Below gunicorn's 60 s worker timeout (gunicorn.conf.py).
+    DATABASE_STATEMENT_TIMEOUT_MS = 30000
 
 
 CONFIGS = {

@@ -1,304 +1,492 @@
-"""Benchmark the main pages against a database of synthetic cases.
+"""Load benchmark: the main pages under gunicorn beside a bare list page.
 
-Usage: ``python scripts/bench.py [--cases 20000] [--requests 50] [--database-url URL]``
+Usage: ``python scripts/bench.py [--cases 20000] [--baseline-cases 1000]
+[--database-url postgresql://...] [--port 8100] [--seconds 8]``
 
-Builds a throwaway database (SQLite file by default), fills it with synthetic
-patients and cases in bulk, then times requests through the WSGI app in-process
-and prints median and 95th-percentile latency and the SQL statements per
-request. Nothing is asserted: the figures are for people to read.
+For each database size (``--baseline-cases``, then ``--cases``) it builds a
+throwaway database (a SQLite file in a temporary folder, or a schema of its
+own in the PostgreSQL database of ``--database-url``, dropped afterwards
+whatever happens; see scripts/bench_data.py for what it holds), counts the
+SQL statements of each page in-process, starts gunicorn (``--workers`` sync
+workers, ``gunicorn.conf.py``) on loopback, signs in as the coordinator and
+sends requests from ``--connections`` concurrent clients for ``--seconds``
+per page. It prints per page req/s, p50 and p95, SQL statements per request,
+the p50 as a multiple of the bare one-query 50-row list served by the same
+server in the same run, and the p50 at the baseline size beside the full
+size (growth). Every timed response must be a 200: a redirect to the
+sign-in page would time the wrong thing. Nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
-import bisect
-import random
+import contextlib
+import html
+import http.client
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-from tumorboard import create_app  # noqa: E402
-from tumorboard.auth.passwords import hash_password  # noqa: E402
-from tumorboard.cases.search import rebuild as rebuild_search  # noqa: E402
-from tumorboard.clinical import catalogue  # noqa: E402
-from tumorboard.extensions import db  # noqa: E402
-from tumorboard.models import (  # noqa: E402
-    AgendaItem,
-    Board,
-    Case,
-    Meeting,
-    Patient,
-    Recommendation,
-    User,
-)
-
-PASSWORD = "benchmark-password"
+USER_AGENT = "tumorboard-bench"
+EMAIL = "coordinator@example.org"
+PASSWORD = "tumorboard-demo"  # noqa: S105 (synthetic demo account)
 
 
-def populate(n_cases: int) -> None:
-    """Insert users, ``n_cases`` patients and one case each, in bulk."""
-    rng = random.Random(42)
-    db.session.add_all(
-        [
-            User(
-                email="coord@bench.test",
-                name="Bench Coordinator",
-                role="coordinator",
-                password_hash=hash_password(PASSWORD),
-            ),
-            *[
-                User(
-                    email=f"ortho{i}@bench.test",
-                    name=f"Dr Ortho {i}",
-                    role="orthopedic_oncologist",
-                    password_hash="x",
-                )
-                for i in range(10)
-            ],
-        ]
-    )
-    db.session.flush()
-    leads = list(
-        db.session.scalars(sa.select(User.id).where(User.role != "coordinator"))
-    )
-    sites = [t.code for t in catalogue.TOPOGRAPHIES]
-    statuses = ["referred", "workup", "ready", "listed", "follow_up", "closed"]
-    today = date.today()
-    batch = 5000
-    for start in range(0, n_cases, batch):
-        size = min(batch, n_cases - start)
-        db.session.execute(
-            sa.insert(Patient),
-            [
-                {
-                    "mrn": f"B{start + i:08d}",
-                    "given_name": rng.choice(["Ana", "Ben", "Chen", "Dara", "Eli"]),
-                    "family_name": f"Family{rng.randrange(50000):05d}",
-                    "birth_date": date(1940, 1, 1)
-                    + timedelta(days=rng.randrange(25000)),
-                    "sex": rng.choice(["female", "male"]),
-                }
-                for i in range(size)
-            ],
-        )
-        first_id = db.session.scalar(
-            sa.select(Patient.id).where(Patient.mrn == f"B{start:08d}")
-        )
-        db.session.execute(
-            sa.insert(Case),
-            [
-                {
-                    "patient_id": first_id + i,
-                    "case_type": "primary_bone_tumour",
-                    "site_code": rng.choice(sites),
-                    "laterality": "left",
-                    "presentation": "Synthetic presentation.",
-                    "clinical_question": "Synthetic question?",
-                    "referral_source": "internal",
-                    "referring_clinician": "Dr Bench",
-                    "referral_date": today - timedelta(days=rng.randrange(700)),
-                    "urgency": rng.choice(["routine", "urgent", "emergency"]),
-                    "biopsy_status": "not_biopsied",
-                    "status": rng.choice(statuses),
-                    "lead_clinician_id": rng.choice(leads),
-                }
-                for i in range(size)
-            ],
-        )
-        db.session.commit()
-    populate_history(rng, leads[0])
-    # Bulk inserts bypass the flush events that keep the search index.
-    rebuild_search(db.session)
-    db.session.commit()
+class BenchError(Exception):
+    """Bad input or a failed step, told to the person as one line."""
 
 
-def populate_history(rng: random.Random, chair_id: int) -> None:
-    """Two weekly boards over the last two years, closed meetings, and one
-    discussion with a signed recommendation for every case past discussion
-    (a second one for a tenth of them): what the quality dashboard reads."""
-    boards = [
-        Board(
-            name=name,
-            kind=kind,
-            required_disciplines=["radiology", "pathology"],
-            weekday=weekday,
-            start_time=clock(16, 0),
-            timezone="UTC",
-            duration_minutes=120,
-            minutes_per_case=10,
-            capacity=400,
-        )
-        for name, kind, weekday in (
-            ("Bench sarcoma board", "bone_sarcoma", 1),
-            ("Bench metastasis board", "skeletal_metastasis", 3),
-        )
-    ]
-    db.session.add_all(boards)
-    db.session.flush()
-    today = date.today()
-    first = today - timedelta(days=728)
-    meetings = []
-    for week in range(104):
-        for board in boards:
-            day = first + timedelta(days=7 * week + board.weekday)
-            starts = datetime.combine(day, clock(16, 0), tzinfo=UTC)
-            quorate = rng.random() > 0.1
-            meetings.append(
-                {
-                    "board_id": board.id,
-                    "starts_at": starts,
-                    "ends_at": starts + timedelta(hours=2),
-                    "status": "closed",
-                    "chair_id": chair_id,
-                    "is_quorate": quorate,
-                    "missing_disciplines": [] if quorate else ["pathology"],
-                    "started_at": starts,
-                    "closed_at": starts + timedelta(minutes=rng.randrange(60, 150)),
-                }
-            )
-    db.session.execute(sa.insert(Meeting), meetings)
-    held = db.session.execute(
-        sa.select(Meeting.id, Meeting.starts_at).order_by(Meeting.starts_at)
-    ).all()
-    cases = db.session.execute(
-        sa.select(Case.id, Case.referral_date).where(
-            Case.status.in_(["follow_up", "closed"])
-        )
-    ).all()
-    items, recs = [], []
-    next_item = (db.session.scalar(sa.select(sa.func.max(AgendaItem.id))) or 0) + 1
-    days = [starts.date() for _, starts in held]
-    for case_id, referred in cases:
-        # One of the next eight meetings after the referral (a second one
-        # later for a tenth of the cases).
-        first = bisect.bisect_left(days, referred) + rng.randrange(8)
-        chosen = held[first : first + 1]
-        if rng.random() < 0.1:
-            chosen += held[first + 8 : first + 9]
-        for position, (meeting_id, starts) in enumerate(chosen, start=1):
-            items.append(
-                {
-                    "id": next_item,
-                    "meeting_id": meeting_id,
-                    "case_id": case_id,
-                    "position": position,
-                    "question": "Synthetic question?",
-                    "planned_minutes": 10,
-                    "status": "discussed",
-                    "discussed_at": starts,
-                    "standard_of_care": rng.random() < 0.15,
-                }
-            )
-            done = rng.random()
-            recs.append(
-                {
-                    "agenda_item_id": next_item,
-                    "case_id": case_id,
-                    "current_key": next_item,
-                    "state": "signed",
-                    "conference_type": "pre_therapeutic",
-                    "intent": "curative",
-                    "types": [{"code": "surgery", "detail": "limb_salvage"}],
-                    "start_by": starts.date() + timedelta(days=21),
-                    "signed_by_id": chair_id,
-                    "signed_at": starts + timedelta(days=rng.randrange(0, 5)),
-                    "implementation_status": "completed"
-                    if done < 0.7
-                    else "not_started",
-                    "implementation_date": starts.date()
-                    + timedelta(days=rng.randrange(3, 40))
-                    if done < 0.7
-                    else None,
-                }
-            )
-            next_item += 1
-    for start in range(0, len(items), 5000):
-        db.session.execute(sa.insert(AgendaItem), items[start : start + 5000])
-        db.session.execute(sa.insert(Recommendation), recs[start : start + 5000])
-    db.session.commit()
+@dataclass
+class Figures:
+    requests: int = 0
+    rps: float = 0.0
+    p50: float = 0.0
+    p95: float = 0.0
+    sql: int | None = None
+    errors: dict[int, int] = field(default_factory=dict)
 
 
-def measure(client, engine, path: str, n: int) -> tuple[float, float, int]:
-    """Median and p95 milliseconds, and statements per request, for GET ``path``."""
-    statements = []
-
-    def on_execute(*args) -> None:
-        statements.append(1)
-
-    sa.event.listen(engine, "before_cursor_execute", on_execute)
-    timings = []
-    for _ in range(n):
-        statements.clear()
-        started = time.perf_counter()
-        response = client.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
-    sa.event.remove(engine, "before_cursor_execute", on_execute)
-    timings.sort()
-    p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-    return statistics.median(timings), p95, len(statements)
-
-
-def main() -> None:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20000)
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--database-url")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/bench.db"
-        app = create_app(
-            {
-                "ENV_NAME": "testing",
-                "SQLALCHEMY_DATABASE_URI": url,
-                "WTF_CSRF_ENABLED": False,
-            }
+    parser.add_argument(
+        "--baseline-cases",
+        type=int,
+        default=1000,
+        help="the smaller size the growth is measured from (0: only --cases)",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL URL; the benchmark works in a schema of its own there",
+    )
+    parser.add_argument("--port", type=int, default=8100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    args = parser.parse_args(argv)
+    for name in ("cases", "workers", "connections"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
+    if args.baseline_cases < 0 or args.seconds <= 0:
+        parser.error("--baseline-cases must be 0 or more and --seconds positive")
+    if not 1 <= args.port <= 65535:
+        parser.error("--port must be between 1 and 65535")
+    return args
+
+
+def check_port(port: int) -> None:
+    """Refuse a port something already listens on (or that cannot be bound)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As gunicorn binds: connections of an earlier run in TIME_WAIT do
+        # not make the port busy, a listener does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise BenchError(
+                f"port {port} on 127.0.0.1 is not free ({error.strerror}); "
+                "choose another with --port"
+            ) from None
+
+
+def driver_url(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def check_database(url: str) -> None:
+    """Refuse a URL that is not PostgreSQL or that does not answer in 5 s."""
+    try:
+        parsed = sa.engine.make_url(driver_url(url))
+    except sa.exc.ArgumentError:
+        raise BenchError(f"--database-url is not a database URL: {url!r}") from None
+    if parsed.get_backend_name() != "postgresql":
+        raise BenchError(
+            "--database-url must be a PostgreSQL URL (postgresql://...); "
+            "without it the benchmark uses a temporary SQLite file"
         )
-        with app.app_context():
-            db.drop_all()
-            db.create_all()
+    where = parsed.render_as_string(hide_password=True)
+    engine = sa.create_engine(parsed, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:
+        reason = (str(error.orig).strip().splitlines() or ["no answer"])[-1]
+        raise BenchError(f"cannot reach the database at {where}: {reason}") from None
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def scratch_database(url: str | None, workdir: Path) -> Iterator[dict[str, str]]:
+    """A database of its own for one run, gone afterwards whatever happens:
+    a SQLite file in ``workdir`` or a new schema in the PostgreSQL database.
+    Yields the environment that points the app at it."""
+    if url is None:
+        path = workdir / f"bench-{uuid.uuid4().hex[:8]}.db"
+        try:
+            yield {
+                "DATABASE_URL": f"sqlite:///{path}",
+                "TUMORBOARD_SQLALCHEMY_ENGINE_OPTIONS": "{}",
+            }
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(driver_url(url), connect_args={"connect_timeout": 5})
+    try:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        options = {
+            "pool_pre_ping": True,
+            "connect_args": {"options": f"-csearch_path={schema}"},
+        }
+        yield {
+            "DATABASE_URL": url,
+            "TUMORBOARD_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(options),
+        }
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def app_environment(database: dict[str, str], instance: Path) -> dict[str, str]:
+    """Environment of the served app: development settings (no MFA for the
+    coordinator), generous rate limits, keys of its own."""
+    return {
+        **os.environ,
+        **database,
+        "TUMORBOARD_ENV": "development",
+        "TUMORBOARD_INSTANCE_PATH": str(instance),
+        "SECRET_KEY": secrets.token_hex(32),
+        "TUMORBOARD_AUDIT_HMAC_KEY": secrets.token_hex(32),
+        "TUMORBOARD_MFA_ENCRYPTION_KEY": "YmVuY2gtbWZhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24=",
+        "TUMORBOARD_RATELIMIT_ENABLED": "false",
+        "TUMORBOARD_ARGON2_PROFILE": '"cheapest"',
+    }
+
+
+def build(env: dict[str, str], n_cases: int) -> dict[str, str]:
+    """Create the schema and fill it; return the pages to time, by name."""
+    import bench_data
+
+    from tumorboard import create_app
+    from tumorboard.extensions import db
+
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        app = create_app()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    with app.app_context():
+        db.create_all()
+        started = time.perf_counter()
+        counts = bench_data.populate(n_cases)
+        took = time.perf_counter() - started
+        print(
+            f"  built in {took:.0f} s: "
+            + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()),
+            flush=True,
+        )
+        pages = pages_for(db.session, n_cases, app.config["PAGE_SIZE"])
+        pages = {name: path for name, path in pages.items() if path}
+        sql = count_statements(app, db.engine, pages)
+        db.engine.dispose()
+    return pages, sql
+
+
+def pages_for(session, n_cases: int, page_size: int) -> dict[str, str | None]:
+    from tumorboard.models import AgendaItem, Case, Meeting
+
+    case_id = session.scalar(sa.select(sa.func.max(Case.id)))
+    # The next meeting with an agenda, and its first case.
+    meeting_id, item_id = session.execute(
+        sa.select(Meeting.id, sa.func.min(AgendaItem.id))
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(Meeting.status.in_(["published", "planned"]))
+        .group_by(Meeting.id, Meeting.starts_at)
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    ).one_or_none() or (None, None)
+    deep = max(1, int(n_cases / page_size * 0.6))
+    return {
+        "worklist /cases/": "/cases/",
+        "search ?q=Family12": "/cases/?q=Family12",
+        "deep page (60% in)": f"/cases/?page={deep}",
+        "case page": f"/cases/{case_id}",
+        "my work /": "/",
+        "waiting for me /worklist": "/worklist",
+        "meeting page": f"/meetings/{meeting_id}" if meeting_id else None,
+        "presentation mode": f"/meetings/{meeting_id}/present/{item_id}"
+        if meeting_id
+        else None,
+        "overdue": "/recommendations/overdue",
+        "my actions": "/actions/mine",
+        "quality dashboard": "/quality/",
+        "notifications": "/notifications/",
+    }
+
+
+def count_statements(app, engine, pages: dict[str, str]) -> dict[str, int]:
+    """SQL statements of one request per page, in-process, signed in."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
+    app.config["WTF_CSRF_ENABLED"] = False
+    client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    counted: dict[str, int] = {}
+    statements: list[str] = []
+
+    def on_execute(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        for name, path in pages.items():
+            client.get(path)  # warm caches the way the served app does
+            statements.clear()
+            response = client.get(path)
+            if response.status_code != 200:
+                raise BenchError(f"{path} answered {response.status_code} in-process")
+            counted[name] = len(statements)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", on_execute)
+    return counted
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int, workers: int) -> Iterator[None]:
+    """gunicorn with the production config serving bench_server:app."""
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--pythonpath",
+        f"{ROOT},{ROOT / 'scripts'}",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        # Other gunicorns on the machine use the default control socket.
+        "--no-control-socket",
+        "bench_server:app",
+    ]
+    process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        command, cwd=ROOT, env=env, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise BenchError(
+                    f"gunicorn stopped with exit code {process.returncode}"
+                )
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz", timeout=2
+                ) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise BenchError("gunicorn did not answer /healthz within 60 s")
+            time.sleep(0.3)
+        yield
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def sign_in(port: int) -> str:
+    """Sign in over HTTP; return the Cookie header of the session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    base = f"http://127.0.0.1:{port}"
+    with opener.open(f"{base}/login", timeout=30) as answer:
+        form = answer.read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    if token is None:
+        raise BenchError("the sign-in page has no CSRF token")
+    data = urllib.parse.urlencode(
+        {
+            "csrf_token": html.unescape(token.group(1)),
+            "email": EMAIL,
+            "password": PASSWORD,
+        }
+    ).encode()
+    with opener.open(f"{base}/login", data=data, timeout=30) as answer:
+        if answer.url.rstrip("/").endswith("/login"):
+            raise BenchError("signing in as the coordinator failed")
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def load(
+    port: int, path: str, cookie: str, connections: int, seconds: float
+) -> Figures:
+    """``connections`` clients request ``path`` back to back for ``seconds``."""
+    timings: list[float] = []
+    errors: dict[int, int] = {}
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    headers = {"User-Agent": USER_AGENT, "Cookie": cookie}
+
+    def client() -> None:
+        mine: list[float] = []
+        bad: dict[int, int] = {}
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < stop:
             started = time.perf_counter()
-            populate(args.cases)
-            print(
-                f"populated {args.cases} cases in {time.perf_counter() - started:.1f} s"
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                status = 0
+            if status == 200:
+                mine.append((time.perf_counter() - started) * 1000)
+            else:
+                bad[status] = bad.get(status, 0) + 1
+        connection.close()
+        with lock:
+            timings.extend(mine)
+            for status, count in bad.items():
+                errors[status] = errors.get(status, 0) + count
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    timings.sort()
+    if not timings:
+        return Figures(errors=errors)
+    return Figures(
+        requests=len(timings),
+        rps=len(timings) / elapsed,
+        p50=statistics.median(timings),
+        p95=timings[min(len(timings) - 1, int(len(timings) * 0.95))],
+        errors=errors,
+    )
+
+
+def run_size(args, workdir: Path, n_cases: int) -> dict[str, Figures]:
+    """Build a database of ``n_cases``, serve it, time every page."""
+    print(f"{n_cases} cases:", flush=True)
+    with scratch_database(args.database_url, workdir) as database:
+        instance = workdir / f"instance-{n_cases}"
+        env = app_environment(database, instance)
+        pages, sql = build(env, n_cases)
+        results: dict[str, Figures] = {}
+        with gunicorn(env, args.port, args.workers):
+            cookie = sign_in(args.port)
+            timed = {
+                "bare ping /_bare/ping": "/_bare/ping",
+                "bare list /_bare/list": "/_bare/list",
+                "/healthz": "/healthz",
+                **pages,
+            }
+            for name, path in timed.items():
+                figures = load(args.port, path, cookie, args.connections, args.seconds)
+                figures.sql = sql.get(name)
+                if name == "bare list /_bare/list":
+                    figures.sql = 1
+                results[name] = figures
+                print(f"  {name}: p50 {figures.p50:.1f} ms", flush=True)
+    return results
+
+
+def table(full: dict[str, Figures], base: dict[str, Figures] | None, args) -> str:
+    bare = full["bare list /_bare/list"].p50 or float("nan")
+    ping = full["bare ping /_bare/ping"].p50 or float("nan")
+    small = f"p50@{args.baseline_cases}" if base else ""
+    lines = [
+        f"{'page':32} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'SQL':>4} "
+        f"{'x bare':>7} {small:>10} {'growth':>7}"
+    ]
+    for name, figures in full.items():
+        reference = ping if name == "/healthz" else bare
+        earlier = base.get(name) if base else None
+        lines.append(
+            f"{name[:32]:32} {figures.rps:7.0f} {figures.p50:8.1f} {figures.p95:8.1f} "
+            + (f"{figures.sql:4d} " if figures.sql is not None else "   - ")
+            + f"{figures.p50 / reference:7.2f} "
+            + (
+                f"{earlier.p50:10.1f} {figures.p50 / earlier.p50:7.2f}"
+                if earlier and earlier.p50
+                else f"{'':>10} {'':>7}"
             )
-            case_id = db.session.scalar(sa.select(sa.func.max(Case.id)))
-            engine = db.engine
-        client = app.test_client()
-        client.post("/login", data={"email": "coord@bench.test", "password": PASSWORD})
-        pages = [
-            "/cases/",
-            "/cases/?page=50",
-            "/cases/?sort=urgency",
-            "/cases/?status=ready&urgency=urgent",
-            "/cases/?q=Family12",
-            "/cases/?q=B0000123",
-            "/cases/?q=femur",
-            f"/cases/{case_id}",
-            "/patients/?q=family99",
-            # A year of indicators (the default range), beside the worklist.
-            "/quality/",
-        ]
-        print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'SQL':>5}")
-        medians = {}
-        for path in pages:
-            median, p95, count = measure(client, engine, path, args.requests)
-            medians[path] = median
-            print(f"{path:40} {median:10.1f} {p95:8.1f} {count:5d}")
-        ratio = medians["/quality/"] / medians["/cases/"]
-        print(f"quality dashboard / worklist (median): {ratio:.1f}x (target <= 3x)")
-        with app.app_context():
-            db.drop_all()
-            db.engine.dispose()
+        )
+        if figures.errors:
+            lines.append(f"{'':32} non-200 answers: {figures.errors}")
+    lines.append("x bare: p50 / bare list p50 (/healthz: / bare ping p50)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        check_port(args.port)
+        if args.database_url:
+            check_database(args.database_url)
+        with tempfile.TemporaryDirectory(prefix="tumorboard-bench-") as tmp:
+            base = None
+            if args.baseline_cases and args.baseline_cases != args.cases:
+                base = run_size(args, Path(tmp), args.baseline_cases)
+            full = run_size(args, Path(tmp), args.cases)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+    where = "PostgreSQL" if args.database_url else "SQLite"
+    print(
+        f"\n{where}, {args.cases} cases, gunicorn {args.workers} sync workers, "
+        f"{args.connections} connections x {args.seconds:g} s per page, "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
+    print(table(full, base, args))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

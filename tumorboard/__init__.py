@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
-from tumorboard import audit, extensions, inputs
+from tumorboard import audit, extensions, inputs, requestlog
 from tumorboard.auth import mfa_keys
 from tumorboard.documents import seal
 from tumorboard.instance_keys import instance_key, random_hex
@@ -61,6 +61,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     _finish_config(app)
     _trust_proxies(app)
+    # JSON log lines in production; first, so that every request, refused
+    # ones included, gets its id and its log line.
+    requestlog.init_app(app)
     # The audit chain's key (production refuses to start without one) and the
     # audit log's JSON-lines copy.
     audit.init_app(app)
@@ -103,8 +106,19 @@ def _finish_config(app: Flask) -> None:
     elif uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("postgresql"):
         _bound_connect_time(app)
+        _bound_statement_time(app)
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        for key, value in (app.config.get("DATABASE_POOL") or {}).items():
+            options.setdefault(key, value)
+    # Whatever SQLALCHEMY_ENGINE_OPTIONS says: a connection broken by a
+    # database restart is replaced before use rather than failing a request.
+    options.setdefault("pool_pre_ping", True)
+    if app.config.get("DATABASE_HIDE_PARAMETERS"):
+        options.setdefault("hide_parameters", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("REDIS_URL") and os.environ.get("REDIS_URL"):
         app.config["REDIS_URL"] = os.environ["REDIS_URL"]
     if not app.config.get("RATELIMIT_STORAGE_URI"):
@@ -151,6 +165,22 @@ def _bound_connect_time(app: Flask) -> None:
         "connect_timeout",
         app.config.get("DATABASE_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT),
     )
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _bound_statement_time(app: Flask) -> None:
+    """PostgreSQL cancels a statement after ``DATABASE_STATEMENT_TIMEOUT_MS``
+    (production: below gunicorn's worker timeout, so a runaway query ends as
+    an error page rather than a killed worker)."""
+    timeout = app.config.get("DATABASE_STATEMENT_TIMEOUT_MS")
+    if not timeout:
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    given = connect_args.get("options", "")
+    if "statement_timeout" not in given:
+        connect_args["options"] = f"{given} -c statement_timeout={int(timeout)}".strip()
     options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from redis.exceptions import RedisError
 from sqlalchemy.exc import (
     DataError,
     DBAPIError,
@@ -271,6 +272,25 @@ def register_error_handlers(app: Flask) -> None:
     def too_large(error):
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return page(413, "Upload too large", f"Files may be at most {limit} MB.")
+
+    @app.errorhandler(RedisError)
+    def limits_unavailable(error):
+        # Redis holds the rate-limit counters of the sign-in and password
+        # forms: without them those forms fail closed, refused rather than
+        # left without a limit. Every other page goes on working.
+        log.error("rate-limit store unavailable on %s: %s", request.path, _brief(error))
+        shown = page(
+            503,
+            "Sign-in temporarily unavailable",
+            "Sign-in and password changes cannot be checked against their limits "
+            "right now, so they are refused for the moment; nothing was changed. "
+            "Try again in a minute. If this lasts, tell the administrator.",
+        )
+        response = make_response(*shown) if isinstance(shown, tuple) else shown
+        response.headers["Retry-After"] = str(
+            app.config.get("UNAVAILABLE_RETRY_AFTER", DEFAULT_RETRY_AFTER)
+        )
+        return response
 
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)

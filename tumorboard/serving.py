@@ -2,16 +2,19 @@
 ``Server`` header (Werkzeug sends ``Werkzeug/3.1.9 Python/3.11.2``).
 
 ``make run`` starts it: ``python -m tumorboard.serving --port 5000``. In
-production gunicorn serves the app (``gunicorn.conf.py`` hides its name).
+production gunicorn serves the app (``gunicorn.conf.py`` hides its name and
+calls :func:`dispose_engines` after each fork when the app is preloaded).
 """
 
 from __future__ import annotations
 
 import argparse
 
+from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from tumorboard import create_app
+from tumorboard.extensions import db
 
 #: What the ``Server`` header says, under every server.
 SERVER_HEADER = "tumorboard"
@@ -23,6 +26,30 @@ class QuietRequestHandler(WSGIRequestHandler):
 
     def version_string(self) -> str:
         return SERVER_HEADER
+
+
+def dispose_engines(wsgi) -> int:
+    """Drop the pooled database connections of the Flask apps in ``wsgi``
+    (the app itself, or a middleware around it) without closing them, which
+    belong to the parent process after a fork; return how many engines."""
+    seen, found = [wsgi], []
+    while seen:
+        current = seen.pop()
+        if isinstance(current, Flask):
+            found.append(current)
+            continue
+        for attribute in ("app", "wsgi_app"):
+            inner = getattr(current, attribute, None)
+            if inner is not None:
+                seen.append(inner)
+        seen.extend(getattr(current, "mounts", {}).values())
+    disposed = 0
+    for app in found:
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose(close=False)
+                disposed += 1
+    return disposed
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,7 +8,10 @@ metadata) and stored under a random key in the upload folder, outside
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -48,12 +51,14 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases.models import Case
 from tumorboard.db import utcnow
-from tumorboard.errors import Conflict, InvalidInput, NotFound
+from tumorboard.errors import Conflict, InvalidInput, NotFound, ServiceError
 from tumorboard.extensions import db
 from tumorboard.formatting import with_article
 from tumorboard.reviews.models import DisciplineReview
 from tumorboard.validation import clean_text
 from tumorboard.web import on_rollback
+
+log = logging.getLogger(__name__)
 
 FORMATS: dict[AttachmentKind, frozenset[str]] = {
     AttachmentKind.KEY_IMAGE: IMAGES,
@@ -178,11 +183,7 @@ def attach_file(
     db.session.add(attachment)
     db.session.flush()
     path = file_path(attachment)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
-    with open(partial, "xb") as handle:
-        handle.write(data)
-    os.replace(partial, path)
+    _store(path, data)
     on_rollback(lambda: path.unlink(missing_ok=True))
     audit.record(
         actor,
@@ -202,6 +203,35 @@ def attach_file(
         patient_id=case.patient_id,
     )
     return attachment
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write the file under a temporary name, then rename it into place; if
+    the folder cannot be written (full disk, permissions), remove what was
+    written and refuse the upload: the request rolls back its row."""
+    partial = path.with_suffix(".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        log.error(
+            "upload folder %s cannot store a file: %s",
+            upload_folder(),
+            errno.errorcode.get(error.errno, type(error).__name__),
+        )
+        full = error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        raise ServiceError(
+            "The file could not be stored: "
+            + ("the storage is full. " if full else "the storage cannot be written. ")
+            + "Nothing was saved. Please tell the administrator.",
+            field="file",
+        ) from None
 
 
 def open_for_download(
