@@ -1,0 +1,157 @@
+"""Request and response schemas of the API (marshmallow; unknown fields are
+refused and named)."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from tumorboard.api.core import DEFAULT_PAGE, MAX_PAGE
+from tumorboard.cases.models import (
+    INSTITUTION_LIMIT,
+    PRESENTATION_LIMIT,
+    QUESTION_LIMIT,
+    BiopsyStatus,
+    CaseStatus,
+    CaseType,
+    Laterality,
+    ReferralSource,
+    Urgency,
+)
+from tumorboard.validation import NAME_LIMIT, REASON_LIMIT
+
+
+def _choice(enum_cls) -> validate.OneOf:
+    return validate.OneOf([m.value for m in enum_cls])
+
+
+class StrictSchema(Schema):
+    """Refuses fields it does not know, naming them."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class PageQuery(StrictSchema):
+    cursor = fields.String(metadata={"description": "next_cursor of the page before"})
+    limit = fields.Integer(
+        load_default=DEFAULT_PAGE,
+        validate=validate.Range(1, MAX_PAGE),
+        metadata={"description": f"records per page, at most {MAX_PAGE}"},
+    )
+
+
+class PatientSearchQuery(StrictSchema):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(1, 100),
+        metadata={"description": "MRN or name words"},
+    )
+
+
+class PatientOut(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    mrn = fields.String()
+    given_name = fields.String()
+    family_name = fields.String()
+    birth_date = fields.Date()
+    sex = fields.String()
+    version = fields.Integer()
+
+
+class PatientList(Schema):
+    items = fields.List(fields.Nested(PatientOut))
+
+
+class CaseOut(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    patient_id = fields.Integer()
+    status = fields.String(validate=_choice(CaseStatus))
+    case_type = fields.String()
+    working_diagnosis = fields.String(allow_none=True)
+    confirmed_diagnosis = fields.String(allow_none=True)
+    site_code = fields.String()
+    bone = fields.String(allow_none=True)
+    bone_end = fields.String(allow_none=True)
+    bone_segment = fields.String(allow_none=True)
+    pelvic_zones = fields.String(allow_none=True)
+    vertebral_level = fields.String(allow_none=True)
+    laterality = fields.String()
+    presentation = fields.String()
+    clinical_question = fields.String()
+    referral_source = fields.String()
+    referring_clinician = fields.String()
+    referral_date = fields.Date()
+    urgency = fields.String()
+    biopsy_status = fields.String()
+    unplanned_excision_date = fields.Date(allow_none=True)
+    unplanned_excision_institution = fields.String(allow_none=True)
+    known_primary = fields.String(allow_none=True)
+    lead_clinician_id = fields.Integer(allow_none=True)
+    key_worker_id = fields.Integer(allow_none=True)
+    status_changed_at = fields.DateTime()
+    version = fields.Integer()
+
+
+class CasePage(Schema):
+    items = fields.List(fields.Nested(CaseOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class CaseListQuery(PageQuery):
+    status = fields.String(validate=_choice(CaseStatus))
+    case_type = fields.String(validate=_choice(CaseType))
+    urgency = fields.String(validate=_choice(Urgency))
+    q = fields.String(validate=validate.Length(1, 200))
+
+
+class CaseIn(StrictSchema):
+    """The intake fields of a case, as the intake form has them."""
+
+    case_type = fields.String(required=True, validate=_choice(CaseType))
+    working_diagnosis = fields.String(allow_none=True, validate=validate.Length(max=60))
+    bone = fields.String(allow_none=True, validate=validate.Length(max=24))
+    bone_end = fields.String(allow_none=True, validate=validate.Length(max=8))
+    bone_segment = fields.String(allow_none=True, validate=validate.Length(max=10))
+    pelvic_zones = fields.List(
+        fields.String(validate=validate.Length(max=4)),
+        allow_none=True,
+        validate=validate.Length(max=4),
+    )
+    vertebral_level = fields.String(allow_none=True, validate=validate.Length(max=3))
+    site_code = fields.String(allow_none=True, validate=validate.Length(max=8))
+    laterality = fields.String(required=True, validate=_choice(Laterality))
+    presentation = fields.String(
+        required=True, validate=validate.Length(1, PRESENTATION_LIMIT)
+    )
+    clinical_question = fields.String(
+        required=True, validate=validate.Length(1, QUESTION_LIMIT)
+    )
+    referral_source = fields.String(required=True, validate=_choice(ReferralSource))
+    referring_clinician = fields.String(
+        required=True, validate=validate.Length(1, NAME_LIMIT)
+    )
+    referral_date = fields.Date(required=True)
+    urgency = fields.String(required=True, validate=_choice(Urgency))
+    biopsy_status = fields.String(required=True, validate=_choice(BiopsyStatus))
+    unplanned_excision_date = fields.Date(allow_none=True)
+    unplanned_excision_institution = fields.String(
+        allow_none=True, validate=validate.Length(max=INSTITUTION_LIMIT)
+    )
+    known_primary = fields.String(allow_none=True, validate=validate.Length(max=40))
+    lead_clinician_id = fields.Integer(
+        allow_none=True, validate=validate.Range(1, 2**31 - 1)
+    )
+    key_worker_id = fields.Integer(
+        allow_none=True, validate=validate.Range(1, 2**31 - 1)
+    )
+
+
+class CaseCreate(CaseIn):
+    patient_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
+
+
+class TransitionIn(StrictSchema):
+    target = fields.String(required=True, validate=_choice(CaseStatus))
+    reason = fields.String(allow_none=True, validate=validate.Length(max=REASON_LIMIT))
