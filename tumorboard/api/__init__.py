@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, render_template, re
 from flask_smorest import Api
 
 from tumorboard.api import core, problems
-from tumorboard.api.problems import PREFIX, Problem
+from tumorboard.api.problems import PREFIX, Problem, ProblemSchema
 from tumorboard.api.resources import cases, patients
 from tumorboard.extensions import csrf
 
@@ -26,7 +26,13 @@ docs = Blueprint("api_docs", __name__)
 @core.public
 def openapi_json():
     """The OpenAPI 3.1 document of the API."""
-    return jsonify(current_app.extensions["tumorboard_api"].spec.to_dict())
+    spec = current_app.extensions["tumorboard_api"].spec.to_dict()
+    # Errors are problem documents (RFC 9457), not plain JSON.
+    for response in spec.get("components", {}).get("responses", {}).values():
+        content = response.get("content", {})
+        if "application/json" in content:
+            content[problems.PROBLEM_TYPE] = content.pop("application/json")
+    return jsonify(spec)
 
 
 @docs.route(f"{PREFIX}/docs")
@@ -59,12 +65,18 @@ for _blueprint in RESOURCES:
     problems.register_on(_blueprint)
 
 
+class _Api(Api):
+    """flask-smorest's Api, documenting errors as problem details."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+
 def init_app(app: Flask) -> None:
     """Register the API's blueprints, its authentication and its errors."""
     app.config.setdefault("API_TITLE", "tumorboard")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
-    api = Api(
+    api = _Api(
         app,
         spec_kwargs={
             "servers": [{"url": "/"}],
@@ -78,6 +90,7 @@ def init_app(app: Flask) -> None:
         },
     )
     app.extensions["tumorboard_api"] = api
+    app.config["TYPED_JSON_PATHS"] = [*app.config["TYPED_JSON_PATHS"], PREFIX + "/"]
     for blueprint in RESOURCES:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=PREFIX + blueprint.url_prefix)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, jsonify, request
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -21,6 +22,30 @@ from tumorboard.extensions import db
 PROBLEM_TYPE = "application/problem+json"
 #: Where every API address starts.
 PREFIX = "/api/v1"
+
+
+class FieldError(Schema):
+    field = fields.String()
+    message = fields.String()
+    location = fields.String()
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, with the refused fields."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    instance = fields.String()
+    errors = fields.List(fields.Nested(FieldError))
+
+
+def problem(blueprint, code: int, description: str):
+    """Document that a view may answer ``code`` with a problem document."""
+    return blueprint.alt_response(
+        code, schema=ProblemSchema, content_type=PROBLEM_TYPE, description=description
+    )
 
 
 class Problem(HTTPException):

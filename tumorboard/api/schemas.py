@@ -3,7 +3,7 @@ refused and named)."""
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 
 from tumorboard.api.core import DEFAULT_PAGE, MAX_PAGE
 from tumorboard.cases.models import (
@@ -42,9 +42,9 @@ class PageQuery(StrictSchema):
 
 class PatientSearchQuery(StrictSchema):
     q = fields.String(
-        required=True,
-        validate=validate.Length(1, 100),
-        metadata={"description": "MRN or name words"},
+        load_default="",
+        validate=validate.Length(max=100),
+        metadata={"description": "MRN or name words; without them, no patients"},
     )
 
 
@@ -155,3 +155,14 @@ class CaseCreate(CaseIn):
 class TransitionIn(StrictSchema):
     target = fields.String(required=True, validate=_choice(CaseStatus))
     reason = fields.String(allow_none=True, validate=validate.Length(max=REASON_LIMIT))
+
+
+class FhirBundle(Schema):
+    """A FHIR R4B Bundle (validated against the FHIR models in the tests)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    resourceType = fields.String()  # noqa: N815
+    type = fields.String()
+    entry = fields.List(fields.Dict())

@@ -4,25 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
+from flask import g, jsonify, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from tumorboard.api.core import access, decode_cursor, etag_of, page, required_version
-from tumorboard.api.problems import Problem
+from tumorboard.api.fhir import export
+from tumorboard.api.problems import Problem, problem
 from tumorboard.api.schemas import (
     CaseCreate,
     CaseIn,
     CaseListQuery,
     CaseOut,
     CasePage,
+    FhirBundle,
     TransitionIn,
 )
+from tumorboard.audit import services as audit
 from tumorboard.auth.permissions import Permission, can_view_case
 from tumorboard.cases import services
 from tumorboard.cases.models import Case
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
+
+#: The media type of FHIR JSON.
+FHIR_JSON = "application/fhir+json"
 
 bp = Blueprint("api_cases", __name__, url_prefix="/cases", description="Cases")
 
@@ -86,7 +92,7 @@ def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
 @bp.route("/<int:case_id>")
 @access(Permission.CASE_READ)
 @bp.response(200, CaseOut)
-@bp.alt_response(404, description="No such case, or not visible to the caller")
+@problem(bp, 404, "No such case, or not visible to the caller")
 def detail(case_id: int):
     """One case, with its ETag; audited."""
     case = visible_case(case_id)
@@ -99,9 +105,9 @@ def detail(case_id: int):
 @access(Permission.CASE_WRITE)
 @bp.arguments(CaseIn)
 @bp.response(200, CaseOut)
-@bp.alt_response(404, description="No such case, or not visible to the caller")
-@bp.alt_response(412, description="If-Match names an older version")
-@bp.alt_response(428, description="If-Match is missing")
+@problem(bp, 404, "No such case, or not visible to the caller")
+@problem(bp, 412, "If-Match names an older version")
+@problem(bp, 428, "If-Match is missing")
 def update(data: dict[str, Any], case_id: int):
     """Replace the intake data of a case (If-Match required)."""
     case = visible_case(case_id)
@@ -116,9 +122,9 @@ def update(data: dict[str, Any], case_id: int):
 @access(Permission.CASE_TRANSITION)
 @bp.arguments(TransitionIn)
 @bp.response(200, CaseOut)
-@bp.alt_response(404, description="No such case, or not visible to the caller")
-@bp.alt_response(412, description="If-Match names an older version")
-@bp.alt_response(428, description="If-Match is missing")
+@problem(bp, 404, "No such case, or not visible to the caller")
+@problem(bp, 412, "If-Match names an older version")
+@problem(bp, 428, "If-Match is missing")
 def transition(data: dict[str, Any], case_id: int):
     """Move the case to another status as the workflow table allows (If-Match
     required; a reason where the table asks for one)."""
@@ -130,3 +136,30 @@ def transition(data: dict[str, Any], case_id: int):
     db.session.flush()
     g.etag = etag_of(case)
     return case
+
+
+@bp.route("/<int:case_id>/fhir")
+@access(Permission.CASE_READ)
+@problem(bp, 404, "No such case, or not visible to the caller")
+@bp.response(200, FhirBundle, content_type=FHIR_JSON)
+def fhir(case_id: int):
+    """The case as a FHIR R4B Bundle (collection) with mCODE profiles; audited."""
+    case = visible_case(case_id)
+    patient = db.session.get(Patient, case.patient_id)
+    bundle = export.case_bundle(case, patient)
+    audit.record(
+        current_user,
+        "case.fhir.download",
+        "case",
+        case.id,
+        f"Exported case {case.reference} as a FHIR bundle",
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )
+    response = jsonify(bundle)
+    response.mimetype = FHIR_JSON
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{case.reference}-fhir.json"'
+        )
+    return response

@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from tumorboard.api.core import access, etag_of
+from tumorboard.api.problems import problem
 from tumorboard.api.schemas import PatientList, PatientOut, PatientSearchQuery
 from tumorboard.auth.permissions import Permission
 from tumorboard.extensions import db
@@ -22,15 +23,16 @@ bp = Blueprint("api_patients", __name__, url_prefix="/patients", description="Pa
 @bp.response(200, PatientList)
 def search(q: str):
     """Search patients by MRN or name words (at most 50 results); audited."""
-    results = services.search_patients(q)
-    services.record_search(current_user, q, results)
+    results = services.search_patients(q) if q.strip() else []
+    if results or q.strip():
+        services.record_search(current_user, q, results)
     return {"items": results}
 
 
 @bp.route("/<int:patient_id>")
 @access(Permission.PATIENT_READ)
 @bp.response(200, PatientOut)
-@bp.alt_response(404, description="No such patient, or not visible to the caller")
+@problem(bp, 404, "No such patient, or not visible to the caller")
 def detail(patient_id: int):
     """One patient's record, with its ETag; audited."""
     patient = db.get_or_404(Patient, patient_id)
