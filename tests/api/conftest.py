@@ -7,6 +7,7 @@ import pytest
 from tests import factories
 from tumorboard.api import tokens
 from tumorboard.api.models import TokenScope
+from tumorboard.extensions import db
 
 
 @pytest.fixture
@@ -16,6 +17,7 @@ def token_for(app):
     def make(role="coordinator", scope=TokenScope.READ_WRITE, days=30, user=None):
         user = user or factories.make_user(role)
         token, secret = tokens.create_token(user, "script", scope, days)
+        db.session.commit()
         return user, token, {"Authorization": f"Bearer {secret}"}
 
     return make

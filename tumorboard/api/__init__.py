@@ -9,15 +9,17 @@ from flask_smorest import Api
 
 from tumorboard.api import core, problems
 from tumorboard.api.problems import PREFIX, Problem, ProblemSchema
-from tumorboard.api.resources import cases, patients
+from tumorboard.api.resources import cases, fhir, patients
 from tumorboard.extensions import csrf
 
 #: The resource blueprints, in the order the documentation lists them.
-RESOURCES = (patients.bp, cases.bp)
+RESOURCES = (patients.bp, cases.bp, fhir.bp)
 
 #: Methods whose body must be JSON.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
+JSON_TYPES = frozenset(
+    {"application/json", "application/merge-patch+json", "application/fhir+json"}
+)
 
 docs = Blueprint("api_docs", __name__)
 

@@ -166,3 +166,9 @@ class FhirBundle(Schema):
     resourceType = fields.String()  # noqa: N815
     type = fields.String()
     entry = fields.List(fields.Dict())
+
+
+class ImportResult(Schema):
+    case = fields.Nested(CaseOut)
+    patient_id = fields.Integer()
+    patient_created = fields.Boolean()

@@ -99,3 +99,16 @@ ACTIVITY_STATUS = {
 
 #: Patient.gender from the recorded administrative sex.
 GENDER = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}
+
+#: The application's own code systems: the parts of the location that ICD-O-3
+#: topography does not carry, and the known primary of a metastasis. Exported
+#: beside the standard codes so that an import gets the same location back.
+LOCAL = "urn:tumorboard:"
+LOCATION_SYSTEMS = {
+    "bone": LOCAL + "bone",
+    "bone_end": LOCAL + "bone-end",
+    "bone_segment": LOCAL + "bone-segment",
+    "pelvic_zones": LOCAL + "pelvic-zones",
+    "vertebral_level": LOCAL + "vertebral-level",
+}
+KNOWN_PRIMARY = LOCAL + "known-primary"

@@ -82,7 +82,12 @@ def condition_resource(case: Case, patient_url: str) -> dict[str, Any]:
     """Condition: PrimaryCancerCondition (ICD-O-3 morphology, topography,
     laterality) or SecondaryCancerCondition for a skeletal metastasis."""
     body_site: dict[str, Any] = {
-        "coding": [_coding(codes.ICDO3, case.site_code)],
+        "coding": [_coding(codes.ICDO3, case.site_code)]
+        + [
+            _coding(system, getattr(case, field))
+            for field, system in codes.LOCATION_SYSTEMS.items()
+            if getattr(case, field)
+        ],
         "text": case.location_label,
     }
     side = codes.LATERALITY.get(case.laterality.value)
@@ -111,6 +116,10 @@ def condition_resource(case: Case, patient_url: str) -> dict[str, Any]:
         condition["meta"] = {"profile": [codes.SECONDARY_CONDITION]}
         condition["code"] = _concept(codes.SNOMED, *codes.SECONDARY_DISEASE)
         condition["code"]["text"] = case.diagnosis_label
+        if case.known_primary:
+            condition["code"]["coding"].append(
+                _coding(codes.KNOWN_PRIMARY, case.known_primary)
+            )
         return condition
     condition["meta"] = {"profile": [codes.PRIMARY_CONDITION]}
     entity = diagnosis_entity(case)
