@@ -195,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
     import tumorboard.models  # noqa: F401  (complete metadata for Alembic)
     from tumorboard.admin.views import bp as audit_bp
     from tumorboard.annotations.views import bp as annotations_bp
+    from tumorboard.api.import_views import bp as interop_bp
     from tumorboard.api.token_views import bp as tokens_bp
     from tumorboard.attachments.views import bp as attachments_bp
     from tumorboard.auth.session_views import bp as sessions_bp
@@ -210,7 +211,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, sessions_bp, tokens_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (patients_bp, cases_bp, audit_bp):
+    for blueprint in (patients_bp, cases_bp, audit_bp, interop_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(meetings_bp)
     for blueprint in (recommendations_bp, documents_bp):

@@ -27,6 +27,7 @@ from tumorboard.cases.models import Case
 from tumorboard.clinical import anatomy, catalogue
 from tumorboard.db import today
 from tumorboard.errors import ServiceError
+from tumorboard.extensions import db
 from tumorboard.patients import services as patients
 from tumorboard.patients.models import Patient
 
@@ -323,6 +324,12 @@ def _read_document(index: int, resource: dict, referral: Referral, issues: list)
             continue
         title = attachment.get("title") or f"Referral document {index}"
         referral.documents.append((title, attachment["contentType"], data))
+
+
+def discard_changes() -> None:
+    """Undo what a refused import had stored (a page shows the refusal as a
+    normal response, which the request boundary would otherwise commit)."""
+    db.session.rollback()
 
 
 def import_referral(actor: User, document: Any) -> tuple[Case, Patient, bool]:
