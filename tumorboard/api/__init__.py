@@ -65,6 +65,8 @@ for _blueprint in RESOURCES:
     _blueprint.before_request(_check_body)
     _blueprint.after_request(_etag)
     problems.register_on(_blueprint)
+# A referral's malformed body is answered in FHIR's terms.
+fhir.bp.register_error_handler(422, fhir.invalid_body)
 
 
 class _Api(Api):

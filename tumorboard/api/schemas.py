@@ -17,11 +17,29 @@ from tumorboard.cases.models import (
     ReferralSource,
     Urgency,
 )
+from tumorboard.inputs import MAX_ID
 from tumorboard.validation import NAME_LIMIT, REASON_LIMIT
 
 
 def _choice(enum_cls) -> validate.OneOf:
     return validate.OneOf([m.value for m in enum_cls])
+
+
+#: Text without control characters (tab and line breaks allowed in bodies),
+#: as every request is checked (tumorboard.inputs); the pattern puts the rule
+#: in the API's description.
+BODY_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+QUERY_TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
+
+def text(*, query: bool = False, **kwargs) -> fields.String:
+    """A text field that refuses control characters, naming the rule."""
+    checks = kwargs.pop("validate", None)
+    checks = list(checks) if isinstance(checks, list | tuple) else [checks]
+    pattern = validate.Regexp(
+        QUERY_TEXT if query else BODY_TEXT, error="Contains a control character."
+    )
+    return fields.String(validate=[pattern, *filter(None, checks)], **kwargs)
 
 
 class StrictSchema(Schema):
@@ -32,7 +50,10 @@ class StrictSchema(Schema):
 
 
 class PageQuery(StrictSchema):
-    cursor = fields.String(metadata={"description": "next_cursor of the page before"})
+    cursor = fields.Integer(
+        validate=validate.Range(1, MAX_ID),
+        metadata={"description": "next_cursor of the page before: records after it"},
+    )
     limit = fields.Integer(
         load_default=DEFAULT_PAGE,
         validate=validate.Range(1, MAX_PAGE),
@@ -41,7 +62,8 @@ class PageQuery(StrictSchema):
 
 
 class PatientSearchQuery(StrictSchema):
-    q = fields.String(
+    q = text(
+        query=True,
         load_default="",
         validate=validate.Length(max=100),
         metadata={"description": "MRN or name words; without them, no patients"},
@@ -96,65 +118,57 @@ class CaseOut(Schema):
 
 class CasePage(Schema):
     items = fields.List(fields.Nested(CaseOut))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = fields.Integer(allow_none=True)
 
 
 class CaseListQuery(PageQuery):
     status = fields.String(validate=_choice(CaseStatus))
     case_type = fields.String(validate=_choice(CaseType))
     urgency = fields.String(validate=_choice(Urgency))
-    q = fields.String(validate=validate.Length(1, 200))
+    q = text(query=True, validate=validate.Length(1, 200))
 
 
 class CaseIn(StrictSchema):
     """The intake fields of a case, as the intake form has them."""
 
     case_type = fields.String(required=True, validate=_choice(CaseType))
-    working_diagnosis = fields.String(allow_none=True, validate=validate.Length(max=60))
-    bone = fields.String(allow_none=True, validate=validate.Length(max=24))
-    bone_end = fields.String(allow_none=True, validate=validate.Length(max=8))
-    bone_segment = fields.String(allow_none=True, validate=validate.Length(max=10))
+    working_diagnosis = text(allow_none=True, validate=validate.Length(max=60))
+    bone = text(allow_none=True, validate=validate.Length(max=24))
+    bone_end = text(allow_none=True, validate=validate.Length(max=8))
+    bone_segment = text(allow_none=True, validate=validate.Length(max=10))
     pelvic_zones = fields.List(
-        fields.String(validate=validate.Length(max=4)),
+        text(validate=validate.Length(max=4)),
         allow_none=True,
         validate=validate.Length(max=4),
     )
-    vertebral_level = fields.String(allow_none=True, validate=validate.Length(max=3))
-    site_code = fields.String(allow_none=True, validate=validate.Length(max=8))
+    vertebral_level = text(allow_none=True, validate=validate.Length(max=3))
+    site_code = text(allow_none=True, validate=validate.Length(max=8))
     laterality = fields.String(required=True, validate=_choice(Laterality))
-    presentation = fields.String(
-        required=True, validate=validate.Length(1, PRESENTATION_LIMIT)
-    )
-    clinical_question = fields.String(
-        required=True, validate=validate.Length(1, QUESTION_LIMIT)
-    )
+    presentation = text(required=True, validate=validate.Length(1, PRESENTATION_LIMIT))
+    clinical_question = text(required=True, validate=validate.Length(1, QUESTION_LIMIT))
     referral_source = fields.String(required=True, validate=_choice(ReferralSource))
-    referring_clinician = fields.String(
-        required=True, validate=validate.Length(1, NAME_LIMIT)
-    )
+    referring_clinician = text(required=True, validate=validate.Length(1, NAME_LIMIT))
     referral_date = fields.Date(required=True)
     urgency = fields.String(required=True, validate=_choice(Urgency))
     biopsy_status = fields.String(required=True, validate=_choice(BiopsyStatus))
     unplanned_excision_date = fields.Date(allow_none=True)
-    unplanned_excision_institution = fields.String(
+    unplanned_excision_institution = text(
         allow_none=True, validate=validate.Length(max=INSTITUTION_LIMIT)
     )
-    known_primary = fields.String(allow_none=True, validate=validate.Length(max=40))
+    known_primary = text(allow_none=True, validate=validate.Length(max=40))
     lead_clinician_id = fields.Integer(
-        allow_none=True, validate=validate.Range(1, 2**31 - 1)
+        allow_none=True, validate=validate.Range(1, MAX_ID)
     )
-    key_worker_id = fields.Integer(
-        allow_none=True, validate=validate.Range(1, 2**31 - 1)
-    )
+    key_worker_id = fields.Integer(allow_none=True, validate=validate.Range(1, MAX_ID))
 
 
 class CaseCreate(CaseIn):
-    patient_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
+    patient_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID))
 
 
 class TransitionIn(StrictSchema):
     target = fields.String(required=True, validate=_choice(CaseStatus))
-    reason = fields.String(allow_none=True, validate=validate.Length(max=REASON_LIMIT))
+    reason = text(allow_none=True, validate=validate.Length(max=REASON_LIMIT))
 
 
 class FhirBundle(Schema):

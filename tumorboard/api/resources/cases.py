@@ -8,7 +8,7 @@ from flask import g, jsonify, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tumorboard.api.core import access, decode_cursor, etag_of, page, required_version
+from tumorboard.api.core import access, etag_of, page, required_version
 from tumorboard.api.fhir import export
 from tumorboard.api.problems import Problem, problem
 from tumorboard.api.schemas import (
@@ -46,9 +46,9 @@ def visible_case(case_id: int) -> Case:
 @access(Permission.CASE_READ)
 @bp.arguments(CaseListQuery, location="query", as_kwargs=True)
 @bp.response(200, CasePage)
-def index(limit: int, cursor: str | None = None, **filters: Any):
+def index(limit: int, cursor: int | None = None, **filters: Any):
     """The worklist, newest case first, one page per cursor; audited."""
-    after = decode_cursor(cursor)
+    after = cursor
     stmt = services.case_list_query(services.CaseFilters(**filters, sort="referral"))
     stmt = stmt.order_by(None).order_by(Case.id.desc())
     if after is not None:
