@@ -186,3 +186,72 @@ class ImportResult(Schema):
     case = fields.Nested(CaseOut)
     patient_id = fields.Integer()
     patient_created = fields.Boolean()
+
+
+class MeetingQuery(StrictSchema):
+    upcoming = fields.Boolean(load_default=True)
+    limit = fields.Integer(
+        load_default=DEFAULT_PAGE, validate=validate.Range(1, MAX_PAGE)
+    )
+
+
+class MeetingOut(Schema):
+    id = fields.Integer()
+    board_id = fields.Integer()
+    board = fields.Function(lambda m: m.board.name)
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    status = fields.String()
+    chair_id = fields.Integer(allow_none=True)
+    is_quorate = fields.Boolean(allow_none=True)
+    version = fields.Integer()
+
+
+class MeetingList(Schema):
+    items = fields.List(fields.Nested(MeetingOut))
+
+
+class AgendaItemOut(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    case_reference = fields.Function(lambda i: i.case.reference)
+    position = fields.Integer()
+    question = fields.String()
+    presenter_id = fields.Integer(allow_none=True)
+    planned_minutes = fields.Integer()
+    status = fields.String()
+    discussed_at = fields.DateTime(allow_none=True)
+    version = fields.Integer()
+
+
+class AgendaOut(MeetingOut):
+    items = fields.List(
+        fields.Nested(AgendaItemOut), attribute="items_shown", data_key="items"
+    )
+
+
+class RecommendationOut(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    agenda_item_id = fields.Integer()
+    meeting_id = fields.Function(lambda r: r.agenda_item.meeting_id)
+    revision = fields.Integer()
+    supersedes_id = fields.Integer(allow_none=True)
+    state = fields.String()
+    conference_type = fields.String()
+    intent = fields.String()
+    types = fields.List(fields.Dict())
+    free_text = fields.String()
+    rationale = fields.String()
+    consensus = fields.Boolean()
+    standard_of_care = fields.Boolean()
+    start_by = fields.Date()
+    signed_by_id = fields.Integer(allow_none=True)
+    signed_at = fields.DateTime(allow_none=True)
+    implementation_status = fields.String()
+    implementation_date = fields.Date(allow_none=True)
+    version = fields.Integer()
+
+
+class RecommendationList(Schema):
+    items = fields.List(fields.Nested(RecommendationOut))

@@ -18,6 +18,7 @@ from tumorboard.api.schemas import (
     CaseOut,
     CasePage,
     FhirBundle,
+    RecommendationList,
     TransitionIn,
 )
 from tumorboard.audit import services as audit
@@ -26,6 +27,7 @@ from tumorboard.cases import services
 from tumorboard.cases.models import Case
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
+from tumorboard.recommendations.services import queries as recommendation_queries
 
 #: The media type of FHIR JSON.
 FHIR_JSON = "application/fhir+json"
@@ -163,3 +165,16 @@ def fhir(case_id: int):
             f'attachment; filename="{case.reference}-fhir.json"'
         )
     return response
+
+
+@bp.route("/<int:case_id>/recommendations")
+@access(Permission.CASE_READ)
+@bp.response(200, RecommendationList)
+@problem(bp, 404, "No such case, or not visible to the caller")
+def recommendations(case_id: int):
+    """Every revision of every board recommendation of the case, newest
+    first (signed, drafts and superseded ones); audited."""
+    case = visible_case(case_id)
+    history = recommendation_queries.case_history(case.id)
+    services.record_read(current_user, case, "(its board decisions) through the API")
+    return {"items": history}
