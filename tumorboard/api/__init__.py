@@ -9,11 +9,17 @@ from flask_smorest import Api
 
 from tumorboard.api import core, problems
 from tumorboard.api.problems import PREFIX, Problem, ProblemSchema
-from tumorboard.api.resources import cases, fhir, meetings, patients
+from tumorboard.api.resources import (
+    cases,
+    fhir,
+    meetings,
+    patients,
+    recommendations,
+)
 from tumorboard.extensions import csrf
 
 #: The resource blueprints, in the order the documentation lists them.
-RESOURCES = (patients.bp, cases.bp, meetings.bp, fhir.bp)
+RESOURCES = (patients.bp, cases.bp, meetings.bp, recommendations.bp, fhir.bp)
 
 #: Methods whose body must be JSON.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})

@@ -255,3 +255,11 @@ class RecommendationOut(Schema):
 
 class RecommendationList(Schema):
     items = fields.List(fields.Nested(RecommendationOut))
+
+
+class SignIn(StrictSchema):
+    """The chair's own password (step-up, as on the signing page) and, for a
+    meeting without quorum, the reason to sign all the same."""
+
+    password = fields.String(required=True, validate=validate.Length(1, 1024))
+    override_reason = text(allow_none=True, validate=validate.Length(max=REASON_LIMIT))
