@@ -115,6 +115,12 @@ def access(permission: Permission | None) -> Callable[[Callable], Callable]:
     return decorator
 
 
+def per_method_access(view: Callable) -> Callable:
+    """Declare a class-based view whose every method declares :func:`access`."""
+    setattr(view, ACCESS_ATTR, "per method")
+    return view
+
+
 def public(view: Callable) -> Callable:
     """An API view that needs no sign-in (the OpenAPI document)."""
     setattr(view, ACCESS_ATTR, "public")

@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, jsonify, request
+from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from tumorboard.api.core import access, etag_of, page, required_version
+from tumorboard.api.core import (
+    access,
+    etag_of,
+    page,
+    per_method_access,
+    required_version,
+)
 from tumorboard.api.fhir import export
 from tumorboard.api.problems import Problem, problem
 from tumorboard.api.schemas import (
@@ -92,32 +99,36 @@ def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/<int:case_id>")
-@access(Permission.CASE_READ)
-@bp.response(200, CaseOut)
-@problem(bp, 404, "No such case, or not visible to the caller")
-def detail(case_id: int):
-    """One case, with its ETag; audited."""
-    case = visible_case(case_id)
-    services.record_read(current_user, case, "through the API")
-    g.etag = etag_of(case)
-    return case
+class CaseRecord(MethodView):
+    """One case: read, or replace its intake data. One URL rule for both
+    methods, so an impossible id is a 404 whatever the method."""
 
+    decorators = [per_method_access]
 
-@bp.route("/<int:case_id>", methods=["PUT"])
-@access(Permission.CASE_WRITE)
-@bp.arguments(CaseIn)
-@bp.response(200, CaseOut)
-@problem(bp, 404, "No such case, or not visible to the caller")
-@problem(bp, 412, "If-Match names an older version")
-@problem(bp, 428, "If-Match is missing")
-def update(data: dict[str, Any], case_id: int):
-    """Replace the intake data of a case (If-Match required)."""
-    case = visible_case(case_id)
-    version = required_version(case)
-    services.update_case(current_user, case, _with_defaults(data), version)
-    db.session.flush()
-    g.etag = etag_of(case)
-    return case
+    @access(Permission.CASE_READ)
+    @bp.response(200, CaseOut)
+    @problem(bp, 404, "No such case, or not visible to the caller")
+    def get(self, case_id: int):
+        """One case, with its ETag; audited."""
+        case = visible_case(case_id)
+        services.record_read(current_user, case, "through the API")
+        g.etag = etag_of(case)
+        return case
+
+    @access(Permission.CASE_WRITE)
+    @bp.arguments(CaseIn)
+    @bp.response(200, CaseOut)
+    @problem(bp, 404, "No such case, or not visible to the caller")
+    @problem(bp, 412, "If-Match names an older version")
+    @problem(bp, 428, "If-Match is missing")
+    def put(self, data: dict[str, Any], case_id: int):
+        """Replace the intake data of a case (If-Match required)."""
+        case = visible_case(case_id)
+        version = required_version(case)
+        services.update_case(current_user, case, _with_defaults(data), version)
+        db.session.flush()
+        g.etag = etag_of(case)
+        return case
 
 
 @bp.route("/<int:case_id>/transitions", methods=["POST"])
