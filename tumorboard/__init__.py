@@ -91,6 +91,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from tumorboard.errors import register_error_handlers
 
     register_error_handlers(app)
+    # After the HTML error pages: the API answers with problem documents.
+    from tumorboard.api import init_app as init_api
+
+    init_api(app)
     register_cli(app)
     return app
 
@@ -221,6 +225,8 @@ def _register_blueprints(app: Flask) -> None:
     import tumorboard.models  # noqa: F401  (complete metadata for Alembic)
     from tumorboard.admin.views import bp as audit_bp
     from tumorboard.annotations.views import bp as annotations_bp
+    from tumorboard.api.import_views import bp as interop_bp
+    from tumorboard.api.token_views import bp as tokens_bp
     from tumorboard.attachments.views import bp as attachments_bp
     from tumorboard.auth.session_views import bp as sessions_bp
     from tumorboard.auth.views import bp as auth_bp
@@ -236,7 +242,9 @@ def _register_blueprints(app: Flask) -> None:
     from tumorboard.recommendations.views import bp as recommendations_bp
     from tumorboard.reviews.views import bp as reviews_bp
 
-    for blueprint in (main_bp, auth_bp, sessions_bp, patients_bp, cases_bp, audit_bp):
+    for blueprint in (main_bp, auth_bp, sessions_bp, tokens_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (patients_bp, cases_bp, audit_bp, interop_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(meetings_bp)
     for blueprint in (recommendations_bp, documents_bp, quality_bp):

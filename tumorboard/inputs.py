@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, Request, abort, request
+from flask import Flask, Request, abort, current_app, request
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.utils import cached_property
 
@@ -149,15 +149,34 @@ def _json_strings(data: dict[str, str | list[str]]) -> Iterator[str]:
         yield from [value] if isinstance(value, str) else value
 
 
+def _texts(data: Any, depth: int = 0) -> Iterator[str]:
+    """Every key and text in a JSON document, at any depth (bounded)."""
+    if depth > 50:
+        yield "\x00"
+    elif isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield key
+            yield from _texts(value, depth + 1)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _texts(value, depth + 1)
+
+
 def check_request() -> None:
     """Refuse the request before its view runs if its input cannot be right."""
     if request.view_args and any(
         isinstance(v, str) and has_control(v) for v in request.view_args.values()
     ):
         abort(404)
+    # The JSON API checks its own parameters and bodies against its schemas.
+    typed = request.path.startswith(tuple(current_app.config["TYPED_JSON_PATHS"]))
     for name, value in request.args.items(multi=True):
         if has_control(name) or has_control(value):
             abort(400, CONTROL_MESSAGE)
+        if typed:
+            continue
         if is_page_parameter(name) and not valid_page(value):
             abort(404)
         if has_foreign_digits(value):
@@ -175,6 +194,14 @@ def check_request() -> None:
             data = request.get_json(silent=True)
         except RecursionError:
             data = None
+        if typed:
+            # A JSON API's documents are typed (numbers, nested objects); its
+            # schemas check their shape, and every text is checked here.
+            if data is not None and any(
+                has_control(s, multiline=True) for s in _texts(data)
+            ):
+                abort(400, CONTROL_MESSAGE)
+            return
         if not _form_like(data):
             abort(400, JSON_MESSAGE)
         if any(has_control(s, multiline=True) for s in _json_strings(data)):
@@ -185,4 +212,7 @@ def init_app(app: Flask) -> None:
     """Install the checks; call before any blueprint adds its URL rules."""
     app.url_map.converters["int"] = IdConverter
     app.request_class = InputRequest
+    #: Path prefixes whose JSON bodies are typed documents (the JSON API adds
+    #: its own), not form fields.
+    app.config.setdefault("TYPED_JSON_PATHS", [])
     app.before_request(check_request)

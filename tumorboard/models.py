@@ -1,6 +1,7 @@
 """Import every model so that metadata is complete (Alembic, create_all)."""
 
 from tumorboard.annotations.models import Annotation, AnnotationRevision
+from tumorboard.api.models import ApiToken
 from tumorboard.attachments.models import Attachment
 from tumorboard.audit.models import AuditEntry
 from tumorboard.auth.models import User
@@ -33,6 +34,7 @@ __all__ = [
     "AgendaItem",
     "Annotation",
     "AnnotationRevision",
+    "ApiToken",
     "Attachment",
     "Attendance",
     "AuditEntry",

@@ -1,0 +1,330 @@
+"""FHIR referral import: a Bundle with Patient + Condition (+ ServiceRequest,
+DocumentReferences) becomes a case in referred; a bad bundle gets an
+OperationOutcome naming each problem, and nothing is stored."""
+
+from __future__ import annotations
+
+import base64
+import copy
+
+import pytest
+import sqlalchemy as sa
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+
+from tests import factories
+from tests.attachments.files import PDF_BYTES
+from tests.conftest import BASE_CONFIG
+from tumorboard import create_app, demo
+from tumorboard.api import tokens
+from tumorboard.api.fhir import codes
+from tumorboard.api.fhir.export import DEFAULT_MRN_SYSTEM
+from tumorboard.attachments.models import Attachment
+from tumorboard.audit.models import AuditEntry
+from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.extensions import db
+from tumorboard.patients.models import Patient
+from tumorboard.reviews.models import DisciplineReview
+
+URL = "/api/v1/fhir/referrals"
+FHIR = "application/fhir+json"
+
+
+def referral(**changes) -> dict:
+    """A small valid referral bundle."""
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:00000000-0000-4000-8000-000000000001",
+                "resource": {
+                    "resourceType": "Patient",
+                    "identifier": [{"system": DEFAULT_MRN_SYSTEM, "value": "R123456"}],
+                    "name": [{"family": "Importova", "given": ["Ida"]}],
+                    "gender": "female",
+                    "birthDate": "1990-03-04",
+                },
+            },
+            {
+                "fullUrl": "urn:uuid:00000000-0000-4000-8000-000000000002",
+                "resource": {
+                    "resourceType": "Condition",
+                    "meta": {"profile": [codes.PRIMARY_CONDITION]},
+                    "subject": {
+                        "reference": "urn:uuid:00000000-0000-4000-8000-000000000001"
+                    },
+                    "code": {"coding": [{"system": codes.ICDO3, "code": "9180/3"}]},
+                    "bodySite": [
+                        {
+                            "coding": [
+                                {"system": codes.ICDO3, "code": "C40.2"},
+                                {"system": codes.LOCAL + "bone", "code": "tibia"},
+                                {
+                                    "system": codes.LOCAL + "bone-end",
+                                    "code": "proximal",
+                                },
+                                {
+                                    "system": codes.LOCAL + "bone-segment",
+                                    "code": "metaphysis",
+                                },
+                            ],
+                            "extension": [
+                                {
+                                    "url": codes.LATERALITY_EXTENSION,
+                                    "valueCodeableConcept": {
+                                        "coding": [
+                                            {"system": codes.SNOMED, "code": "24028007"}
+                                        ]
+                                    },
+                                }
+                            ],
+                        }
+                    ],
+                    "note": [{"text": "Painful swelling below the knee."}],
+                },
+            },
+            {
+                "fullUrl": "urn:uuid:00000000-0000-4000-8000-000000000003",
+                "resource": {
+                    "resourceType": "ServiceRequest",
+                    "status": "active",
+                    "intent": "order",
+                    "priority": "urgent",
+                    "subject": {
+                        "reference": "urn:uuid:00000000-0000-4000-8000-000000000001"
+                    },
+                    "requester": {"display": "Dr Referrer"},
+                    "reasonCode": [{"text": "Suspected osteosarcoma: biopsy route?"}],
+                },
+            },
+        ],
+    }
+    bundle.update(changes)
+    return bundle
+
+
+def _counts():
+    return [
+        db.session.scalar(sa.select(sa.func.count(model.id)))
+        for model in (Patient, Case, Attachment)
+    ]
+
+
+def test_a_referral_creates_a_patient_and_a_referred_case(client, token_for):
+    _user, _token, headers = token_for("coordinator")
+    response = client.post(URL, json=referral(), headers=headers)
+    assert response.status_code == 201, response.json
+    assert response.json["patient_created"] is True
+    case = db.session.get(Case, response.json["case"]["id"])
+    assert case.status == CaseStatus.REFERRED
+    assert (case.bone, case.bone_end, case.site_code) == ("tibia", "proximal", "C40.2")
+    assert case.laterality.value == "right"
+    assert case.working_diagnosis == "conventional_osteosarcoma"
+    assert case.clinical_question == "Suspected osteosarcoma: biopsy route?"
+    assert case.urgency.value == "urgent"
+    assert case.referring_clinician == "Dr Referrer"
+    summaries = db.session.scalars(
+        sa.select(AuditEntry.summary).where(AuditEntry.action == "case.import")
+    )
+    assert "Imported" in next(iter(summaries))
+
+
+def test_an_existing_patient_is_matched_by_mrn(client, token_for):
+    _user, _token, headers = token_for("coordinator")
+    patient = factories.make_patient(mrn="R123456")
+    db.session.commit()
+    response = client.post(URL, json=referral(), headers=headers)
+    assert response.status_code == 201
+    assert response.json == {**response.json, "patient_id": patient.id}
+    assert response.json["patient_created"] is False
+
+
+def test_documents_are_attached(client, token_for):
+    _user, _token, headers = token_for("coordinator")
+    bundle = referral()
+    bundle["entry"].append(
+        {
+            "resource": {
+                "resourceType": "DocumentReference",
+                "status": "current",
+                "content": [
+                    {
+                        "attachment": {
+                            "contentType": "application/pdf",
+                            "title": "MRI report",
+                            "data": base64.b64encode(PDF_BYTES).decode(),
+                        }
+                    }
+                ],
+            }
+        }
+    )
+    response = client.post(URL, json=bundle, headers=headers)
+    assert response.status_code == 201, response.json
+    assert _counts() == [1, 1, 1]
+
+
+def _problems(response) -> dict[str, str]:
+    assert response.status_code == 422, response.json
+    assert response.mimetype == FHIR
+    OperationOutcome.model_validate(response.json)
+    return {i["expression"][0]: i["diagnostics"] for i in response.json["issue"]}
+
+
+def without(kind: str) -> dict:
+    bundle = referral()
+    bundle["entry"] = [
+        e for e in bundle["entry"] if e["resource"]["resourceType"] != kind
+    ]
+    return bundle
+
+
+def duplicate_condition() -> dict:
+    bundle = referral()
+    bundle["entry"].append(copy.deepcopy(bundle["entry"][1]))
+    return bundle
+
+
+def unknown_codes() -> dict:
+    bundle = referral()
+    condition = bundle["entry"][1]["resource"]
+    condition["code"]["coding"][0]["code"] = "9999/9"
+    condition["bodySite"][0]["coding"][0]["code"] = "C50.9"
+    return bundle
+
+
+@pytest.mark.parametrize(
+    ("bundle", "path", "words"),
+    [
+        (referral(type="searchset"), "Bundle.type", "collection or transaction"),
+        (without("Condition"), "Bundle.entry", "exactly one Condition"),
+        (duplicate_condition(), "Bundle.entry[3]", "Duplicate"),
+        (unknown_codes(), "Bundle.entry[1].resource.extension", "9999/9"),
+        (unknown_codes(), "Bundle.entry[1].resource.bodySite[0].coding", "C50.9"),
+        ({"resourceType": "Patient"}, "Bundle", "FHIR Bundle"),
+    ],
+    ids=["type", "no-condition", "duplicate", "morphology", "topography", "not-bundle"],
+)
+def test_a_bad_bundle_names_each_problem_and_stores_nothing(
+    client, token_for, bundle, path, words
+):
+    _user, _token, headers = token_for("coordinator")
+    before = _counts()
+    problems = _problems(client.post(URL, json=bundle, headers=headers))
+    assert words in problems[path]
+    assert _counts() == before
+
+
+def test_a_structurally_invalid_bundle_is_refused_with_the_path(client, token_for):
+    _user, _token, headers = token_for("coordinator")
+    bundle = referral()
+    bundle["entry"][0]["resource"]["birthDate"] = "not a date"
+    problems = _problems(client.post(URL, json=bundle, headers=headers))
+    assert any("birthDate" in path for path in problems)
+    assert _counts() == [0, 0, 0]
+
+
+def test_a_service_refusal_rolls_back_the_new_patient(client, token_for):
+    _user, _token, headers = token_for("coordinator")
+    bundle = referral()
+    bundle["entry"][2]["resource"]["authoredOn"] = "1980-01-01"  # before birth
+    problems = _problems(client.post(URL, json=bundle, headers=headers))
+    assert "Bundle.entry.ServiceRequest.authoredOn" in problems
+    assert _counts() == [0, 0, 0]
+
+
+def test_an_oversized_attachment_is_refused(app, client, token_for):
+    app.config["MAX_UPLOAD_BYTES"] = 1000
+    _user, _token, headers = token_for("coordinator")
+    bundle = referral()
+    bundle["entry"].append(
+        {
+            "resource": {
+                "resourceType": "DocumentReference",
+                "status": "current",
+                "content": [
+                    {
+                        "attachment": {
+                            "contentType": "application/pdf",
+                            "data": base64.b64encode(b"%PDF" + b"0" * 2000).decode(),
+                        }
+                    }
+                ],
+            }
+        }
+    )
+    problems = _problems(client.post(URL, json=bundle, headers=headers))
+    assert (
+        "larger than" in problems["Bundle.entry[3].resource.content[0].attachment.data"]
+    )
+    assert _counts() == [0, 0, 0]
+
+
+def test_a_body_over_the_request_limit_is_413(app, client, token_for):
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    _user, _token, headers = token_for("coordinator")
+    body = referral(id="x" * 20_000)
+    response = client.post(URL, json=body, headers=headers)
+    assert response.status_code == 413
+
+
+def test_only_the_coordinator_imports(client, token_for):
+    _user, _token, headers = token_for("radiologist")
+    assert client.post(URL, json=referral(), headers=headers).status_code == 403
+
+
+def test_round_trip_of_a_demo_case_into_an_empty_database(client, token_for, tmp_path):
+    """Export a demo case, import it elsewhere: same patient, diagnosis, site."""
+    demo.load()
+    _user, _token, headers = token_for("coordinator")
+    case_id = db.session.scalar(
+        sa.select(DisciplineReview.case_id)
+        .join(Case, Case.id == DisciplineReview.case_id)
+        .where(
+            Case.case_type == "primary_bone_tumour", Case.working_diagnosis.isnot(None)
+        )
+        .order_by(DisciplineReview.case_id)
+    )
+    source = db.session.get(Case, case_id)
+    patient = db.session.get(Patient, source.patient_id)
+    expected = (
+        patient.mrn,
+        patient.family_name,
+        patient.birth_date,
+        source.confirmed_diagnosis or source.working_diagnosis,
+        source.site_code,
+        source.bone,
+        source.laterality,
+    )
+    db.session.commit()
+    bundle = client.get(f"/api/v1/cases/{case_id}/fhir", headers=headers).json
+
+    other = create_app(
+        {
+            **BASE_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "UPLOAD_FOLDER": str(tmp_path / "other"),
+        }
+    )
+    with other.app_context():
+        db.create_all()
+        coordinator = factories.make_user("coordinator")
+        _token, secret = tokens.create_token(coordinator, "import", "read_write", 7)
+        db.session.commit()
+        response = other.test_client().post(
+            URL, json=bundle, headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert response.status_code == 201, response.json
+        imported = db.session.get(Case, response.json["case"]["id"])
+        new_patient = db.session.get(Patient, imported.patient_id)
+        assert (
+            new_patient.mrn,
+            new_patient.family_name,
+            new_patient.birth_date,
+            imported.working_diagnosis,
+            imported.site_code,
+            imported.bone,
+            imported.laterality,
+        ) == expected
+        db.session.remove()
+        db.engine.dispose()

@@ -1,0 +1,1 @@
+"""FHIR R4B: a case as an mCODE bundle, and referrals as bundles."""
