@@ -28,8 +28,11 @@ serve: $(VENV)/.installed
 	TUMORBOARD_ENV=$${TUMORBOARD_ENV:-production} $(BIN)/flask db upgrade
 	TUMORBOARD_ENV=$${TUMORBOARD_ENV:-production} $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist; each has its own
+# PostgreSQL schema and its own browser server); PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= 2
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
