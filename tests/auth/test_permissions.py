@@ -101,9 +101,22 @@ REDIRECTS |= {
 }
 
 
-def _url_values(user, case) -> dict:
+#: The feature module whose ``url_values`` fills each matrix path.
+OWNER = {
+    (path, method): module
+    for module in FEATURE_MODULES
+    for path, method, _ in module.ENDPOINTS
+}
+
+
+def _url_values(user, case, path: str | None = None, method: str | None = None):
+    """Fresh objects for one request: the case, its patient and the user, and
+    what the feature module that lists ``path`` builds (every module's when
+    no path is given)."""
     values = {"patient": case.patient_id, "case": case.id, "user": user.id}
-    for module in FEATURE_MODULES:
+    owner = OWNER.get((path, method))
+    modules = FEATURE_MODULES if path is None else [owner] if owner else []
+    for module in modules:
         if hasattr(module, "url_values"):
             values.update(module.url_values(user, case))
     return values
@@ -155,7 +168,7 @@ def test_role_endpoint_matrix(client, login_as, make_case, role):
     user = login_as(role)
     wrong = []
     for path, method, rule in ENDPOINTS:
-        url = path.format(**_url_values(user, make_case()))
+        url = path.format(**_url_values(user, make_case(), path, method))
         db.session.commit()
         status = client.open(url, method=method, data={}).status_code
         allowed = _acceptable(role, path, method, rule)
@@ -168,7 +181,7 @@ def test_anonymous_user_is_redirected_to_login(client, make_case, make_user):
     admin = make_user("admin")
     wrong = []
     for path, method, _ in ENDPOINTS:
-        url = path.format(**_url_values(admin, make_case()))
+        url = path.format(**_url_values(admin, make_case(), path, method))
         db.session.commit()
         response = client.open(url, method=method)
         location = response.headers.get("Location", "")
