@@ -80,6 +80,10 @@ class _Api(Api):
 
     ERROR_SCHEMA = ProblemSchema
 
+    def _register_error_handlers(self) -> None:
+        """None app-wide: the API's blueprints answer with problem details
+        (api.problems), every other page keeps the application's error page."""
+
 
 def init_app(app: Flask) -> None:
     """Register the API's blueprints, its authentication and its errors."""
