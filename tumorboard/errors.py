@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -334,22 +335,29 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def note_refusal(action: str, explanation: str) -> None:
-    """Run :data:`request_refused` in a transaction of its own.
+    """Run :data:`request_refused` in a transaction of its own (see
+    :func:`record_apart`)."""
+    record_apart(lambda: request_refused.run(action, explanation), "the refusal")
+
+
+def record_apart(write: Callable[[], Any], what: str) -> None:
+    """Run ``write`` in a transaction of its own, so that its record of a
+    refused request survives the request.
 
     Whatever the refused request changed is rolled back first (a view that
     raised was already rolled back by the request boundary; a refusal before
-    the view, such as an undeclared endpoint or a failed CSRF check, is rolled
-    back here), then the callbacks' writes are committed, so the record of the
-    refusal survives the request. If that fails (the database is down) the
-    refusal is logged and the error page is still shown.
+    the view, such as an undeclared endpoint, a failed CSRF check or a refused
+    API token, is rolled back here), then ``write``'s changes are committed. If
+    that fails (the database is down) ``what`` is logged as not recorded and
+    the refusal is still answered.
     """
     try:
         db.session.rollback()
-        request_refused.run(action, explanation)
+        write()
         db.session.commit()
     except Exception:
         log.exception(
-            "the refusal of %s %s was not recorded", request.method, request.path
+            "%s of %s %s was not recorded", what, request.method, request.path
         )
         _forget_failed_transaction()
 

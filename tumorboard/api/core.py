@@ -16,8 +16,8 @@ from tumorboard.api import tokens
 from tumorboard.api.models import TokenScope
 from tumorboard.api.problems import Problem
 from tumorboard.auth.permissions import ACCESS_ATTR, Permission, has_permission
-from tumorboard.errors import note_refusal
-from tumorboard.extensions import csrf, db
+from tumorboard.errors import note_refusal, record_apart
+from tumorboard.extensions import csrf
 
 #: Methods that change nothing: a read-only token may use them.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -69,15 +69,17 @@ def authenticate_request() -> None:
     except tokens.TokenRefused as refused:
         token_id = refused.token.id if refused.token else None
         user_id = refused.token.user_id if refused.token else None
+        message = refused.message
         # Recorded in a transaction of its own: the request goes no further.
-        db.session.rollback()
-        tokens.record_refused(
-            token_id, user_id, refused.message, request.method, request.path
+        record_apart(
+            lambda: tokens.record_refused(
+                token_id, user_id, message, request.method, request.path
+            ),
+            "the refused token",
         )
-        db.session.commit()
         raise Problem(
             401,
-            refused.message,
+            message,
             headers={
                 "WWW-Authenticate": 'Bearer realm="tumorboard", error="invalid_token"'
             },
