@@ -17,7 +17,6 @@ from tumorboard.auth.permissions import (
     can_view_agenda,
     permission_required,
 )
-from tumorboard.forms import show_current_version
 from tumorboard.meetings import services as meetings
 from tumorboard.meetings.models import AgendaItem
 from tumorboard.meetings.panels import Panel, load_item_panels, register_item_panel
@@ -31,8 +30,8 @@ from tumorboard.recommendations.models import Recommendation, RecommendationCode
 from tumorboard.recommendations.services.validation import (
     recording_closed_reason,
 )
-from tumorboard.recommendations.views import add_rule_errors, bp
-from tumorboard.web import REFUSED, attempt
+from tumorboard.recommendations.views import bp, reload_refused, save
+from tumorboard.web import REFUSED
 
 #: Name of the decision panel (the view puts a refused form back into it).
 PANEL = "recommendation_decision"
@@ -114,23 +113,18 @@ def present_record(meeting_id: int, item_id: int):
         flash(meetings.RUN_REFUSED, "error")
         return _back(meeting_id, item_id)
     form = RecommendationForm()
-    if form.validate_on_submit():
-        rec = attempt(
-            form,
-            services.record_recommendation,
-            current_user,
-            item,
-            form.service_data(),
+    rec = save(
+        form,
+        meeting,
+        lambda data: services.record_recommendation(current_user, item, data),
+    )
+    if rec is not None and rec is not REFUSED:
+        flash(
+            f"Draft recommendation for {item.case.reference} recorded; "
+            "mark the case discussed when the board moves on.",
+            "success",
         )
-        if rec is not REFUSED:
-            flash(
-                f"Draft recommendation for {item.case.reference} recorded; "
-                "mark the case discussed when the board moves on.",
-                "success",
-            )
-            return _back(meeting_id, item_id)
-    elif form.is_submitted():
-        add_rule_errors(form, meeting)
+        return _back(meeting_id, item_id)
     return _refused_page(meeting_id, item_id, form)
 
 
@@ -148,25 +142,18 @@ def present_edit(meeting_id: int, item_id: int, rec_id: int):
         flash(meetings.RUN_REFUSED, "error")
         return _back(meeting_id, item_id)
     form = DraftForm()
-    if form.validate_on_submit():
-        saved = attempt(
-            form,
-            services.update_recommendation,
-            current_user,
-            rec,
-            form.service_data(),
-            form.version.data,
-        )
-        if saved is not REFUSED:
-            flash("Draft recommendation saved.", "success")
-            return _back(meeting_id, item_id)
+    saved = save(
+        form,
+        meeting,
+        lambda data: services.update_recommendation(
+            current_user, rec, data, form.version.data
+        ),
+    )
+    if saved is REFUSED:
         # After a conflict the form shows the version now current, so that
         # the next save is a deliberate one.
-        current = services.current_recommendation(
-            load_presented_item(meetings.load_meeting(meeting_id), item_id)
-        )
-        if current is not None:
-            show_current_version(form, current.version)
-    elif form.is_submitted():
-        add_rule_errors(form, meeting)
+        reload_refused(form, rec_id)
+    elif saved is not None:
+        flash("Draft recommendation saved.", "success")
+        return _back(meeting_id, item_id)
     return _refused_page(meeting_id, item_id, form)

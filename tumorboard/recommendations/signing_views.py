@@ -15,7 +15,7 @@ from tumorboard.auth.permissions import (
 from tumorboard.recommendations import services
 from tumorboard.recommendations.forms import SignForm
 from tumorboard.recommendations.models import RecommendationState
-from tumorboard.recommendations.views import _load_rec, _refused, bp
+from tumorboard.recommendations.views import _load_rec, bp, reload_refused
 from tumorboard.web import REFUSED, attempt
 
 
@@ -70,7 +70,7 @@ def sign(rec_id: int):
                     "success",
                 )
                 return redirect(url_for("recommendations.detail", rec_id=rec_id))
-            rec = _refused(form, rec_id)
+            rec = reload_refused(form, rec_id)
     form.password.data = ""
     services.record_read(current_user, rec)
     meeting = rec.agenda_item.meeting

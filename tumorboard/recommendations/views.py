@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -108,17 +111,23 @@ def _form_page(template_form, item: AgendaItem, rec: Recommendation | None, mode
     ), (400 if template_form.errors or template_form.form_errors else 200)
 
 
-def add_rule_errors(form, meeting: Meeting) -> None:
-    """The form failed its own checks: add the services' rule errors too, so
-    that every problem shows in one round."""
-    form.add_rule_errors(
-        services.content_errors(
-            meeting, form.service_data(), amendment="amendment_reason" in form
+def save(form, meeting: Meeting, service: Callable[[dict], Any]) -> Any:
+    """Pass the form's data to ``service`` (through :func:`attempt`) once the
+    form is valid; a form that failed its own checks gets the services' rule
+    errors too, so that every problem shows in one round. Returns the
+    service's result, :data:`REFUSED`, or None when nothing valid was sent."""
+    if form.validate_on_submit():
+        return attempt(form, service, form.service_data())
+    if form.is_submitted():
+        form.add_rule_errors(
+            services.content_errors(
+                meeting, form.service_data(), amendment="amendment_reason" in form
+            )
         )
-    )
+    return None
 
 
-def _refused(form, rec_id: int):
+def reload_refused(form, rec_id: int):
     """Reload the recommendation after a refused save.
 
     The form keeps what was typed and, after a conflict, shows the version now
@@ -146,24 +155,20 @@ def record(meeting_id: int, item_id: int):
             return redirect(url_for("recommendations.edit", rec_id=existing.id))
         return redirect(url_for("recommendations.detail", rec_id=existing.id))
     form = RecommendationForm()
-    if form.validate_on_submit():
-        rec = attempt(
-            form,
-            services.record_recommendation,
-            current_user,
-            item,
-            form.service_data(),
-        )
-        if rec is not REFUSED:
-            flash(
-                f"Recommendation for {item.case.reference} recorded as a draft; "
-                "the chair signs it.",
-                "success",
-            )
-            return redirect(url_for("recommendations.detail", rec_id=rec.id))
+    rec = save(
+        form,
+        item.meeting,
+        lambda data: services.record_recommendation(current_user, item, data),
+    )
+    if rec is REFUSED:
         item = _load_item(meeting_id, item_id)
-    elif form.is_submitted():
-        add_rule_errors(form, item.meeting)
+    elif rec is not None:
+        flash(
+            f"Recommendation for {item.case.reference} recorded as a draft; "
+            "the chair signs it.",
+            "success",
+        )
+        return redirect(url_for("recommendations.detail", rec_id=rec.id))
     return _form_page(form, item, None, "new")
 
 
@@ -252,21 +257,18 @@ def edit(rec_id: int):
         form = form_class.from_recommendation(rec)
         if rec.revision > 1:
             form.amendment_reason.data = rec.amendment_reason
-    if form.validate_on_submit():
-        saved = attempt(
-            form,
-            services.update_recommendation,
-            current_user,
-            rec,
-            form.service_data(),
-            form.version.data,
-        )
-        if saved is not REFUSED:
-            flash("Draft saved.", "success")
-            return redirect(url_for("recommendations.detail", rec_id=rec_id))
-        rec = _refused(form, rec_id)
-    elif form.is_submitted():
-        add_rule_errors(form, rec.agenda_item.meeting)
+    saved = save(
+        form,
+        rec.agenda_item.meeting,
+        lambda data: services.update_recommendation(
+            current_user, rec, data, form.version.data
+        ),
+    )
+    if saved is REFUSED:
+        rec = reload_refused(form, rec_id)
+    elif saved is not None:
+        flash("Draft saved.", "success")
+        return redirect(url_for("recommendations.detail", rec_id=rec_id))
     return _form_page(form, rec.agenda_item, rec, "edit")
 
 
@@ -292,25 +294,22 @@ def amend(rec_id: int):
     form = (
         AmendForm() if request.method == "POST" else AmendForm.from_recommendation(rec)
     )
-    if form.validate_on_submit():
-        new = attempt(
-            form,
-            services.amend_recommendation,
-            current_user,
-            rec,
-            form.service_data(),
-            form.version.data,
+    new = save(
+        form,
+        rec.agenda_item.meeting,
+        lambda data: services.amend_recommendation(
+            current_user, rec, data, form.version.data
+        ),
+    )
+    if new is REFUSED:
+        rec = reload_refused(form, rec_id)
+    elif new is not None:
+        flash(
+            f"Revision {new.revision} saved as a draft amendment. Revision "
+            f"{rec.revision} stays in force until the chair signs it.",
+            "success",
         )
-        if new is not REFUSED:
-            flash(
-                f"Revision {new.revision} saved as a draft amendment. Revision "
-                f"{rec.revision} stays in force until the chair signs it.",
-                "success",
-            )
-            return redirect(url_for("recommendations.detail", rec_id=new.id))
-        rec = _refused(form, rec_id)
-    elif form.is_submitted():
-        add_rule_errors(form, rec.agenda_item.meeting)
+        return redirect(url_for("recommendations.detail", rec_id=new.id))
     return _form_page(form, rec.agenda_item, rec, "amend")
 
 
@@ -356,7 +355,7 @@ def implementation(rec_id: int):
                 "success",
             )
             return redirect(url_for("recommendations.detail", rec_id=rec_id))
-        rec = _refused(form, rec_id)
+        rec = reload_refused(form, rec_id)
     return _detail_page(rec, implementation_form=form, status=400)
 
 
@@ -372,7 +371,7 @@ def add_action(rec_id: int):
         if added is not REFUSED:
             flash("Action item added.", "success")
             return redirect(url_for("recommendations.detail", rec_id=rec_id))
-        rec = _refused(form, rec_id)
+        rec = reload_refused(form, rec_id)
         form.owner_id.choices = ActionForm(
             owners=services.action_owner_choices()
         ).owner_id.choices
