@@ -57,9 +57,15 @@ def make_board(**fields) -> Board:
 
 
 def make_meeting(board: Board | None = None, **fields) -> Meeting:
-    """A meeting in progress that started an hour ago."""
+    """A meeting in progress that started up to an hour ago, today (UTC).
+
+    Just after midnight it starts at midnight, so the meeting day is always
+    today and "before the meeting" means yesterday at any time of day.
+    """
     board = board or make_board()
-    starts = fields.pop("starts_at", utcnow() - timedelta(hours=1))
+    now = utcnow()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = fields.pop("starts_at", max(now - timedelta(hours=1), midnight))
     values = {
         "board_id": board.id,
         "starts_at": starts,
