@@ -23,6 +23,19 @@ from tumorboard.extensions import db
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
+
+def on_backend(name: str):
+    """Run a test on one backend only (``name`` when it is available).
+
+    For the walks over every page as every role: they check the application's
+    own behaviour (wording, permissions, audit), not its SQL, which the
+    feature tests run on both backends. The walks are split between the two,
+    so each backend still serves every page in the suite.
+    """
+    chosen = name if name in BACKENDS else BACKENDS[0]
+    return pytest.mark.parametrize("backend", [chosen])
+
+
 BASE_CONFIG = {
     "ENV_NAME": "testing",
     "WTF_CSRF_ENABLED": False,

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from werkzeug.exceptions import HTTPException, NotFound
 
 from tests import factories
+from tests.conftest import on_backend
 from tumorboard import demo
 from tumorboard.audit.models import AuditEntry
 from tumorboard.auth.models import User
@@ -769,6 +770,7 @@ def demo_data(app):
     db.session.commit()
 
 
+@on_backend("sqlite")
 @pytest.mark.parametrize("role", ["coordinator", "admin"])
 def test_random_input_on_every_form_and_query_parameter_is_never_a_server_error(
     app, client, demo_data, role

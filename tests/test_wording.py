@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from tests import factories
-from tests.conftest import FreshContextClient
+from tests.conftest import FreshContextClient, on_backend
 from tumorboard import demo
 from tumorboard.annotations.models import Annotation
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline
@@ -353,6 +353,7 @@ def may_open(app, role: Role, endpoint: str) -> bool:
 # The test ----------------------------------------------------------------------
 
 
+@on_backend("postgresql")
 def test_every_demo_page_reads_correctly(app):
     """Each demo role opens every page of the demo data it may open."""
     demo.load()

@@ -19,7 +19,7 @@ from flask import url_for
 from pypdf import PdfReader
 
 from tests import factories
-from tests.conftest import FreshContextClient
+from tests.conftest import FreshContextClient, on_backend
 from tests.test_wording import demo_urls, may_open
 from tumorboard import demo
 from tumorboard.audit.models import AuditEntry
@@ -136,6 +136,7 @@ def test_the_guard_sees_a_patient_in_a_page_and_in_a_pdf(app):
     assert not marks.search("Ready for the board")
 
 
+@on_backend("sqlite")
 @pytest.mark.parametrize("role", [*CLINICIANS, Role.ADMIN], ids=lambda r: r.value)
 def test_every_response_showing_a_patient_records_a_read(app, role):
     demo.load()

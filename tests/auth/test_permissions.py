@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import on_backend
 from tumorboard.auth.permissions import (
     AUTHENTICATED,
     PUBLIC,
@@ -162,6 +163,7 @@ def _acceptable(role: Role, path: str, method: str, rule) -> set[int]:
     return {expected}
 
 
+@on_backend("sqlite")
 @pytest.mark.parametrize("role", list(Role))
 def test_role_endpoint_matrix(client, login_as, make_case, role):
     """Every endpoint for one role; fresh objects per request, one sign-in."""

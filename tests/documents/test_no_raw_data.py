@@ -8,6 +8,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from tests.conftest import on_backend
 from tests.documents.test_documents import pdf_text
 from tumorboard import demo
 from tumorboard.auth.models import User
@@ -64,6 +65,7 @@ def test_the_pattern_catches_raw_data():
     assert not RAW.search("Stage IIB: T2 (over 8 cm), N0, M0, G2 (high grade)")
 
 
+@on_backend("postgresql")
 def test_every_demo_pdf_reads_as_text(app):
     demo.load()
     db.session.commit()
