@@ -213,12 +213,13 @@ def compute(
     indicator: Indicator, filters: Filters, grouped: list[tuple] | None = None
 ) -> Figure:
     """The indicator's totals, monthly trend and breakdown under ``filters``
-    (from ``grouped`` rows already counted, when given)."""
-    rows = indicator.rows(filters).subquery("rows")
+    (from ``grouped`` rows already counted, when given). The row query is
+    built only when something reads it: building it costs as much as running
+    it on a year of data."""
     if indicator.kind == "load":
-        return _compute_load(indicator, rows)
+        return _compute_load(indicator, indicator.rows(filters).subquery("rows"))
     if grouped is None:
-        grouped = _grouped(rows, indicator)
+        grouped = _grouped(indicator.rows(filters).subquery("rows"), indicator)
     months, by_outcome, values = _months(grouped, indicator)
     total = Month(
         "all",
@@ -241,6 +242,7 @@ def compute(
     )
     breakdown_of = BREAKDOWNS.get(indicator.key)
     if breakdown_of is not None:
+        rows = indicator.rows(filters).subquery("rows")
         figure.breakdown_title, figure.breakdown = breakdown_of(rows, filters)
     return figure
 
