@@ -27,6 +27,7 @@ from tumorboard.cases.workflow import manual_transitions
 from tumorboard.clinical import catalogue
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
+from tumorboard.pagination import paginate
 from tumorboard.panels import Panel
 from tumorboard.patients import services as patient_services
 from tumorboard.patients.models import Patient
@@ -59,8 +60,9 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
     query = attempt(form, services.case_list_query, filters)
     page = None
     if query is not REFUSED:
-        page = db.paginate(
+        page = paginate(
             query,
+            Case.id,
             per_page=current_app.config["PAGE_SIZE"],
             max_per_page=100,
             error_out=False,

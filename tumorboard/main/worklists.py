@@ -29,6 +29,7 @@ from tumorboard.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from tumorboard.pagination import paginate
 from tumorboard.reviews import readiness
 from tumorboard.reviews.models import DisciplineReview
 
@@ -97,6 +98,26 @@ def next_meeting_subquery() -> sa.ScalarSelect:
     )
 
 
+def next_meetings() -> sa.Subquery:
+    """Each listed case with the start of its next planned or published
+    meeting: a small table (the coming agendas), computed once per query
+    rather than once per candidate case."""
+    return (
+        sa.select(
+            AgendaItem.case_id.label("case_id"),
+            sa.func.min(Meeting.starts_at).label("starts_at"),
+        )
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(
+            AgendaItem.status == AgendaItemStatus.LISTED,
+            Meeting.status.in_([MeetingStatus.PLANNED, MeetingStatus.PUBLISHED]),
+            Meeting.starts_at >= utcnow(),
+        )
+        .group_by(AgendaItem.case_id)
+        .subquery("next_meetings")
+    )
+
+
 def _query(user: User, worklist: Worklist) -> sa.Select:
     stmt = sa.select(Case).join(Case.patient).options(contains_eager(Case.patient))
     if worklist.kind == "readiness":
@@ -114,11 +135,11 @@ def _query(user: User, worklist: Worklist) -> sa.Select:
         stmt = stmt.where(
             Case.status.in_(READY_SOON), Case.lead_clinician_id == user.id
         )
-    next_meeting = next_meeting_subquery()
-    return stmt.order_by(
+    upcoming = next_meetings()
+    return stmt.outerjoin(upcoming, upcoming.c.case_id == Case.id).order_by(
         URGENCY_ORDER,
-        next_meeting.is_(None),
-        next_meeting,
+        upcoming.c.starts_at.is_(None),
+        upcoming.c.starts_at,
         Case.referral_date,
         Case.id,
     )
@@ -129,9 +150,11 @@ def page_for(user: User, worklist: Worklist, page: int, per_page: int) -> Pagina
     a count, the cases, their next meetings, and for the coordinator two more
     queries for the checklists."""
     stmt = _query(user, worklist)
-    result = db.paginate(stmt, page=max(1, page), per_page=per_page, error_out=False)
+    result = paginate(
+        stmt, Case.id, page=max(1, page), per_page=per_page, error_out=False
+    )
     if result.page > result.pages > 0:
-        result = db.paginate(stmt, page=result.pages, per_page=per_page)
+        result = paginate(stmt, Case.id, page=result.pages, per_page=per_page)
     cases = list(result.items)
     next_at = dict(
         db.session.execute(

@@ -1,0 +1,75 @@
+"""Key-first pages (tumorboard.pagination) hold exactly what OFFSET over the
+whole SELECT holds, in the same order, for every sort of the case list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests import factories
+from tumorboard.cases import services
+from tumorboard.cases.models import Case, Urgency
+from tumorboard.extensions import db
+from tumorboard.pagination import paginate
+
+PER_PAGE = 7
+
+
+@pytest.fixture
+def cases(app):
+    """23 cases with repeated referral dates, urgencies and family names, so
+    that the sorts have ties that only the id breaks."""
+    urgencies = [Urgency.ROUTINE, Urgency.URGENT, Urgency.EMERGENCY]
+    made = []
+    for n in range(23):
+        patient = factories.make_patient(family_name=f"Family{n % 4}")
+        made.append(
+            factories.make_case(
+                patient,
+                referral_date=date(2026, 3, 1) + timedelta(days=n % 5),
+                urgency=urgencies[n % 3],
+            )
+        )
+    db.session.commit()
+    return made
+
+
+@pytest.mark.parametrize("sort", [*services.SORTS, services.RELEVANCE])
+def test_every_page_matches_offset_over_the_whole_select(cases, sort):
+    query = services.case_list_query(services.CaseFilters(sort=sort))
+    seen = []
+    for page in range(1, 5):
+        expected = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+        got = paginate(query, Case.id, page=page, per_page=PER_PAGE, error_out=False)
+        assert [c.id for c in got.items] == [c.id for c in expected.items]
+        assert (got.total, got.pages) == (23, 4)
+        seen += [c.id for c in got.items]
+    assert sorted(seen) == sorted(c.id for c in cases)
+
+
+def test_a_search_pages_in_rank_order(cases):
+    query = services.case_list_query(services.CaseFilters(q="femur"))
+    expected = db.paginate(query, page=2, per_page=PER_PAGE)
+    got = paginate(query, Case.id, page=2, per_page=PER_PAGE)
+    assert [c.id for c in got.items] == [c.id for c in expected.items]
+    assert len(got.items) == PER_PAGE
+
+
+def test_rows_come_with_their_eager_loads(cases, count_queries):
+    query = services.case_list_query(services.CaseFilters())
+    db.session.expire_all()
+    with count_queries() as counter:
+        page = paginate(query, Case.id, page=3, per_page=PER_PAGE)
+        names = [c.patient.family_name for c in page.items]
+    # the page's keys, its rows with their patients, the count
+    assert counter.count == 3, counter.statements
+    assert len(names) == PER_PAGE
+
+
+def test_a_page_past_the_end_is_empty_or_404(cases, app):
+    query = services.case_list_query(services.CaseFilters())
+    assert paginate(query, Case.id, page=9, error_out=False).items == []
+    with app.test_request_context(), pytest.raises(Exception) as raised:
+        paginate(query, Case.id, page=9)
+    assert getattr(raised.value, "code", None) == 404
