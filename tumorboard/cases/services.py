@@ -401,11 +401,7 @@ def case_list_query(filters: CaseFilters) -> sa.Select:
     A search (``filters.q``) with no letter or digit finds nothing; one longer
     than MAX_QUERY_LENGTH raises InvalidInput.
     """
-    stmt = (
-        sa.select(Case)
-        .join(Case.patient)
-        .options(contains_eager(Case.patient), joinedload(Case.lead_clinician))
-    )
+    stmt = sa.select(Case).options(joinedload(Case.lead_clinician))
     query = parse_query(filters.q) if filters.q else None
     if filters.q and query is None:
         stmt = stmt.where(sa.false())
@@ -433,6 +429,13 @@ def case_list_query(filters: CaseFilters) -> sa.Select:
     if filters.key_worker_for:
         stmt = stmt.where(Case.key_worker_id == filters.key_worker_for)
     if query is not None and filters.sort in ("", RELEVANCE):
-        return stmt.order_by(rank(query), Case.created_at.desc(), Case.id.desc())
-    _, order = SORTS.get(filters.sort, SORTS["referral"])
+        order = (rank(query), Case.created_at.desc(), Case.id.desc())
+    else:
+        _, order = SORTS.get(filters.sort, SORTS["referral"])
+    if filters.sort == "name":
+        stmt = stmt.join(Case.patient).options(contains_eager(Case.patient))
+    else:
+        # Joined only to load the page's rows: a page's keys (and the count)
+        # are read from the cases table and its indexes alone.
+        stmt = stmt.options(joinedload(Case.patient, innerjoin=True))
     return stmt.order_by(*order)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import joinedload
 
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline, discipline_of
 from tumorboard.auth.models import User
@@ -119,7 +119,7 @@ def next_meetings() -> sa.Subquery:
 
 
 def _query(user: User, worklist: Worklist) -> sa.Select:
-    stmt = sa.select(Case).join(Case.patient).options(contains_eager(Case.patient))
+    stmt = sa.select(Case).options(joinedload(Case.patient, innerjoin=True))
     if worklist.kind == "readiness":
         stmt = stmt.where(Case.status == CaseStatus.WORKUP)
     elif worklist.kind == "review":
