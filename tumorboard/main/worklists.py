@@ -147,8 +147,8 @@ def _query(user: User, worklist: Worklist) -> sa.Select:
 
 def page_for(user: User, worklist: Worklist, page: int, per_page: int) -> Pagination:
     """One page of ``user``'s worklist (a page past the end shows the last one):
-    a count, the cases, their next meetings, and for the coordinator two more
-    queries for the checklists."""
+    a count, the page's keys, its cases, their next meetings, and for the
+    coordinator two more queries for the checklists."""
     stmt = _query(user, worklist)
     result = paginate(
         stmt, Case.id, page=max(1, page), per_page=per_page, error_out=False
