@@ -78,7 +78,7 @@ def _first_discussions(f: Filters):
     )
 
 
-def _with_case_type(query: sa.Select, case_id, f: Filters) -> sa.Select:
+def with_case_type(query: sa.Select, case_id, f: Filters) -> sa.Select:
     """Join the (wide) cases table only when the case type filter needs it."""
     if not f.case_type:
         return query
@@ -151,7 +151,7 @@ def _discussed_items(f: Filters, statuses=(AgendaItemStatus.DISCUSSED,)):
         .where(AgendaItem.status.in_(statuses))
         .where(*in_range(f))
     )
-    return _with_case_type(query, AgendaItem.case_id, f)
+    return with_case_type(query, AgendaItem.case_id, f)
 
 
 def _recommendations(f: Filters):
@@ -166,7 +166,7 @@ def _recommendations(f: Filters):
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(*in_range(f))
     )
-    return _with_case_type(query, Recommendation.case_id, f)
+    return with_case_type(query, Recommendation.case_id, f)
 
 
 def _closed_meetings(f: Filters):
@@ -309,7 +309,7 @@ def _items_per_meeting(f: Filters) -> sa.Subquery:
         .where(AgendaItem.status == AgendaItemStatus.DISCUSSED, *in_range(f))
         .group_by(AgendaItem.meeting_id)
     )
-    return _with_case_type(query, AgendaItem.case_id, f).subquery("per_meeting")
+    return with_case_type(query, AgendaItem.case_id, f).subquery("per_meeting")
 
 
 def meeting_load(f: Filters) -> sa.Select:

@@ -214,8 +214,8 @@ def compute(
 ) -> Figure:
     """The indicator's totals, monthly trend and breakdown under ``filters``
     (from ``grouped`` rows already counted, when given). The row query is
-    built only when something reads it: building it costs as much as running
-    it on a year of data."""
+    built only when it is read: building it costs as much as running it on a
+    year of data."""
     if indicator.kind == "load":
         return _compute_load(indicator, indicator.rows(filters).subquery("rows"))
     if grouped is None:
@@ -242,8 +242,7 @@ def compute(
     )
     breakdown_of = BREAKDOWNS.get(indicator.key)
     if breakdown_of is not None:
-        rows = indicator.rows(filters).subquery("rows")
-        figure.breakdown_title, figure.breakdown = breakdown_of(rows, filters)
+        figure.breakdown_title, figure.breakdown = breakdown_of(filters)
     return figure
 
 
