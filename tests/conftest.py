@@ -81,6 +81,36 @@ def temporary_pg_schema(prefix: str = "tbtest") -> Iterator[str]:
         engine.dispose()
 
 
+@contextmanager
+def shared_database_app(backend: str, config: dict, tmp_path, prefix: str):
+    """An application whose database several threads or connections really
+    share, with real commits: a SQLite file in ``tmp_path``, or a throwaway
+    PostgreSQL schema named after ``prefix``. Tables are created; the engine
+    is disposed of (and the schema dropped) afterwards."""
+    if backend == "sqlite":
+        uri = f"sqlite:///{tmp_path / f'{prefix}.db'}"
+        app = create_app({**config, "SQLALCHEMY_DATABASE_URI": uri})
+        with app.app_context():
+            db.create_all()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+        return
+    with temporary_pg_schema(prefix) as schema:
+        app = create_app(
+            {
+                **config,
+                "SQLALCHEMY_DATABASE_URI": pg_url(),
+                "SQLALCHEMY_ENGINE_OPTIONS": pg_engine_options(schema),
+            }
+        )
+        with app.app_context():
+            db.create_all()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_schema() -> Iterator[str | None]:
     """One PostgreSQL schema for the whole run, tables created once."""

@@ -14,7 +14,10 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.audit.tampering import drop_append_only_triggers, execute, insert_raw
-from tests.conftest import BACKENDS, pg_engine_options, pg_url, temporary_pg_schema
+from tests.conftest import (
+    BACKENDS,
+    shared_database_app,
+)
 from tests.factories import MFA_KEY
 from tumorboard import create_app
 from tumorboard.audit import chain, init_app, keys
@@ -343,29 +346,8 @@ def _concurrent_writers(app, threads: int = 4, rounds: int = 8) -> list[Exceptio
 def shared_app(request, tmp_path):
     """An application on a database that several connections really share."""
     config = {"ENV_NAME": "testing"}
-    if request.param == "sqlite":
-        app = create_app(
-            {**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}"}
-        )
-        with app.app_context():
-            db.create_all()
+    with shared_database_app(request.param, config, tmp_path, "tbaudit") as app:
         yield app
-        with app.app_context():
-            db.engine.dispose()
-        return
-    with temporary_pg_schema("tbaudit") as schema:
-        app = create_app(
-            {
-                **config,
-                "SQLALCHEMY_DATABASE_URI": pg_url(),
-                "SQLALCHEMY_ENGINE_OPTIONS": pg_engine_options(schema),
-            }
-        )
-        with app.app_context():
-            db.create_all()
-        yield app
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_concurrent_writers_extend_one_chain(shared_app):

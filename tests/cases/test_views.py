@@ -226,9 +226,9 @@ def test_worklist_query_count_is_constant(
     with count_queries() as counter:
         response = client.get("/cases/?sort=urgency")
     assert response.status_code == 200
-    # user load, clinicians for filters, count, the page's case ids, those cases, the audit
-    # entry of the list (chain lock, last entry, one INSERT with the ids), and
-    # the unread notifications in the navigation
+    # user load, clinicians for filters, count, the page's case ids, those
+    # cases, the audit entry of the list (chain lock, last entry, one INSERT
+    # with the ids), and the unread notifications in the navigation
     assert counter.count == 9, counter.statements
 
 

@@ -15,13 +15,10 @@ from tests import factories
 from tests.conftest import (
     BACKENDS,
     BASE_CONFIG,
-    pg_engine_options,
-    pg_url,
-    temporary_pg_schema,
+    shared_database_app,
 )
 from tests.notifications.conftest import SmtpServer, smtp_config
 from tests.notifications.factories import ITEM, board_setup
-from tumorboard import create_app
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.meetings import services as meetings
@@ -217,29 +214,8 @@ def shared_app(request, tmp_path, smtp_port):
     """An app on a database that several threads share for real (a file for
     SQLite, a throwaway schema for PostgreSQL)."""
     config = {**BASE_CONFIG, **smtp_config(smtp_port), "OUTBOX_BATCH_SIZE": 3}
-    if request.param == "sqlite":
-        app = create_app(
-            {**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'out.db'}"}
-        )
-        with app.app_context():
-            db.create_all()
+    with shared_database_app(request.param, config, tmp_path, "tbout") as app:
         yield app
-        with app.app_context():
-            db.engine.dispose()
-        return
-    with temporary_pg_schema() as schema:
-        app = create_app(
-            {
-                **config,
-                "SQLALCHEMY_DATABASE_URI": pg_url(),
-                "SQLALCHEMY_ENGINE_OPTIONS": pg_engine_options(schema),
-            }
-        )
-        with app.app_context():
-            db.create_all()
-        yield app
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_two_senders_at_once_send_every_message_exactly_once(shared_app, smtp):

@@ -147,9 +147,9 @@ def test_search_page_uses_a_fixed_number_of_statements(
         response = client.get("/cases/?q=femur+osteosarcoma")
     assert response.status_code == 200
     assert f"{size} in all" in response.text
-    # session and user, clinicians for filters, count, the page's case ids, those cases, the
-    # audit entry of the list read (chain lock, previous MAC, insert), and the
-    # unread notifications in the navigation
+    # session and user, clinicians for filters, count, the page's case ids,
+    # those cases, the audit entry of the list read (chain lock, previous MAC,
+    # insert), and the unread notifications in the navigation
     assert counter.count == 9, counter.statements
 
 
