@@ -6,10 +6,15 @@ their patients and clinicians. :func:`paginate` asks first for the page's
 keys alone (the skipped rows are read off the sort index), then loads those
 rows with their joins and eager loads, in the same order. Two statements for
 the items whatever the page, plus the count.
+
+A list whose order no single index gives can pass its own ``keys`` (a
+function of offset and limit returning the SELECT of the page's keys) and
+``counted`` (the rows to count, without the joins that only sort them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,13 +30,16 @@ class KeyFirstPagination(SelectPagination):
         select: sa.Select = self._query_args["select"]
         key = self._query_args["key"]
         session = self._query_args["session"]
-        keys = list(
-            session.scalars(
+        keys_for = self._query_args["keys"]
+        if keys_for is None:
+            keys_select = (
                 select.with_only_columns(key, maintain_column_froms=True)
                 .limit(self.per_page)
                 .offset(self._query_offset)
             )
-        )
+        else:
+            keys_select = keys_for(self._query_offset, self.per_page)
+        keys = list(session.scalars(keys_select))
         # Run even for an empty page, so that a page costs the same number
         # of statements whatever it holds.
         rows = session.execute(select.where(key.in_(keys)).order_by(None))
@@ -39,6 +47,14 @@ class KeyFirstPagination(SelectPagination):
         return sorted(
             rows.unique().scalars(), key=lambda row: position[getattr(row, key.key)]
         )
+
+    def _query_count(self) -> int:
+        counted: sa.Select | None = self._query_args["counted"]
+        if counted is None:
+            return super()._query_count()
+        sub = counted.order_by(None).subquery()
+        session = self._query_args["session"]
+        return session.execute(sa.select(sa.func.count()).select_from(sub)).scalar()
 
 
 def paginate(
@@ -49,12 +65,18 @@ def paginate(
     per_page: int | None = None,
     max_per_page: int | None = 100,
     error_out: bool = True,
+    keys: Callable[[int, int], sa.Select] | None = None,
+    counted: sa.Select | None = None,
 ) -> KeyFirstPagination:
     """Like ``db.paginate(select, ...)`` for a SELECT of one entity, whose
-    primary key ``key`` (a mapped column, e.g. ``Case.id``) names its rows."""
+    primary key ``key`` (a mapped column, e.g. ``Case.id``) names its rows.
+    ``keys(offset, limit)`` replaces the page's key query and ``counted`` the
+    rows counted (see the module's docstring)."""
     return KeyFirstPagination(
         select=select,
         key=key,
+        keys=keys,
+        counted=counted,
         session=db.session(),
         page=page,
         per_page=per_page,

@@ -237,3 +237,44 @@ def test_admin_has_no_worklist(client, login_as):
 )
 def test_worklist_titles_take_the_right_article(make_user, role, title):
     assert worklists.worklist_for(make_user(role)).title == title
+
+
+@pytest.mark.parametrize("role", ["coordinator", "radiologist"])
+def test_pages_follow_one_order_across_urgencies_and_meetings(make_case, role):
+    """Page after page gives the order of the whole list: urgency, then the
+    cases listed for a coming meeting (soonest first), then referral date."""
+    user = factories.make_user(role)
+    today = utcnow().date()
+    soon, later, past = _meeting(2), _meeting(9, status="planned"), _meeting(-3)
+    expected_key = {}
+    for index in range(17):
+        urgency = ("routine", "urgent", "emergency")[index % 3]
+        case = make_case(
+            status=CaseStatus.WORKUP,
+            urgency=urgency,
+            referral_date=today - timedelta(days=(index * 7) % 40),
+        )
+        meeting = (soon, later, past, None)[index % 4]
+        if meeting is not None:
+            _list(case, meeting)
+        coming = meeting.starts_at if meeting in (soon, later) else None
+        expected_key[case.id] = (
+            ("emergency", "urgent", "routine").index(urgency),
+            coming is None,
+            coming or soon.starts_at,
+            case.referral_date,
+            case.id,
+        )
+    db.session.commit()
+    expected = sorted(expected_key, key=expected_key.get)
+    kind = worklists.worklist_for(user)
+    first = worklists.page_for(user, kind, 1, 5)
+    assert first.total == 17
+    shown = [
+        e.case.id
+        for n in range(1, 5)
+        for e in worklists.page_for(user, kind, n, 5).items
+    ]
+    assert shown == expected
+    listed_soon = [e for e in first.items if e.next_meeting_at is not None]
+    assert listed_soon and all(e.case.urgency == "emergency" for e in listed_soon)

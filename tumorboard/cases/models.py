@@ -231,6 +231,14 @@ class Case(TimestampMixin, db.Model):
         # every case (measured with scripts/bench.py).
         sa.Index("ix_cases_referral_date_id", "referral_date", "id"),
         sa.Index("ix_cases_status_referral_date_id", "status", "referral_date", "id"),
+        # "Waiting for me" reads each urgency of a status in referral order.
+        sa.Index(
+            "ix_cases_status_urgency_referral_date_id",
+            "status",
+            "urgency",
+            "referral_date",
+            "id",
+        ),
         sa.CheckConstraint(
             "case_type <> 'skeletal_metastasis' OR known_primary IS NOT NULL",
             name="metastasis_has_primary",

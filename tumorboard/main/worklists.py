@@ -18,8 +18,7 @@ from sqlalchemy.orm import joinedload
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline, discipline_of
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
-from tumorboard.cases.models import Case, CaseStatus
-from tumorboard.cases.services import URGENCY_ORDER
+from tumorboard.cases.models import Case, CaseStatus, Urgency
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.formatting import with_article
@@ -102,6 +101,10 @@ def next_meetings() -> sa.Subquery:
     """Each listed case with the start of its next planned or published
     meeting: a small table (the coming agendas), computed once per query
     rather than once per candidate case."""
+    return _next_meetings().subquery("next_meetings")
+
+
+def _next_meetings() -> sa.Select:
     return (
         sa.select(
             AgendaItem.case_id.label("case_id"),
@@ -114,34 +117,75 @@ def next_meetings() -> sa.Subquery:
             Meeting.starts_at >= utcnow(),
         )
         .group_by(AgendaItem.case_id)
-        .subquery("next_meetings")
     )
 
 
-def _query(user: User, worklist: Worklist) -> sa.Select:
-    stmt = sa.select(Case).options(joinedload(Case.patient, innerjoin=True))
+def _conditions(user: User, worklist: Worklist) -> list[sa.ColumnElement[bool]]:
+    """Which cases are on ``user``'s worklist."""
     if worklist.kind == "readiness":
-        stmt = stmt.where(Case.status == CaseStatus.WORKUP)
-    elif worklist.kind == "review":
-        stmt = stmt.where(
+        return [Case.status == CaseStatus.WORKUP]
+    if worklist.kind == "review":
+        return [
             Case.status.in_(READY_SOON),
             readiness.review_needed(worklist.discipline),
             ~sa.exists().where(
                 DisciplineReview.case_id == Case.id,
                 DisciplineReview.discipline == worklist.discipline,
             ),
+        ]
+    return [Case.status.in_(READY_SOON), Case.lead_clinician_id == user.id]
+
+
+def _page_keys(
+    conditions: list[sa.ColumnElement[bool]], offset: int, limit: int
+) -> sa.Select:
+    """The ids of one page, most urgent first; within an urgency, the cases
+    listed for a coming meeting (soonest first) before the others, then the
+    oldest referral first.
+
+    The cases listed for a coming meeting are few (the coming agendas) and
+    sorted whole; the others are read for each urgency off the index on
+    status, urgency and referral date, and only as far as the end of the
+    page. Sorting every candidate by urgency and next meeting instead costs
+    as much as the list is long.
+    """
+    upcoming = _next_meetings().cte("next_meetings")
+    rank = {level: n for n, level in enumerate(Urgency)}
+    arms: list[sa.Select] = [
+        sa.select(
+            sa.case(
+                {level.value: 2 * n for level, n in rank.items()}, value=Case.urgency
+            ).label("part"),
+            upcoming.c.starts_at.label("at"),
+            Case.referral_date.label("referral_date"),
+            Case.id.label("id"),
         )
-    else:
-        stmt = stmt.where(
-            Case.status.in_(READY_SOON), Case.lead_clinician_id == user.id
+        .select_from(upcoming)
+        .join(Case, Case.id == upcoming.c.case_id)
+        .where(*conditions)
+    ]
+    no_meeting = sa.cast(sa.null(), Meeting.starts_at.type)
+    listed = sa.select(upcoming.c.case_id)
+    for level, n in rank.items():
+        waiting = (
+            sa.select(
+                sa.literal(2 * n + 1).label("part"),
+                no_meeting.label("at"),
+                Case.referral_date.label("referral_date"),
+                Case.id.label("id"),
+            )
+            .where(*conditions, Case.urgency == level, Case.id.not_in(listed))
+            .order_by(Case.referral_date, Case.id)
+            .limit(offset + limit)
+            .subquery()
         )
-    upcoming = next_meetings()
-    return stmt.outerjoin(upcoming, upcoming.c.case_id == Case.id).order_by(
-        URGENCY_ORDER,
-        upcoming.c.starts_at.is_(None),
-        upcoming.c.starts_at,
-        Case.referral_date,
-        Case.id,
+        arms.append(sa.select(waiting))
+    merged = sa.union_all(*arms).subquery("page_order")
+    return (
+        sa.select(merged.c.id)
+        .order_by(merged.c.part, merged.c.at, merged.c.referral_date, merged.c.id)
+        .limit(limit)
+        .offset(offset)
     )
 
 
@@ -149,12 +193,27 @@ def page_for(user: User, worklist: Worklist, page: int, per_page: int) -> Pagina
     """One page of ``user``'s worklist (a page past the end shows the last one):
     a count, the page's keys, its cases, their next meetings, and for the
     coordinator two more queries for the checklists."""
-    stmt = _query(user, worklist)
-    result = paginate(
-        stmt, Case.id, page=max(1, page), per_page=per_page, error_out=False
+    conditions = _conditions(user, worklist)
+    stmt = (
+        sa.select(Case)
+        .options(joinedload(Case.patient, innerjoin=True))
+        .where(*conditions)
     )
+
+    def pages(number: int):
+        return paginate(
+            stmt,
+            Case.id,
+            page=number,
+            per_page=per_page,
+            error_out=False,
+            keys=lambda offset, limit: _page_keys(conditions, offset, limit),
+            counted=sa.select(Case.id).where(*conditions),
+        )
+
+    result = pages(max(1, page))
     if result.page > result.pages > 0:
-        result = paginate(stmt, Case.id, page=result.pages, per_page=per_page)
+        result = pages(result.pages)
     cases = list(result.items)
     next_at = dict(
         db.session.execute(
