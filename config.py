@@ -35,6 +35,11 @@ class Config:
     #: user gets a specific message rather than a bare 413).
     MAX_UPLOAD_BYTES = 15 * 1024 * 1024
     PAGE_SIZE = 25
+    #: Hours a break-glass grant lasts (access to a case outside one's work).
+    BREAK_GLASS_HOURS = 12
+    #: Break-glass grants not reviewed this many days after they were given
+    #: are listed as overdue on the privacy officer's page.
+    BREAK_GLASS_REVIEW_DAYS = 7
     #: Demo data may be loaded only where this is true.
     ALLOW_DEMO_DATA = True
     #: Argon2 cost; tests lower it, production keeps the library default profile.

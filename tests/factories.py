@@ -5,18 +5,25 @@ from __future__ import annotations
 import itertools
 import time
 from datetime import date, timedelta
+from datetime import time as time_of_day
 
 import sqlalchemy as sa
 
 from tumorboard.auth import mfa, mfa_keys
 from tumorboard.auth.models import User
 from tumorboard.auth.passwords import hash_password
-from tumorboard.auth.permissions import Role
+from tumorboard.auth.permissions import BOARD_ROLES, Role
 from tumorboard.auth.services import StepUp
 from tumorboard.cases.models import Case
 from tumorboard.db import today, utcnow
 from tumorboard.extensions import db
+from tumorboard.meetings.models import Board, board_members
 from tumorboard.patients.models import Patient
+
+#: The board every factory case is referred to, and every factory clinician
+#: and coordinator sits on, unless told otherwise: most tests are about one
+#: board's work. Tests of access scope pass ``boards=[]`` or a board of their own.
+DEFAULT_BOARD = "Musculoskeletal tumour board"
 
 PASSWORD = "correct-horse-battery"
 #: A valid MFA_ENCRYPTION_KEY for tests that start the app with production settings.
@@ -71,12 +78,40 @@ def sign_in(client, email: str, password: str = PASSWORD):
     return response
 
 
+def default_board() -> Board:
+    """The board of :data:`DEFAULT_BOARD`, made on first use."""
+    board = db.session.scalar(sa.select(Board).where(Board.name == DEFAULT_BOARD))
+    if board is None:
+        board = Board(
+            name=DEFAULT_BOARD,
+            kind="bone_sarcoma",
+            weekday=3,
+            start_time=time_of_day(7, 30),
+            timezone="UTC",
+            duration_minutes=90,
+            minutes_per_case=10,
+            capacity=12,
+        )
+        db.session.add(board)
+        db.session.flush()
+    return board
+
+
+def join_board(user: User, board: Board) -> None:
+    """Make ``user`` a member of ``board``."""
+    db.session.execute(
+        sa.insert(board_members).values(board_id=board.id, user_id=user.id)
+    )
+
+
 def make_user(role: str | Role = Role.COORDINATOR, **fields) -> User:
     """An active user with ``PASSWORD`` unless told otherwise; with
     multi-factor sign-in on (``MFA_SECRET``) for administrators, or when
-    ``mfa=True``."""
+    ``mfa=True``. Clinicians and coordinators sit on the default board
+    unless ``boards`` names others (``boards=[]``: none)."""
     n = next(_seq)
     role = Role(role)
+    boards = fields.pop("boards", None)
     password = fields.pop("password", PASSWORD)
     with_mfa = fields.pop("mfa", None)
     if with_mfa is None:
@@ -95,6 +130,10 @@ def make_user(role: str | Role = Role.COORDINATOR, **fields) -> User:
     user = User(**values)
     db.session.add(user)
     db.session.flush()
+    if boards is None:
+        boards = [default_board()] if role in BOARD_ROLES else []
+    for board in boards:
+        join_board(user, board)
     return user
 
 
@@ -128,6 +167,9 @@ def make_case(patient: Patient | None = None, **fields) -> Case:
         if "site_code" in fields or "bone" in fields
         else {"bone": "femur", "bone_end": "distal", "bone_segment": "metaphysis"}
     )
+    if "board_id" not in fields:
+        fields["board_id"] = fields.pop("board", None) or default_board()
+        fields["board_id"] = fields["board_id"].id
     values = {
         "patient_id": patient.id,
         "case_type": "primary_bone_tumour",
@@ -152,6 +194,7 @@ def make_case(patient: Patient | None = None, **fields) -> Case:
 def case_form_data(**overrides) -> dict:
     """Valid POST data for the case intake form."""
     data = {
+        "board_id": str(default_board().id),
         "case_type": "primary_bone_tumour",
         "working_diagnosis": "",
         "bone": "femur",

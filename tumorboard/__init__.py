@@ -223,6 +223,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import tumorboard.auth.mfa_views  # noqa: F401  (its pages join the auth blueprint)
     import tumorboard.models  # noqa: F401  (complete metadata for Alembic)
+    from tumorboard.admin.privacy import bp as privacy_bp
     from tumorboard.admin.views import bp as audit_bp
     from tumorboard.annotations.views import bp as annotations_bp
     from tumorboard.api.import_views import bp as interop_bp
@@ -244,7 +245,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, sessions_bp, tokens_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (patients_bp, cases_bp, audit_bp, interop_bp):
+    for blueprint in (patients_bp, cases_bp, audit_bp, privacy_bp, interop_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(meetings_bp)
     for blueprint in (recommendations_bp, documents_bp, quality_bp):

@@ -35,6 +35,7 @@ DEMO_USERS = [
     ("radonc@example.org", "Dr Tomas Achterberg", Role.RADIATION_ONCOLOGIST),
     ("nurse@example.org", "Grace Mensah", Role.NURSE_SPECIALIST),
     ("admin@example.org", "Lee Admin", Role.ADMIN),
+    ("privacy@example.org", "Noor Haddad", Role.PRIVACY_OFFICER),
 ]
 
 P, M = "primary_bone_tumour", "skeletal_metastasis"
@@ -319,6 +320,7 @@ def load() -> dict[str, int]:
             created["users"] += 1
         users[email] = user
     coordinator = users["coordinator@example.org"]
+    boards = meetings_demo.make_boards(users)
     now = today()
     for index, row in enumerate(CASES):
         (
@@ -356,6 +358,7 @@ def load() -> dict[str, int]:
             coordinator,
             patient,
             {
+                "board_id": boards[case_type].id,
                 "case_type": case_type,
                 **LOCATIONS[index],
                 "laterality": side,
@@ -402,6 +405,6 @@ def load() -> dict[str, int]:
         )
     )
     created["reviews"] = reviews_demo.load(users, cases)
-    created["meetings"] = meetings_demo.load(users, cases)
+    created["meetings"] = meetings_demo.load(users, cases, boards)
     created["recommendations"] = recommendations_demo.load(users, cases)
     return created

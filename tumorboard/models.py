@@ -5,6 +5,7 @@ from tumorboard.api.models import ApiToken
 from tumorboard.attachments.models import Attachment
 from tumorboard.audit.models import AuditEntry
 from tumorboard.auth.models import User
+from tumorboard.cases.breakglass import BreakGlassGrant
 from tumorboard.cases.models import Case
 from tumorboard.cases.search import CaseSearch
 from tumorboard.meetings.models import (
@@ -39,6 +40,7 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "Board",
+    "BreakGlassGrant",
     "Case",
     "CaseSearch",
     "DisciplineReview",

@@ -13,14 +13,22 @@ from flask_wtf.file import FileField, FileRequired
 from tumorboard.api import registry
 from tumorboard.api.fhir import referrals
 from tumorboard.auth.permissions import Permission, permission_required
+from tumorboard.cases import services as case_services
 from tumorboard.db import today
+from tumorboard.forms import SelectField, coerce_int_or_none, required
 
 bp = Blueprint("interop", __name__)
 
 
 class ReferralForm(FlaskForm):
-    """A FHIR referral bundle as a JSON file."""
+    """A FHIR referral bundle as a JSON file, and the board it is referred to."""
 
+    board_id = SelectField(
+        "Board",
+        coerce=coerce_int_or_none,
+        validators=[required("Choose the board the case is referred to.")],
+        description="The board's members read the case; others must ask for access.",
+    )
     file = FileField(
         "FHIR bundle (JSON)", validators=[FileRequired("Choose a bundle file.")]
     )
@@ -43,11 +51,14 @@ def _bundle(form: ReferralForm):
 @permission_required(Permission.CASE_WRITE)
 def import_referral():
     form = ReferralForm()
+    form.board_id.choices = [(None, "— choose —")] + case_services.board_choices()
+    if not form.is_submitted():
+        form.board_id.data = case_services.default_board_id(current_user)
     issues: list[referrals.Issue] = []
     if form.validate_on_submit():
         try:
             case, _patient, created = referrals.import_referral(
-                current_user, _bundle(form)
+                current_user, _bundle(form), form.board_id.data
             )
         except referrals.ReferralRefused as refused:
             # Raised before anything was changed, or by a service whose

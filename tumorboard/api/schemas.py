@@ -89,6 +89,7 @@ class CaseOut(Schema):
     id = fields.Integer()
     reference = fields.String()
     patient_id = fields.Integer()
+    board_id = fields.Integer()
     status = fields.String(validate=_choice(CaseStatus))
     case_type = fields.String()
     working_diagnosis = fields.String(allow_none=True)
@@ -131,6 +132,15 @@ class CaseListQuery(PageQuery):
 class CaseIn(StrictSchema):
     """The intake fields of a case, as the intake form has them."""
 
+    board_id = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, MAX_ID),
+        metadata={
+            "description": "The board the case is referred to (its members read "
+            "the case); when absent, the caller's only board, or the only "
+            "active board."
+        },
+    )
     case_type = fields.String(required=True, validate=_choice(CaseType))
     working_diagnosis = text(allow_none=True, validate=validate.Length(max=60))
     bone = text(allow_none=True, validate=validate.Length(max=24))

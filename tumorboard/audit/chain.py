@@ -59,7 +59,11 @@ FIELDS = (
     "user_agent",
     "request_path",
 )
-_INTEGERS = {"id", "actor_id", "case_id", "patient_id"}
+#: Fields covered when set, after FIELDS: an entry written under a
+#: break-glass grant names it, and entries without one keep the content (and
+#: MAC) they always had.
+OPTIONAL_FIELDS = ("break_glass_grant_id",)
+_INTEGERS = {"id", "actor_id", "case_id", "patient_id", "break_glass_grant_id"}
 
 #: First key of the two-key advisory lock (the table's oid is the second).
 LOCK_NAMESPACE = 0x74626175
@@ -85,7 +89,8 @@ def content(values: Mapping[str, Any]) -> dict[str, Any]:
     """The MAC'd fields of an entry or a row, normalised to what the database
     returns (text for text columns, ints for ids, UTC ISO time)."""
     result = {}
-    for field in FIELDS:
+    present = [f for f in OPTIONAL_FIELDS if values.get(f) is not None]
+    for field in (*FIELDS, *present):
         value = values[field]
         if field == "at":
             value = _at(value)
@@ -104,7 +109,7 @@ def canonical(values: Mapping[str, Any]) -> str:
     with sorted keys, no insignificant whitespace."""
     data = content(values)
     return json.dumps(
-        [data[field] for field in FIELDS],
+        [data[field] for field in (*FIELDS, *OPTIONAL_FIELDS) if field in data],
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -119,7 +124,7 @@ def compute_mac(key: bytes, previous_mac: str | None, values: Mapping[str, Any])
 
 def entry_values(entry: AuditEntry) -> dict[str, Any]:
     """The MAC'd fields of an ORM entry."""
-    return {field: getattr(entry, field) for field in FIELDS}
+    return {field: getattr(entry, field) for field in (*FIELDS, *OPTIONAL_FIELDS)}
 
 
 def lock_chain(connection: sa.Connection) -> None:

@@ -34,6 +34,8 @@ class AuditEntry(db.Model):
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.String(255))
     request_path: Mapped[str | None] = mapped_column(sa.String(255))
+    #: The break-glass grant the actor held on the case when this was written.
+    break_glass_grant_id: Mapped[int | None] = mapped_column(index=True)
     #: HMAC-SHA256 (hex) over the previous entry's MAC and this entry's
     #: canonical content, keyed by a secret kept outside the database; entries
     #: written before the chain existed have none.

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, joinedload
@@ -87,6 +87,9 @@ def record(
         patient_id=patient_id,
     )
     if has_request_context():
+        grant = g.get("break_glass", {}).get(case_id) if case_id else None
+        if grant is not None and grant.user_id == entry.actor_id:
+            entry.break_glass_grant_id = grant.id
         entry.ip_address = (request.remote_addr or "")[:45] or None
         entry.user_agent = (request.user_agent.string or "")[:255] or None
         entry.request_path = request.path[:255]

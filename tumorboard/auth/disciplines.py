@@ -65,9 +65,11 @@ ROLE_DISCIPLINE: dict[Role, Discipline | None] = {
     Role.PAEDIATRIC_ONCOLOGIST: Discipline.PAEDIATRIC_ONCOLOGY,
     Role.PAEDIATRIC_SURGEON: Discipline.PAEDIATRIC_SURGERY,
     Role.ADMIN: None,
+    Role.PRIVACY_OFFICER: None,
 }
 
 
 def discipline_of(role: Role | str) -> Discipline | None:
-    """The discipline a role represents at the board (None for administrators)."""
+    """The discipline a role represents at the board (None for administrators
+    and privacy officers)."""
     return ROLE_DISCIPLINE[Role(role)]

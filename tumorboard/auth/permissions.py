@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from flask import abort
 from flask_login import current_user
 
+from tumorboard.auth import scope
 from tumorboard.auth.disciplines import discipline_of
 from tumorboard.auth.roles import CLINICAL_ROLES, Role
 from tumorboard.errors import AccessDenied
@@ -59,6 +60,8 @@ class Permission(enum.StrEnum):
     QUALITY_READ = "quality.read"
     TEACHING_EXPORT = "teaching.export"
     OUTBOX_READ = "outbox.read"
+    BREAK_GLASS = "case.break_glass"
+    PRIVACY_REVIEW = "privacy.review"
 
 
 _CLINICIAN = frozenset(
@@ -80,6 +83,8 @@ _CLINICIAN = frozenset(
         # The read-only quality lead view: clinical indicators only.
         Permission.QUALITY_READ,
         Permission.TEACHING_EXPORT,
+        # Access to a case outside one's work, for a reason, reviewed later.
+        Permission.BREAK_GLASS,
     }
 )
 
@@ -155,6 +160,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OUTBOX_READ,
         }
     ),
+    # Privacy officers review break-glass access and read the audit log's
+    # metadata; like administrators they see no clinical values.
+    Role.PRIVACY_OFFICER: frozenset({Permission.PRIVACY_REVIEW, Permission.AUDIT_READ}),
 }
 
 
@@ -217,8 +225,11 @@ def can_see_audit_values(user: User) -> bool:
 
 
 def can_view_case(user: User, case: Case) -> bool:
-    """Every clinician and the coordinator may read every board case."""
-    return has_permission(user, Permission.CASE_READ)
+    """Clinicians and coordinators read the cases of their work
+    (:mod:`tumorboard.auth.scope`), and others under a break-glass grant."""
+    return has_permission(user, Permission.CASE_READ) and scope.may_read_case(
+        user.id, case.id
+    )
 
 
 def can_edit_case(user: User, case: Case) -> bool:

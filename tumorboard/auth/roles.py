@@ -19,6 +19,7 @@ class Role(enum.StrEnum):
     PAEDIATRIC_ONCOLOGIST = "paediatric_oncologist"
     PAEDIATRIC_SURGEON = "paediatric_surgeon"
     ADMIN = "admin"
+    PRIVACY_OFFICER = "privacy_officer"
 
     @property
     def label(self) -> str:
@@ -43,6 +44,7 @@ ROLE_LABELS = {
     Role.PAEDIATRIC_ONCOLOGIST: "Paediatric and AYA oncologist",
     Role.PAEDIATRIC_SURGEON: "Paediatric surgeon",
     Role.ADMIN: "Administrator",
+    Role.PRIVACY_OFFICER: "Privacy officer",
 }
 
 CLINICAL_ROLES = frozenset(

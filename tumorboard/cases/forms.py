@@ -16,6 +16,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tumorboard.auth.roles import Role
+from tumorboard.cases.breakglass import GlassReason
 from tumorboard.cases.models import (
     INSTITUTION_LIMIT,
     PRESENTATION_LIMIT,
@@ -55,6 +56,12 @@ def _grouped(empty_label: str, groups: dict) -> list[SelectChoice]:
 class CaseForm(FlaskForm):
     """Everything the coordinator records when a case is referred."""
 
+    board_id = SelectField(
+        "Board",
+        coerce=coerce_int_or_none,
+        validators=[required("Choose the board the case is referred to.")],
+        description="The board's members read the case; others must ask for access.",
+    )
     case_type = SelectField(
         "Case type",
         choices=CHOOSE + CaseType.choices(),
@@ -178,8 +185,9 @@ class CaseForm(FlaskForm):
     )
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
-    def __init__(self, *args, clinicians=(), **kwargs):
+    def __init__(self, *args, clinicians=(), boards=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.board_id.choices = [(None, CHOOSE[0][1])] + list(boards)
         self.working_diagnosis.choices = _grouped(
             "— none yet —", catalogue.who_entity_choice_groups()
         )
@@ -236,6 +244,25 @@ class TransitionForm(FlaskForm):
         validators=[Optional(), max_length(REASON_LIMIT)],
     )
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+
+
+class BreakGlassForm(FlaskForm):
+    """Ask for access to a case outside one's work."""
+
+    reason = SelectField(
+        "Why do you need this case?",
+        choices=CHOOSE + GlassReason.choices(),
+        validators=[required("Choose why you need this case.")],
+    )
+    explanation = TextAreaField(
+        "Explain in a sentence",
+        filters=[strip_filter],
+        validators=[
+            required("Say in a sentence why you need this case."),
+            max_length(REASON_LIMIT),
+        ],
+        description="The privacy officer reads this when reviewing the access.",
+    )
 
 
 class CaseFilterForm(FlaskForm):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -156,6 +156,9 @@ class Case(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(sa.ForeignKey("patients.id"), index=True)
+    #: The board the case is referred to: its members read the case
+    #: (tumorboard.auth.scope).
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id"), index=True)
     case_type: Mapped[CaseType] = mapped_column(enum_type(CaseType, "case_type"))
     #: ICD-O-3 topography code (C40.0 ... C41.9), derived from ``bone``
     #: (tumorboard.clinical.anatomy); typed only on cases from before the bone.
@@ -214,6 +217,7 @@ class Case(TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     patient: Mapped[Patient] = relationship("Patient", lazy="raise")
+    board: Mapped[Any] = relationship("Board", lazy="raise")
     lead_clinician: Mapped[User | None] = relationship(
         "User", foreign_keys=[lead_clinician_id], lazy="raise"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tumorboard.audit import services as audit
+from tumorboard.auth import scope
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
     authorize,
@@ -49,6 +51,7 @@ from tumorboard.patients.services import before_update as before_patient_update
 from tumorboard.validation import NAME_LIMIT, REASON_LIMIT, clean_text
 
 CASE_FIELDS = (
+    "board_id",
     "case_type",
     "working_diagnosis",
     "bone",
@@ -75,7 +78,7 @@ CASE_FIELDS = (
 
 def _clean_case_data(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
     """Check every field against the clinical catalogue and the patient's dates."""
-    clean: dict[str, Any] = {}
+    clean: dict[str, Any] = {"board_id": _board_id(data.get("board_id"))}
     try:
         clean["case_type"] = CaseType(data["case_type"])
     except ValueError:
@@ -169,6 +172,54 @@ def _clean_case_data(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
     )
     clean["key_worker_id"] = _clinician_id(data, "key_worker_id", "key worker")
     return clean
+
+
+def _board_id(value: Any) -> int:
+    """The id of an active board, or refuse (boards belong to the meetings
+    layer, above this one: read by table name)."""
+    if value in (None, ""):
+        raise InvalidInput("Choose the board the case is referred to.", "board_id")
+    boards = db.metadata.tables["boards"]
+    try:
+        board_id = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput("Choose a board from the list.", "board_id") from None
+    active = db.session.scalar(
+        sa.select(boards.c.is_active).where(boards.c.id == board_id)
+    )
+    if active is None:
+        raise InvalidInput("Choose a board from the list.", "board_id")
+    if not active:
+        raise InvalidInput(
+            "That board no longer meets; choose an active one.", "board_id"
+        )
+    return board_id
+
+
+def board_choices(current: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the active boards, and of ``current`` if it is not."""
+    boards = db.metadata.tables["boards"]
+    shown = boards.c.is_active.is_(True)
+    if current is not None:
+        shown = sa.or_(shown, boards.c.id == current)
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(
+            sa.select(boards.c.id, boards.c.name).where(shown).order_by(boards.c.name)
+        )
+    ]
+
+
+def default_board_id(user: User) -> int | None:
+    """The board a case registered by ``user`` goes to unless they choose:
+    their only active board, else the only active board there is."""
+    boards = db.metadata.tables["boards"]
+    active = sa.select(boards.c.id).where(boards.c.is_active.is_(True))
+    for stmt in (active.where(boards.c.id.in_(scope.board_ids_of(user.id))), active):
+        found = db.session.scalars(stmt.limit(2)).all()
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def _clinician_id(data: dict[str, Any], field: str, role_name: str) -> int | None:
@@ -323,20 +374,47 @@ def record_read(actor: User, case: Case, how: str | None = None) -> None:
     )
 
 
+def record_refused_read(actor: User, case: Case) -> None:
+    """Audit that ``actor`` opened a case outside their scope and was shown
+    its reference, board and status only."""
+    audit.record(
+        actor,
+        "case.read_refused",
+        "case",
+        case.id,
+        f"Refused case {case.reference}: outside the reader's scope",
+        case_id=case.id,
+    )
+
+
 def record_list_read(
-    actor: User, what: str, query: dict[str, Any], cases: Iterable[Case]
+    actor: User,
+    what: str,
+    query: dict[str, Any],
+    cases: Iterable[Case],
+    masked: Iterable[int] = (),
 ) -> None:
     """Audit a page listing ``cases`` (a worklist, a search): one entry with
-    the query and the case and patient ids shown."""
+    the query and the case and patient ids shown; the patients of ``masked``
+    cases (listed without patient data) are not shown."""
     shown = list(cases)
+    hidden = set(masked)
     audit.record_list(
         actor,
         "case.list",
         what,
         query,
         case_ids=[c.id for c in shown],
-        patient_ids=[c.patient_id for c in shown],
+        patient_ids=[c.patient_id for c in shown if c.id not in hidden],
     )
+
+
+def masked_ids(actor: User, cases: Iterable[Case]) -> set[int]:
+    """The cases of a page that ``actor`` sees masked (outside their scope
+    and without a running break-glass grant): one query for the page."""
+    ids = [c.id for c in cases]
+    readable = scope.readable_ids(actor.id, ids)
+    return {i for i in ids if i not in readable}
 
 
 # Worklist ---------------------------------------------------------------------
@@ -374,6 +452,13 @@ class CaseFilters:
     sort: str = RELEVANCE
     mine_for: int | None = None
     key_worker_for: int | None = None
+    #: Whose list it is: cases outside their scope (tumorboard.auth.scope)
+    #: are listed, masked, only where nothing about them is searched,
+    #: filtered or sorted on but their status, or when the search is their
+    #: reference ("TB-00012").
+    viewer_id: int | None = None
+    #: List only the cases the viewer reads (the API: no masked rows).
+    readable_only: bool = False
 
     def audit_query(self) -> dict[str, Any]:
         """The filters as the audit log records them."""
@@ -395,15 +480,49 @@ def has_search_words(text: str) -> bool:
     return len(text) <= MAX_QUERY_LENGTH and parse_query(text) is not None
 
 
+#: "TB-00012", "tb 12", "TB00012": a case reference typed into the search.
+REFERENCE = re.compile(r"^\s*TB[-\s]?0*(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def reference_id(text: str) -> int | None:
+    """The case id of a reference typed into the search, if it is one."""
+    match = REFERENCE.match(text or "")
+    return int(match.group(1)) if match else None
+
+
+def reveals_clinical_data(filters: CaseFilters) -> bool:
+    """True if listing an out-of-scope case under ``filters`` would tell
+    something about it beyond its reference, board and status."""
+    searched = bool(filters.q) and reference_id(filters.q) is None
+    return bool(
+        searched
+        or filters.case_type
+        or filters.site
+        or filters.lead
+        or filters.urgency
+        or filters.sort in ("name", "urgency")
+    )
+
+
 def case_list_query(filters: CaseFilters) -> sa.Select:
     """One SELECT for a worklist page: cases with patient and lead clinician.
 
     A search (``filters.q``) with no letter or digit finds nothing; one longer
-    than MAX_QUERY_LENGTH raises InvalidInput.
+    than MAX_QUERY_LENGTH raises InvalidInput. A reference ("TB-00012") finds
+    that case alone.
     """
-    stmt = sa.select(Case).options(joinedload(Case.lead_clinician))
-    query = parse_query(filters.q) if filters.q else None
-    if filters.q and query is None:
+    stmt = sa.select(Case).options(
+        joinedload(Case.lead_clinician), joinedload(Case.board)
+    )
+    reference = reference_id(filters.q)
+    if filters.viewer_id is not None and (
+        filters.readable_only or reveals_clinical_data(filters)
+    ):
+        stmt = stmt.where(scope.readable(filters.viewer_id))
+    query = parse_query(filters.q) if filters.q and reference is None else None
+    if reference is not None:
+        stmt = stmt.where(Case.id == reference)
+    elif filters.q and query is None:
         stmt = stmt.where(sa.false())
     if query is not None:
         stmt = stmt.join(CaseSearch, CaseSearch.case_id == Case.id).where(

@@ -16,10 +16,20 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from tumorboard.audit.models import AuditEntry
-from tumorboard.auth.permissions import Permission, permission_required
+from tumorboard.auth.permissions import (
+    Permission,
+    can,
+    can_view_case,
+    permission_required,
+)
 from tumorboard.auth.services import clinicians
-from tumorboard.cases import services
-from tumorboard.cases.forms import CaseFilterForm, CaseForm, TransitionForm
+from tumorboard.cases import breakglass, services
+from tumorboard.cases.forms import (
+    BreakGlassForm,
+    CaseFilterForm,
+    CaseForm,
+    TransitionForm,
+)
 from tumorboard.cases.models import CONFIRMED_METASTASIS, Case, CaseStatus
 from tumorboard.cases.panels import load_panels
 from tumorboard.cases.search import MAX_QUERY_LENGTH
@@ -56,6 +66,7 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
         sort=form.sort.data or services.RELEVANCE,
         mine_for=current_user.id if mine else None,
         key_worker_for=current_user.id if key_worker else None,
+        viewer_id=current_user.id,
     )
     query = attempt(form, services.case_list_query, filters)
     page = None
@@ -68,18 +79,22 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
             error_out=False,
         )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    masked: set[int] = set()
     if page is not None:
+        masked = services.masked_ids(current_user, page.items)
         services.record_list_read(
             current_user,
             "my patients" if key_worker else "my cases" if mine else "the case list",
             {**filters.audit_query(), "page": page.page},
             page.items,
+            masked,
         )
     return render_template(
         "cases/index.html",
         title=title,
         form=form,
         page=page,
+        masked=masked,
         args=args,
         mine=mine or key_worker,
         nothing_to_search=bool(filters.q) and not services.has_search_words(filters.q),
@@ -117,7 +132,9 @@ def start():
 @permission_required(Permission.CASE_WRITE)
 def new(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
-    form = CaseForm(clinicians=clinicians())
+    form = CaseForm(clinicians=clinicians(), boards=services.board_choices())
+    if not form.is_submitted():
+        form.board_id.data = services.default_board_id(current_user)
     if form.validate_on_submit():
         case = attempt(
             form, services.create_case, current_user, patient, form.service_data()
@@ -141,6 +158,7 @@ def _load_case(case_id: int) -> Case:
             joinedload(Case.lead_clinician),
             joinedload(Case.key_worker),
             joinedload(Case.created_by),
+            joinedload(Case.board),
         )
     )
 
@@ -152,10 +170,23 @@ def _entity(key: str | None) -> catalogue.WhoEntity | None:
     return catalogue.who_entity(key)
 
 
+def _restricted(case: Case, form: BreakGlassForm | None = None):
+    """The page of a case outside the reader's scope: reference, board and
+    status, and the break-glass form for clinicians."""
+    if form is None and can(Permission.BREAK_GLASS):
+        form = BreakGlassForm()
+    services.record_refused_read(current_user, case)
+    return render_template("cases/restricted.html", case=case, form=form), (
+        400 if form is not None and form.errors else 403
+    )
+
+
 @bp.route("/<int:case_id>")
 @permission_required(Permission.CASE_READ)
 def detail(case_id: int):
     case = _load_case(case_id)
+    if not can_view_case(current_user, case):
+        return _restricted(case)
     services.record_read(current_user, case)
     timeline = db.session.scalars(
         sa.select(AuditEntry)
@@ -188,12 +219,35 @@ def detail(case_id: int):
     )
 
 
+@bp.route("/<int:case_id>/access", methods=["POST"])
+@permission_required(Permission.BREAK_GLASS)
+def break_glass(case_id: int):
+    """Ask for access to a case outside one's work (break the glass)."""
+    case = _load_case(case_id)
+    form = BreakGlassForm()
+    if form.validate_on_submit():
+        grant = attempt(form, breakglass.break_glass, current_user, case.id, form.data)
+        if grant is not REFUSED:
+            flash(
+                f"You have access to {case.reference} until "
+                f"{grant.expires_at:%d %b %Y %H:%M} UTC. Every page you open is "
+                "recorded and reviewed by the privacy officer.",
+                "warning",
+            )
+            return redirect(url_for("cases.detail", case_id=case.id))
+    if can_view_case(current_user, case) and not form.errors:
+        return redirect(url_for("cases.detail", case_id=case.id))
+    return _restricted(case, form)
+
+
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.CASE_WRITE)
 def edit(case_id: int):
     case = _load_case(case_id)
     form = CaseForm(
-        obj=case if request.method == "GET" else None, clinicians=clinicians()
+        obj=case if request.method == "GET" else None,
+        clinicians=clinicians(),
+        boards=services.board_choices(case.board_id),
     )
     if form.validate_on_submit():
         saved = attempt(

@@ -54,9 +54,11 @@ def signatures_waiting() -> int:
 @authenticated
 def index():
     """My work: what waits for the signed-in person (the administrator's work
-    is the account list)."""
+    is the account list, the privacy officer's the break-glass reviews)."""
     if Role(current_user.role) == Role.ADMIN:
         return redirect(url_for("auth.users"))
+    if Role(current_user.role) == Role.PRIVACY_OFFICER:
+        return redirect(url_for("privacy.index"))
     work = home.home_for(current_user)
     if work.signatures_waiting is not None:
         # The navigation shows the count the page has just made.

@@ -1,8 +1,10 @@
 """Synthetic demonstration boards and meetings.
 
-Two weekly boards with every demo clinician as a member, meetings planned for
-six weeks, two closed meetings in the past, and the demo's ready cases listed
-on each board's next meeting. Loading twice adds nothing.
+Two weekly boards with the demo clinicians as members (palliative care sits
+on the skeletal metastasis board only, so that it shows how access follows
+the work), meetings planned for six weeks, two closed meetings in the past,
+and the demo's ready cases listed on each board's next meeting. Loading twice
+adds nothing.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ BOARDS = [
         "video_url": "https://video.example.org/bone-sarcoma-board",
         "chair": "ortho@example.org",
         "case_type": CaseType.PRIMARY_BONE_TUMOUR,
+        "not_members": ["palliative@example.org"],
     },
     {
         "name": "Skeletal metastasis board",
@@ -68,6 +71,7 @@ BOARDS = [
         "video_url": "https://video.example.org/skeletal-metastasis-board",
         "chair": "radonc@example.org",
         "case_type": CaseType.SKELETAL_METASTASIS,
+        "not_members": [],
     },
 ]
 
@@ -133,24 +137,51 @@ def _past_meeting(
     meeting.missing_disciplines = [d.value for d in result.missing]
 
 
-def load(users: dict[str, User], cases: list[Case]) -> int:
-    """Create the demo boards and meetings; returns how many meetings were added."""
-    if db.session.scalar(sa.select(Board.id).where(Board.name == BOARDS[0]["name"])):
+def _members(users: dict[str, User], spec: dict) -> list[User]:
+    coordinator = users["coordinator@example.org"]
+    return [
+        u
+        for email, u in users.items()
+        if Role(u.role) not in (Role.ADMIN, Role.PRIVACY_OFFICER)
+        and (u.is_clinician or u is coordinator)
+        and email not in spec["not_members"]
+    ]
+
+
+def make_boards(users: dict[str, User]) -> dict[CaseType, Board]:
+    """The demo boards by the case type they discuss (made if missing)."""
+    coordinator = users["coordinator@example.org"]
+    boards = {}
+    for spec in BOARDS:
+        board = db.session.scalar(sa.select(Board).where(Board.name == spec["name"]))
+        if board is None:
+            fields = {
+                k: v
+                for k, v in spec.items()
+                if k not in ("chair", "case_type", "not_members")
+            }
+            board = services.create_board(
+                coordinator,
+                {**fields, "member_ids": [u.id for u in _members(users, spec)]},
+            )
+        boards[spec["case_type"]] = board
+    return boards
+
+
+def load(
+    users: dict[str, User], cases: list[Case], boards: dict[CaseType, Board]
+) -> int:
+    """Create the demo meetings; returns how many meetings were added."""
+    first = boards[BOARDS[0]["case_type"]]
+    if db.session.scalar(sa.select(Meeting.id).where(Meeting.board_id == first.id)):
         return 0
     coordinator = users["coordinator@example.org"]
-    members = [
-        u
-        for u in users.values()
-        if Role(u.role) != Role.ADMIN and (u.is_clinician or u is coordinator)
-    ]
     created = 0
     for spec in BOARDS:
-        spec = dict(spec)
-        chair = users[spec.pop("chair")]
-        case_type = spec.pop("case_type")
-        board = services.create_board(
-            coordinator, {**spec, "member_ids": [u.id for u in members]}
-        )
+        board = boards[spec["case_type"]]
+        chair = users[spec["chair"]]
+        case_type = spec["case_type"]
+        members = _members(users, spec)
         ready = [
             c
             for c in cases

@@ -14,6 +14,7 @@ from tumorboard.annotations import hooks as annotation_hooks
 from tumorboard.auth.disciplines import discipline_of
 from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
+from tumorboard.cases import hooks as case_hooks
 from tumorboard.cases.models import Case
 from tumorboard.extensions import db
 from tumorboard.meetings import hooks as meeting_hooks
@@ -272,6 +273,20 @@ def _mentioned(actor: User, annotation, case: Case, users: list[User]) -> None:
         f"{actor.name} ({Role(actor.role).label}) mentioned you in a note on "
         f"{case.reference}.",
         case_link(case) + f"#annotation-{annotation.id}",
+        case=case,
+        exclude=actor,
+    )
+
+
+@case_hooks.glass_broken.register
+def _glass_broken(actor: User, grant, case: Case) -> None:
+    notify(
+        [_lead(case)],
+        Kind.BREAK_GLASS,
+        f"{actor.name} ({Role(actor.role).label}) broke the glass on "
+        f"{case.reference}, a case you lead: {grant.reason_label.lower()}. "
+        f"Access ends {grant.expires_at:%d %b %Y %H:%M} UTC.",
+        case_link(case),
         case=case,
         exclude=actor,
     )

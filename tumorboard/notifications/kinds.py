@@ -24,6 +24,7 @@ class Kind(LabelledEnum):
     ACTION_OVERDUE = "action_overdue"
     IMPLEMENTATION_OVERDUE = "implementation_overdue"
     MENTION = "mention"
+    BREAK_GLASS = "break_glass"
 
     @classmethod
     def _labels(cls) -> dict:
@@ -48,6 +49,7 @@ KIND_LABELS = {
     Kind.ACTION_OVERDUE: "An action item of mine is overdue",
     Kind.IMPLEMENTATION_OVERDUE: "A recommendation is past its start-by date",
     Kind.MENTION: "I was mentioned in an annotation",
+    Kind.BREAK_GLASS: "Someone outside the board opened a case I lead (break-glass)",
 }
 
 #: The short title of a notification of each kind (no patient data).
@@ -67,6 +69,7 @@ KIND_TITLES = {
     Kind.ACTION_OVERDUE: "Action overdue",
     Kind.IMPLEMENTATION_OVERDUE: "Implementation overdue",
     Kind.MENTION: "Mentioned",
+    Kind.BREAK_GLASS: "Break-glass access",
 }
 
 
@@ -110,6 +113,7 @@ DEFAULT_CHANNELS: dict[Kind, Channel] = {
     Kind.ACTION_OVERDUE: Channel.EMAIL,
     Kind.IMPLEMENTATION_OVERDUE: Channel.DIGEST,
     Kind.MENTION: Channel.EMAIL,
+    Kind.BREAK_GLASS: Channel.EMAIL,
 }
 
 #: Where a role's default differs from everyone's.

@@ -332,10 +332,13 @@ def discard_changes() -> None:
     db.session.rollback()
 
 
-def import_referral(actor: User, document: Any) -> tuple[Case, Patient, bool]:
+def import_referral(
+    actor: User, document: Any, board_id: int | None = None
+) -> tuple[Case, Patient, bool]:
     """Import a referral bundle: the patient (matched by MRN or registered) and
     a new case in ``referred`` with the documents attached; audited. Returns
-    the case, the patient and whether the patient was new."""
+    the case, the patient and whether the patient was new. The case goes to
+    ``board_id``, or to the importer's only board (or the only active one)."""
     referral = read_bundle(document)
     patient = patients.find_by_mrn(referral.patient["mrn"])
     created = patient is None
@@ -350,6 +353,7 @@ def import_referral(actor: User, document: Any) -> tuple[Case, Patient, bool]:
         "unplanned_excision_institution": None,
         "lead_clinician_id": None,
         "key_worker_id": None,
+        "board_id": board_id or cases.default_board_id(actor),
         **referral.case,
     }
     try:

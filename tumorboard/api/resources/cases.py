@@ -58,7 +58,14 @@ def visible_case(case_id: int) -> Case:
 def index(limit: int, cursor: int | None = None, **filters: Any):
     """The worklist, newest case first, one page per cursor; audited."""
     after = cursor
-    stmt = services.case_list_query(services.CaseFilters(**filters, sort="referral"))
+    stmt = services.case_list_query(
+        services.CaseFilters(
+            **filters,
+            sort="referral",
+            viewer_id=current_user.id,
+            readable_only=True,
+        )
+    )
     stmt = stmt.order_by(None).order_by(Case.id.desc())
     if after is not None:
         stmt = stmt.where(Case.id < after)
@@ -92,9 +99,12 @@ def create(data: dict[str, Any]):
 
 
 def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
-    """Optional intake fields the service reads, left empty."""
+    """Optional intake fields the service reads, left empty; the board, when
+    not named, is the caller's only board (or the only active one)."""
     for key in services.CASE_FIELDS:
         data.setdefault(key, None)
+    if data["board_id"] is None:
+        data["board_id"] = services.default_board_id(current_user)
     return data
 
 
