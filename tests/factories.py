@@ -94,6 +94,7 @@ def default_board() -> Board:
         )
         db.session.add(board)
         db.session.flush()
+    open_boards().add(board.id)
     return board
 
 
@@ -104,11 +105,30 @@ def join_board(user: User, board: Board) -> None:
     )
 
 
+def open_boards() -> set[int]:
+    """The boards every default clinician and coordinator sits on: the default
+    board and those made by ``tests.meetings.factories.make_board`` without
+    naming their members (the session of the test remembers them)."""
+    return db.session.info.setdefault("tests.open_boards", set())
+
+
+def default_members() -> list[int]:
+    """The users who sit on the open boards (members of the default board)."""
+    board = default_board()
+    return list(
+        db.session.scalars(
+            sa.select(board_members.c.user_id).where(
+                board_members.c.board_id == board.id
+            )
+        )
+    )
+
+
 def make_user(role: str | Role = Role.COORDINATOR, **fields) -> User:
     """An active user with ``PASSWORD`` unless told otherwise; with
     multi-factor sign-in on (``MFA_SECRET``) for administrators, or when
-    ``mfa=True``. Clinicians and coordinators sit on the default board
-    unless ``boards`` names others (``boards=[]``: none)."""
+    ``mfa=True``. Clinicians and coordinators sit on the open boards (see
+    :func:`open_boards`) unless ``boards`` names theirs (``boards=[]``: none)."""
     n = next(_seq)
     role = Role(role)
     boards = fields.pop("boards", None)
@@ -130,9 +150,13 @@ def make_user(role: str | Role = Role.COORDINATOR, **fields) -> User:
     user = User(**values)
     db.session.add(user)
     db.session.flush()
-    if boards is None:
-        boards = [default_board()] if role in BOARD_ROLES else []
-    for board in boards:
+    if boards is None and role in BOARD_ROLES:
+        default_board()
+        for board_id in sorted(open_boards()):
+            db.session.execute(
+                sa.insert(board_members).values(board_id=board_id, user_id=user.id)
+            )
+    for board in boards or ():
         join_board(user, board)
     return user
 

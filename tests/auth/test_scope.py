@@ -120,7 +120,7 @@ def _build(spec, users, board_rows):
 
 def test_the_sql_rule_agrees_with_the_reference_rule(app):
     users = [factories.make_user("radiologist", boards=[]) for _ in range(N_USERS)]
-    board_rows = [make_board() for _ in range(N_BOARDS)]
+    board_rows = [make_board(members=[]) for _ in range(N_BOARDS)]
     db.session.commit()
 
     @given(spec=world)
@@ -166,7 +166,7 @@ def test_an_outsider_reads_nothing(outsider):
     ["board", "listed", "lead", "key_worker", "attended", "reviewed", "annotated"],
 )
 def test_each_way_into_the_scope(outsider, way):
-    other_board = make_board()
+    other_board = make_board(members=[])
     case = factories.make_case(board_id=other_board.id)
     if way == "board":
         factories.join_board(outsider, other_board)
@@ -178,7 +178,7 @@ def test_each_way_into_the_scope(outsider, way):
     elif way == "key_worker":
         case.key_worker_id = outsider.id
     elif way == "attended":
-        meeting = make_meeting(make_board(), days=-7)
+        meeting = make_meeting(make_board(members=[]), days=-7)
         make_item(meeting, case)
         db.session.add(
             Attendance(
@@ -210,8 +210,8 @@ def test_each_way_into_the_scope(outsider, way):
 
 
 def test_absent_from_the_meeting_is_not_attending(outsider):
-    case = factories.make_case(board_id=make_board().id)
-    meeting = make_meeting(make_board(), days=-7)
+    case = factories.make_case(board_id=make_board(members=[]).id)
+    meeting = make_meeting(make_board(members=[]), days=-7)
     make_item(meeting, case)
     db.session.add(
         Attendance(
@@ -228,7 +228,7 @@ def test_absent_from_the_meeting_is_not_attending(outsider):
 def test_a_running_grant_opens_the_case_and_an_expired_one_does_not(outsider):
     from tumorboard.cases.breakglass import BreakGlassGrant
 
-    case = factories.make_case(board_id=make_board().id)
+    case = factories.make_case(board_id=make_board(members=[]).id)
     now = datetime.now(UTC)
     db.session.add(
         BreakGlassGrant(

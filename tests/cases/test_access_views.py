@@ -22,7 +22,7 @@ REASON = {"reason": "second_opinion", "explanation": "The family asked me to loo
 @pytest.fixture
 def elsewhere(app):
     """A case of another board, with a name and MRN nobody outside may see."""
-    board = make_board(name="Paediatric sarcoma board")
+    board = make_board(members=[], name="Paediatric sarcoma board")
     lead = factories.make_user("orthopedic_oncologist", boards=[board])
     patient = factories.make_patient(
         family_name="Quillfeather", given_name="Ottilie", mrn="SECRET-4711"

@@ -25,7 +25,7 @@ REASON = {"reason": "emergency_care", "explanation": "Seen in the emergency room
 @pytest.fixture
 def elsewhere(app):
     """A case of another board, led by a member of that board."""
-    board = make_board()
+    board = make_board(members=[])
     lead = factories.make_user("orthopedic_oncologist", boards=[board])
     return factories.make_case(board_id=board.id, lead_clinician_id=lead.id)
 

@@ -15,6 +15,7 @@ from tumorboard.meetings.models import (
     Board,
     Meeting,
     MeetingStatus,
+    board_members,
 )
 
 _seq = itertools.count(1)
@@ -27,8 +28,12 @@ SARCOMA_REQUIRED = [
 ]
 
 
-def make_board(members=(), **fields) -> Board:
-    """A weekly Tuesday 16:00 Europe/London board, 120 minutes, 6 cases."""
+def make_board(members=None, **fields) -> Board:
+    """A weekly Tuesday 16:00 Europe/London board, 120 minutes, 6 cases.
+
+    Without ``members`` the board is open: the default clinicians and
+    coordinators made before and after it sit on it (``tests.factories``);
+    ``members=[]`` makes a board nobody sits on yet."""
     values = {
         "name": f"Test board {next(_seq)}",
         "kind": "bone_sarcoma",
@@ -44,9 +49,16 @@ def make_board(members=(), **fields) -> Board:
     }
     values.update(fields)
     board = Board(**values)
-    board.members = list(members)
+    if members is not None:
+        board.members = list(members)
     db.session.add(board)
     db.session.flush()
+    if members is None:
+        for user_id in factories.default_members():
+            db.session.execute(
+                board_members.insert().values(board_id=board.id, user_id=user_id)
+            )
+        factories.open_boards().add(board.id)
     return board
 
 

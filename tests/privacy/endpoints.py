@@ -21,7 +21,7 @@ ENDPOINTS = [
 
 def url_values(user, case) -> dict:
     """A grant held by a clinician on a case of another board."""
-    board = make_board()
+    board = make_board(members=[])
     holder = factories.make_user("medical_oncologist", boards=[])
     elsewhere = factories.make_case(board_id=board.id)
     now = utcnow()

@@ -322,14 +322,14 @@ def can_manage_meeting(user: User, meeting: Meeting | None) -> bool:
 
 
 def can_view_agenda(user: User, meeting: Meeting) -> bool:
-    """Clinicians read published agendas; the coordinator also sees drafts."""
+    """The board's members, the chair and those present read published agendas;
+    the coordinator of the board also sees drafts (the agenda names patients)."""
+    if not scope.sits_at(user.id, meeting):
+        return False
     if has_permission(user, Permission.MEETING_MANAGE):
         return True
-    return has_permission(user, Permission.MEETING_READ) and meeting.status.value in (
-        "published",
-        "in_progress",
-        "closed",
-    )
+    published = meeting.status.value in ("published", "in_progress", "closed")
+    return has_permission(user, Permission.MEETING_READ) and published
 
 
 def can_record_attendance(user: User, meeting: Meeting) -> bool:

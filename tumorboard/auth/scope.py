@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -90,6 +91,45 @@ def readable(user_id: int) -> sa.ColumnElement[bool]:
             grants.c.expires_at > utcnow(),
         ),
     )
+
+
+def patient_readable(user_id: int, registers: bool = False) -> sa.ColumnElement[bool]:
+    """True for the rows of ``patients`` with a case ``user_id`` reads; and,
+    for those who register patients (``registers``), the patients with no
+    case yet, whose first case is being registered."""
+    patients = _table("patients")
+    cases = _table("cases")
+    of_patient = cases.c.patient_id == patients.c.id
+    readable_case = sa.exists().where(of_patient, readable(user_id))
+    if not registers:
+        return readable_case
+    return sa.or_(readable_case, ~sa.exists().where(of_patient))
+
+
+def sits_at(user_id: int, meeting: Any) -> bool:
+    """Whether ``user_id`` sits on the meeting's board, chairs it or was
+    recorded present at it: those who may read its agenda."""
+    if meeting.chair_id == user_id:
+        return True
+    memo = _memo()
+    key = (user_id, -meeting.id)
+    if key not in memo:
+        attendances = _table("attendances")
+        memo[key] = bool(
+            db.session.scalar(
+                sa.select(
+                    sa.or_(
+                        sa.literal(meeting.board_id).in_(board_ids_of(user_id)),
+                        sa.exists().where(
+                            attendances.c.meeting_id == meeting.id,
+                            attendances.c.user_id == user_id,
+                            attendances.c.present.is_(True),
+                        ),
+                    )
+                )
+            )
+        )
+    return memo[key]
 
 
 def _memo() -> dict[tuple[int, int], bool]:

@@ -300,10 +300,15 @@ def transition(case_id: int):
     return redirect(url_for("cases.detail", case_id=case_id))
 
 
+def _patient_cases(user, patient: Patient) -> dict:
+    cases = services.patient_cases(patient)
+    return {"cases": cases, "masked": services.masked_ids(user, cases)}
+
+
 patient_panels.register(
     Panel(
         name="cases",
         template="cases/_patient_cases.html",
-        load=lambda user, patient: {"cases": services.patient_cases(patient)},
+        load=lambda user, patient: _patient_cases(user, patient),
     )
 )

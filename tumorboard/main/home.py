@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import contains_eager, joinedload
 
+from tumorboard.auth import scope
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, discipline_of
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Permission, Role, has_permission
@@ -113,8 +114,10 @@ def _cases(stmt: sa.Select) -> sa.Select:
 # Coordinator ------------------------------------------------------------------------
 
 
-def pipeline() -> list[Stage]:
-    """The coordinator's pipeline, each stage with its count (five queries)."""
+def pipeline(user: User) -> list[Stage]:
+    """The coordinator's pipeline, each stage with its count (five queries).
+    The counts by status are those of the case list; the decisions to record
+    and sign are those of the coordinator's boards (access scope)."""
     by_status = dict(
         db.session.execute(
             sa.select(Case.status, sa.func.count())
@@ -122,12 +125,8 @@ def pipeline() -> list[Stage]:
             .group_by(Case.status)
         ).all()
     )
-    discussed = _count(_discussed_without_recommendation())
-    drafts = _count(
-        sa.select(Recommendation.id).where(
-            Recommendation.state == RecommendationState.DRAFT
-        )
-    )
+    discussed = _count(_discussed_without_recommendation(user))
+    drafts = _count(_drafts(user))
     overdue_recs = _count(overdue_recommendations_query().options())
     overdue_actions = _count(overdue_actions_query().options())
     overdue_url = url_for("recommendations.overdue")
@@ -200,19 +199,33 @@ def listed_by_meeting() -> list[tuple[Meeting, int]]:
     return [(meeting, count) for meeting, count in rows]
 
 
-def _discussed_without_recommendation() -> sa.Select:
+def _discussed_without_recommendation(user: User) -> sa.Select:
     return (
         sa.select(AgendaItem)
+        .join(Case, Case.id == AgendaItem.case_id)
         .where(
             AgendaItem.status == AgendaItemStatus.DISCUSSED,
             ~sa.exists().where(Recommendation.agenda_item_id == AgendaItem.id),
+            scope.in_scope(user.id),
         )
         .order_by(AgendaItem.id)
     )
 
 
-def discussed_section() -> Section:
-    stmt = _discussed_without_recommendation()
+def _drafts(user: User) -> sa.Select:
+    return (
+        sa.select(Recommendation)
+        .join(Case, Case.id == Recommendation.case_id)
+        .where(
+            Recommendation.state == RecommendationState.DRAFT,
+            scope.in_scope(user.id),
+        )
+        .order_by(Recommendation.created_at, Recommendation.id)
+    )
+
+
+def discussed_section(user: User) -> Section:
+    stmt = _discussed_without_recommendation(user)
     items = db.session.scalars(
         stmt.options(
             joinedload(AgendaItem.case).joinedload(Case.patient),
@@ -260,12 +273,8 @@ def _draft_rows(stmt: sa.Select) -> list[Row]:
     ]
 
 
-def drafts_section() -> Section:
-    stmt = (
-        sa.select(Recommendation)
-        .where(Recommendation.state == RecommendationState.DRAFT)
-        .order_by(Recommendation.created_at, Recommendation.id)
-    )
+def drafts_section(user: User) -> Section:
+    stmt = _drafts(user)
     return Section(
         "drafts",
         "Unsigned draft recommendations",
@@ -300,6 +309,7 @@ def reviews_section(user: User) -> Section | None:
         return None
     next_meeting = next_meeting_subquery()
     stmt = sa.select(Case).where(
+        scope.in_scope(user.id),
         Case.status.in_(READY_SOON),
         readiness.review_needed(discipline),
         ~sa.exists().where(
@@ -472,9 +482,9 @@ def home_for(user: User) -> Home:
     role = Role(user.role)
     home = Home()
     if role == Role.COORDINATOR:
-        home.pipeline = pipeline()
+        home.pipeline = pipeline(user)
         home.meetings = listed_by_meeting()
-        home.sections = [discussed_section(), drafts_section()]
+        home.sections = [discussed_section(user), drafts_section(user)]
         return home
     if not user.is_clinician:
         return home

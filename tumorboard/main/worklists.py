@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 
+from tumorboard.auth import scope
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline, discipline_of
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
@@ -121,11 +122,12 @@ def _next_meetings() -> sa.Select:
 
 
 def _conditions(user: User, worklist: Worklist) -> list[sa.ColumnElement[bool]]:
-    """Which cases are on ``user``'s worklist."""
+    """Which cases are on ``user``'s worklist: of their work (access scope)."""
     if worklist.kind == "readiness":
-        return [Case.status == CaseStatus.WORKUP]
+        return [Case.status == CaseStatus.WORKUP, scope.in_scope(user.id)]
     if worklist.kind == "review":
         return [
+            scope.in_scope(user.id),
             Case.status.in_(READY_SOON),
             readiness.review_needed(worklist.discipline),
             ~sa.exists().where(

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tumorboard.audit import services as audit
+from tumorboard.auth import scope
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Permission, authorize, has_permission
 from tumorboard.db import today
@@ -62,12 +63,39 @@ def find_by_mrn(mrn: str) -> Patient | None:
     )
 
 
-def search_patients(query: str, limit: int = 50) -> list[Patient]:
-    """Patients whose MRN starts with, or name contains, each word of ``query``."""
+def readable_by(actor: User) -> sa.ColumnElement[bool]:
+    """The patients ``actor`` reads: those with a case of their work (or
+    under a break-glass grant), and for those who register patients the
+    patients with no case yet."""
+    return scope.patient_readable(
+        actor.id, registers=has_permission(actor, Permission.PATIENT_WRITE)
+    )
+
+
+def may_read(actor: User, patient: Patient) -> bool:
+    """Whether ``actor`` may open ``patient``'s record."""
+    if not has_permission(actor, Permission.PATIENT_READ):
+        return False
+    return bool(
+        db.session.scalar(
+            sa.select(sa.literal(True)).where(
+                Patient.id == patient.id, readable_by(actor)
+            )
+        )
+    )
+
+
+def search_patients(
+    query: str, limit: int = 50, actor: User | None = None
+) -> list[Patient]:
+    """Patients whose MRN starts with, or name contains, each word of
+    ``query``; only those ``actor`` may read, when given."""
     words = [w for w in query.split() if w][:4]
     if not words:
         return []
     stmt = sa.select(Patient)
+    if actor is not None:
+        stmt = stmt.where(readable_by(actor))
     for word in words:
         like = f"%{word.lower()}%"
         stmt = stmt.where(

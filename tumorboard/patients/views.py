@@ -7,7 +7,7 @@ import re
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tumorboard.auth.permissions import Permission, permission_required
+from tumorboard.auth.permissions import Permission, authorize, permission_required
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.patients import services
@@ -50,7 +50,7 @@ _MRN_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9-]+$")
 @permission_required(Permission.PATIENT_READ)
 def index():
     query = request.args.get("q", "").strip()[:100]
-    results = services.search_patients(query) if query else []
+    results = services.search_patients(query, actor=current_user) if query else []
     if query:
         services.record_search(current_user, query, results)
     return render_template("patients/index.html", query=query, results=results)
@@ -105,6 +105,11 @@ def new():
 @permission_required(Permission.PATIENT_READ)
 def detail(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
+    authorize(
+        services.may_read(current_user, patient),
+        "This patient has no case of your work: open the case by its reference "
+        "to ask for access.",
+    )
     services.record_read(current_user, patient)
     return render_template(
         "patients/detail.html",
@@ -117,6 +122,10 @@ def detail(patient_id: int):
 @permission_required(Permission.PATIENT_WRITE)
 def edit(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
+    authorize(
+        services.may_read(current_user, patient),
+        "This patient has no case of your boards.",
+    )
     form = PatientForm(obj=patient if request.method == "GET" else None)
     existing = None
     duplicates: list[Patient] = []

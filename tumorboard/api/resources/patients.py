@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from tumorboard.api.core import access, etag_of
-from tumorboard.api.problems import problem
+from tumorboard.api.problems import Problem, problem
 from tumorboard.api.schemas import PatientList, PatientOut, PatientSearchQuery
 from tumorboard.auth.permissions import Permission
 from tumorboard.extensions import db
@@ -23,7 +23,7 @@ bp = Blueprint("api_patients", __name__, url_prefix="/patients", description="Pa
 @bp.response(200, PatientList)
 def search(q: str):
     """Search patients by MRN or name words (at most 50 results); audited."""
-    results = services.search_patients(q) if q.strip() else []
+    results = services.search_patients(q, actor=current_user) if q.strip() else []
     if results or q.strip():
         services.record_search(current_user, q, results)
     return {"items": results}
@@ -35,7 +35,9 @@ def search(q: str):
 @problem(bp, 404, "No such patient, or not visible to the caller")
 def detail(patient_id: int):
     """One patient's record, with its ETag; audited."""
-    patient = db.get_or_404(Patient, patient_id)
+    patient = db.session.get(Patient, patient_id)
+    if patient is None or not services.may_read(current_user, patient):
+        raise Problem(404, f"There is no patient {patient_id}.")
     services.record_read(current_user, patient, "through the API")
     g.etag = etag_of(patient)
     return patient
