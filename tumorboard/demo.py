@@ -35,7 +35,7 @@ DEMO_USERS = [
     ("radonc@example.org", "Dr Tomas Achterberg", Role.RADIATION_ONCOLOGIST),
     ("nurse@example.org", "Grace Mensah", Role.NURSE_SPECIALIST),
     ("admin@example.org", "Lee Admin", Role.ADMIN),
-    ("privacy@example.org", "Noor Haddad", Role.PRIVACY_OFFICER),
+    ("privacy@example.org", "Noor Okonjo", Role.PRIVACY_OFFICER),
 ]
 
 P, M = "primary_bone_tumour", "skeletal_metastasis"

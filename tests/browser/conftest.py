@@ -24,11 +24,12 @@ from flask_migrate import upgrade
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from tests import factories
 from tests.factories import MFA_SECRET, PASSWORD
 from tumorboard import create_app
 from tumorboard.auth import mfa, mfa_keys
 from tumorboard.auth.models import User
-from tumorboard.auth.permissions import Role
+from tumorboard.auth.permissions import BOARD_ROLES, Role
 from tumorboard.auth.services import create_user
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
@@ -72,6 +73,8 @@ class Account:
     name: str
     role: Role
     password: str = PASSWORD
+    #: Sits on the default board (every clinician and the coordinator but one).
+    board: bool = True
 
 
 @dataclass
@@ -105,6 +108,14 @@ ACCOUNTS = [
     ),
     Account("nurse@browser.example.org", "Nell Nurse", Role.NURSE_SPECIALIST),
     Account("admin@browser.example.org", "Ada Admin", Role.ADMIN),
+    Account("privacy@browser.example.org", "Pri Vacy", Role.PRIVACY_OFFICER),
+    # A clinician who sits on no board: cases reach them by break-glass only.
+    Account(
+        "outsider@browser.example.org",
+        "Dr Otis Outsider",
+        Role.PAEDIATRIC_ONCOLOGIST,
+        board=False,
+    ),
 ]
 
 
@@ -170,6 +181,10 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
                 # Enrolled already, with the test secret: ``login`` enters codes.
                 user.mfa_secret = mfa_keys.encrypt(MFA_SECRET)
                 user.mfa_enabled_at = utcnow()
+            if Role(account.role) in BOARD_ROLES and account.board:
+                # Every clinician and the coordinator sit on the board the
+                # factories' cases are referred to.
+                factories.join_board(user, factories.default_board())
         db.session.commit()
         db.session.remove()
 

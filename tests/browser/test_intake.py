@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests import factories
 from tests.browser.conftest import LiveServer, login
 from tumorboard.auth.permissions import Role
 from tumorboard.db import today
@@ -58,6 +59,7 @@ def fill_case_form(
     page: Page, *, presentation: str, question: str, referral_date
 ) -> None:
     """Fill every required field of the case intake form."""
+    page.get_by_label("Board", exact=True).select_option(label=factories.DEFAULT_BOARD)
     page.get_by_label("Case type").select_option(label="Primary bone tumour")
     page.get_by_label("Bone", exact=True).select_option("femur")
     page.get_by_label("Laterality").select_option("left")

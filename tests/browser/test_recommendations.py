@@ -106,6 +106,7 @@ def _seed_meeting(live_server: LiveServer) -> tuple[int, list[tuple[int, str]]]:
             db.session.flush()
             case = Case(
                 patient_id=patient.id,
+                board_id=board.id,
                 case_type="primary_bone_tumour",
                 site_code="C40.2",
                 laterality="left",

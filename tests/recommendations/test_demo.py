@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.recommendations import factories as rf
+from tumorboard.auth.models import User
 from tumorboard.db import today
 from tumorboard.extensions import db
 from tumorboard.meetings.models import MeetingStatus
@@ -71,8 +72,11 @@ def test_demo_signs_every_discussed_item_once(app):
     statuses = {r.implementation_status for r in current}
     assert ImplementationStatus.DEVIATED in statuses
     assert ImplementationStatus.NOT_STARTED in statuses
-    assert db.session.scalars(services.overdue_recommendations_query()).all()
-    assert db.session.scalars(services.overdue_actions_query()).all()
+    coordinator = db.session.scalar(
+        sa.select(User).where(User.email == "coordinator@example.org")
+    )
+    assert db.session.scalars(services.overdue_recommendations_query(coordinator)).all()
+    assert db.session.scalars(services.overdue_actions_query(coordinator)).all()
     assert (
         db.session.scalar(
             sa.select(sa.func.count(Recommendation.id)).where(

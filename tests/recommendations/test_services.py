@@ -609,7 +609,9 @@ def test_overdue_lists_signed_current_not_started_past_start_by(coordinator):
         step_up=signing_proof(amended_setup.chair),
     )
 
-    listed = db.session.scalars(services.overdue_recommendations_query()).all()
+    listed = db.session.scalars(
+        services.overdue_recommendations_query(amended_setup.chair)
+    ).all()
     assert [r.id for r in listed] == [overdue.id]
     assert overdue.is_overdue
 
@@ -721,7 +723,7 @@ def test_overdue_actions_are_open_and_past_due(coordinator):
     )
     services.set_action_status(setup.chair, finished, "done", finished.version)
     _action(setup, coordinator, rec=rec, due_date=today())
-    listed = db.session.scalars(services.overdue_actions_query()).all()
+    listed = db.session.scalars(services.overdue_actions_query(coordinator)).all()
     assert [a.id for a in listed] == [late.id]
     assert late.is_overdue
 

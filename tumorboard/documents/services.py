@@ -16,7 +16,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
-from tumorboard.auth.permissions import authorize, can_read_documents
+from tumorboard.auth.permissions import (
+    authorize,
+    can_read_documents,
+    can_view_agenda,
+    can_view_case,
+)
 from tumorboard.cases.models import Case
 from tumorboard.clinical import catalogue
 from tumorboard.db import utcnow
@@ -34,6 +39,10 @@ from tumorboard.recommendations.models import (
 )
 
 REFUSED = "Only clinicians and the coordinator download board documents."
+CASE_REFUSED = "This case is outside your work: open it and break the glass to read it."
+AGENDA_REFUSED = (
+    "Only the board's members, the chair and those present read its minutes."
+)
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,7 @@ def case_summary_context(case: Case) -> dict[str, Any]:
 def case_summary(actor: User, case: Case) -> Document:
     """The case summary for the board pack: patient, case, reviews, decisions."""
     authorize(can_read_documents(actor), REFUSED)
+    authorize(can_view_case(actor, case), CASE_REFUSED)
     summary = case_summary_context(case)
     case, history = summary["case"], summary["history"]
     html = render_template(
@@ -177,6 +187,7 @@ def outcome_letter(actor: User, rec: Recommendation) -> Document:
             "revision is still a draft."
         )
     case = _load_case(rec.case_id)
+    authorize(can_view_case(actor, case), CASE_REFUSED)
     meeting = rec.agenda_item.meeting
     reviews, staging = content.findings(case)
     html = render_template(
@@ -233,6 +244,7 @@ def meeting_minutes(actor: User, meeting: Meeting) -> Document:
     """Minutes: attendance, quorum and every item's outcome and revision."""
     authorize(can_read_documents(actor), REFUSED)
     meeting = load_meeting(meeting.id)
+    authorize(can_view_agenda(actor, meeting), AGENDA_REFUSED)
     if meeting.status.value in ("planned", "published", "cancelled"):
         raise InvalidInput(
             f"This meeting is {meeting.status.label.lower()}; minutes exist once "

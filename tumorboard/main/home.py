@@ -127,8 +127,8 @@ def pipeline(user: User) -> list[Stage]:
     )
     discussed = _count(_discussed_without_recommendation(user))
     drafts = _count(_drafts(user))
-    overdue_recs = _count(overdue_recommendations_query().options())
-    overdue_actions = _count(overdue_actions_query().options())
+    overdue_recs = _count(overdue_recommendations_query(user).options())
+    overdue_actions = _count(overdue_actions_query(user).options())
     overdue_url = url_for("recommendations.overdue")
     return [
         Stage(

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tumorboard.audit import services as audit
+from tumorboard.auth import scope
 from tumorboard.auth.disciplines import Discipline
 from tumorboard.auth.models import User
-from tumorboard.auth.permissions import can_view_case
+from tumorboard.auth.permissions import Permission, has_permission
 from tumorboard.cases.models import Case
 from tumorboard.errors import NotFound
 from tumorboard.extensions import db
@@ -139,9 +140,11 @@ def drilldown(actor: User, key: str, part: str, filters: Filters) -> Drilldown:
         .order_by(Case.id.desc())
         .limit(DRILL_LIMIT + 1)
     ).all()
+    # Only the cases of the reader's work are listed (one query for the page).
+    readable = scope.readable_ids(actor.id, [case.id for case, _, _ in found])
     for case, patient, outcome in found[:DRILL_LIMIT]:
         set_committed_value(case, "patient", patient)
-        if can_view_case(actor, case):
+        if has_permission(actor, Permission.CASE_READ) and case.id in readable:
             result.cases.append((case, indicator.outcomes[outcome]))
     result.total = len(found)
     audit.record_list(

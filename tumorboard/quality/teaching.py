@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from tumorboard.audit import services as audit
+from tumorboard.auth import scope
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import authorize, can_export_teaching, can_view_case
 from tumorboard.cases.models import BiopsyStatus, Case, CaseType
@@ -280,7 +281,8 @@ def meeting_export(
             .order_by(AgendaItem.position, AgendaItem.id)
         )
     )
-    cases = [c for c in cases if can_view_case(actor, c)]
+    readable = scope.readable_ids(actor.id, [c.id for c in cases])
+    cases = [c for c in cases if c.id in readable]
     by_case: dict[int, list[tuple]] = {c.id: [] for c in cases}
     if cases:
         for row in db.session.execute(_discussions(list(by_case))):

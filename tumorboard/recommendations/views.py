@@ -414,14 +414,14 @@ def overdue():
     # ``actions_page`` for action items.
     per_page = current_app.config["PAGE_SIZE"]
     recs = db.paginate(
-        services.overdue_recommendations_query(),
+        services.overdue_recommendations_query(current_user),
         page=request.args.get("page", 1, type=int),
         per_page=per_page,
         max_per_page=per_page,
         error_out=False,
     )
     actions = db.paginate(
-        services.overdue_actions_query(),
+        services.overdue_actions_query(current_user),
         page=request.args.get("actions_page", 1, type=int),
         per_page=per_page,
         max_per_page=per_page,

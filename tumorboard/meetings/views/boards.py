@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tumorboard.auth.models import User
-from tumorboard.auth.permissions import Permission, Role, permission_required
+from tumorboard.auth.permissions import BOARD_ROLES, Permission, permission_required
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.meetings import services
@@ -19,11 +19,12 @@ from tumorboard.web import REFUSED, attempt
 
 
 def _people() -> list[User]:
-    """Active accounts that can sit on a board (not administrators)."""
+    """Active accounts that can sit on a board: clinicians and coordinators
+    (not administrators nor privacy officers)."""
     return list(
         db.session.scalars(
             sa.select(User)
-            .where(User.is_active.is_(True), User.role != Role.ADMIN)
+            .where(User.is_active.is_(True), User.role.in_(list(BOARD_ROLES)))
             .order_by(User.name)
         )
     )

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from tumorboard.audit import services as audit
+from tumorboard.auth import scope
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
     BOARD_ROLES,
@@ -170,11 +171,19 @@ def _action_options():
     )
 
 
-def overdue_actions_query() -> sa.Select:
-    """Open action items past their due date, oldest first."""
+def overdue_actions_query(user: User) -> sa.Select:
+    """Open action items past their due date, oldest first, of the cases of
+    ``user``'s work (access scope)."""
+    in_scope = sa.select(Recommendation.id).where(
+        Recommendation.case_id.in_(sa.select(Case.id).where(scope.in_scope(user.id)))
+    )
     return (
         sa.select(ActionItem)
-        .where(ActionItem.status == ActionStatus.OPEN, ActionItem.due_date < today())
+        .where(
+            ActionItem.status == ActionStatus.OPEN,
+            ActionItem.due_date < today(),
+            ActionItem.recommendation_id.in_(in_scope),
+        )
         .options(*_action_options())
         .order_by(ActionItem.due_date, ActionItem.id)
     )

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tumorboard.audit import services as audit
+from tumorboard.auth import scope
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
     Permission,
@@ -79,11 +80,15 @@ def case_history(case_id: int) -> list[Recommendation]:
     )
 
 
-def overdue_recommendations_query() -> sa.Select:
-    """Signed, current recommendations not started by their start-by date."""
+def overdue_recommendations_query(user: User) -> sa.Select:
+    """Signed, current recommendations not started by their start-by date, of
+    the cases of ``user``'s work (access scope)."""
     return (
         sa.select(Recommendation)
         .where(
+            Recommendation.case_id.in_(
+                sa.select(Case.id).where(scope.in_scope(user.id))
+            ),
             Recommendation.state == RecommendationState.SIGNED,
             Recommendation.implementation_status == ImplementationStatus.NOT_STARTED,
             Recommendation.start_by < today(),
