@@ -112,6 +112,16 @@ def open_boards() -> set[int]:
     return db.session.info.setdefault("tests.open_boards", set())
 
 
+def open_board(board: Board) -> Board:
+    """Seat the default clinicians and coordinators on ``board`` and those
+    made after it (see :func:`open_boards`)."""
+    for user_id in default_members():
+        if user_id is not None:
+            join_board(db.session.get(User, user_id), board)
+    open_boards().add(board.id)
+    return board
+
+
 def default_members() -> list[int]:
     """The users who sit on the open boards (members of the default board)."""
     board = default_board()

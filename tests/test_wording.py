@@ -17,11 +17,11 @@ from tests import factories
 from tests.conftest import FreshContextClient, on_backend
 from tumorboard import demo
 from tumorboard.annotations.models import Annotation
-from tumorboard.cases.breakglass import BreakGlassGrant
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import ROLE_PERMISSIONS, Permission, declared_access
 from tumorboard.auth.roles import Role
+from tumorboard.cases.breakglass import BreakGlassGrant
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Board, Meeting

@@ -15,7 +15,6 @@ from tumorboard.meetings.models import (
     Board,
     Meeting,
     MeetingStatus,
-    board_members,
 )
 
 _seq = itertools.count(1)
@@ -54,11 +53,7 @@ def make_board(members=None, **fields) -> Board:
     db.session.add(board)
     db.session.flush()
     if members is None:
-        for user_id in factories.default_members():
-            db.session.execute(
-                board_members.insert().values(board_id=board.id, user_id=user_id)
-            )
-        factories.open_boards().add(board.id)
+        factories.open_board(board)
     return board
 
 

@@ -64,7 +64,8 @@ def _board(name: str, kind: str) -> Board:
         capacity=8,
     )
     db.session.add(board)
-    return board
+    db.session.flush()
+    return factories.open_board(board)
 
 
 def _meeting(board, day, quorate, *, minutes=None, missing=(), chair=None):

@@ -35,8 +35,9 @@ REQUIRED = [
 ]
 
 
-def make_board(**fields) -> Board:
-    """A weekly UTC board requiring orthopaedics, radiology and pathology."""
+def make_board(members=None, **fields) -> Board:
+    """A weekly UTC board requiring orthopaedics, radiology and pathology;
+    open to the default clinicians unless ``members`` names its own."""
     n = next(_seq)
     values = {
         "name": f"Bone sarcoma board {n}",
@@ -53,6 +54,10 @@ def make_board(**fields) -> Board:
     board = Board(**values)
     db.session.add(board)
     db.session.flush()
+    if members is None:
+        return factories.open_board(board)
+    for user in members:
+        factories.join_board(user, board)
     return board
 
 
