@@ -107,13 +107,9 @@ def _prepare_first_case(live_server: LiveServer, meeting_id: int, item_id: int) 
                 sa.table("board_members", sa.column("board_id"), sa.column("user_id"))
             ),
             [
+                # The meeting's seed seats the coordinator and the other three.
                 {"board_id": board.id, "user_id": users[role].id}
-                for role in (
-                    Role.ORTHOPEDIC_ONCOLOGIST,
-                    Role.RADIOLOGIST,
-                    Role.PATHOLOGIST,
-                    Role.PALLIATIVE_CARE,
-                )
+                for role in (Role.PALLIATIVE_CARE,)
             ],
         )
         db.session.commit()

@@ -21,6 +21,7 @@ from tumorboard.meetings.models import Board, Meeting
 
 SHOTS = "/tmp/shots-meetings-{}.png"
 MEMBER_ROLES = (
+    Role.COORDINATOR,
     Role.ORTHOPEDIC_ONCOLOGIST,
     Role.RADIOLOGIST,
     Role.PATHOLOGIST,

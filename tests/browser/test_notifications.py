@@ -42,7 +42,12 @@ def _setup(live_server: LiveServer, tag: str) -> tuple[int, int, str]:
             minutes_per_case=15,
             capacity=8,
         )
-        board.members = [radiologist]
+        coordinator = db.session.scalar(
+            sa.select(User).where(
+                User.email == live_server.account(Role.COORDINATOR).email
+            )
+        )
+        board.members = [radiologist, coordinator]
         db.session.add(board)
         db.session.flush()
         starts = utcnow().replace(second=0, microsecond=0) + timedelta(days=6)

@@ -58,6 +58,9 @@ def _seed_meeting(live_server: LiveServer) -> tuple[int, list[tuple[int, str]]]:
             minutes_per_case=10,
             capacity=10,
         )
+        # The coordinator and the clinicians sit on the board: they read its
+        # agendas and cases.
+        board.members = list(accounts.values())
         db.session.add(board)
         db.session.flush()
         starts = datetime.combine(today(), time(0, 5), UTC)
