@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests import factories
-from tumorboard.cases import services
+from tumorboard.cases import listing
 from tumorboard.cases.models import Case, Urgency
 from tumorboard.extensions import db
 from tumorboard.pagination import paginate
@@ -35,9 +35,9 @@ def cases(app):
     return made
 
 
-@pytest.mark.parametrize("sort", [*services.SORTS, services.RELEVANCE])
+@pytest.mark.parametrize("sort", [*listing.SORTS, listing.RELEVANCE])
 def test_every_page_matches_offset_over_the_whole_select(cases, sort):
-    query = services.case_list_query(services.CaseFilters(sort=sort))
+    query = listing.case_list_query(listing.CaseFilters(sort=sort))
     seen = []
     for page in range(1, 5):
         expected = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
@@ -49,7 +49,7 @@ def test_every_page_matches_offset_over_the_whole_select(cases, sort):
 
 
 def test_a_search_pages_in_rank_order(cases):
-    query = services.case_list_query(services.CaseFilters(q="femur"))
+    query = listing.case_list_query(listing.CaseFilters(q="femur"))
     expected = db.paginate(query, page=2, per_page=PER_PAGE)
     got = paginate(query, Case.id, page=2, per_page=PER_PAGE)
     assert [c.id for c in got.items] == [c.id for c in expected.items]
@@ -57,7 +57,7 @@ def test_a_search_pages_in_rank_order(cases):
 
 
 def test_rows_come_with_their_eager_loads(cases, count_queries):
-    query = services.case_list_query(services.CaseFilters())
+    query = listing.case_list_query(listing.CaseFilters())
     db.session.expire_all()
     with count_queries() as counter:
         page = paginate(query, Case.id, page=3, per_page=PER_PAGE)
@@ -68,7 +68,7 @@ def test_rows_come_with_their_eager_loads(cases, count_queries):
 
 
 def test_a_page_past_the_end_is_empty_or_404(cases, app):
-    query = services.case_list_query(services.CaseFilters())
+    query = listing.case_list_query(listing.CaseFilters())
     assert paginate(query, Case.id, page=9, error_out=False).items == []
     with app.test_request_context(), pytest.raises(Exception) as raised:
         paginate(query, Case.id, page=9)

@@ -10,6 +10,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests import factories
 from tests.api.test_fhir_import import referral
 from tests.browser.conftest import LiveServer
 from tests.browser.test_intake import sign_in_as, unique_mrn
@@ -72,6 +73,7 @@ def test_the_coordinator_imports_a_referral_file(
     sign_in_as(page, live_server, Role.COORDINATOR)
     page.goto(f"{live_server.url}/cases/")
     page.get_by_role("link", name="Import referral").click()
+    page.get_by_label("Board", exact=True).select_option(label=factories.DEFAULT_BOARD)
     page.get_by_label("FHIR bundle (JSON)").set_input_files(str(path))
     page.get_by_role("button", name="Import referral").click()
     expect(

@@ -26,7 +26,7 @@ from tumorboard.auth.permissions import Role
 from tumorboard.cases.models import Case
 from tumorboard.db import today
 from tumorboard.extensions import db
-from tumorboard.meetings.models import AgendaItem, Board, Meeting
+from tumorboard.meetings.models import AgendaItem
 
 SHOTS = "/tmp/shots-board-day"
 FULL_HD = {"width": 1920, "height": 1080}
@@ -99,19 +99,8 @@ def _prepare_first_case(live_server: LiveServer, meeting_id: int, item_id: int) 
         )
         db.session.flush()
         attachments.file_path(lost).unlink()
-        meeting = db.session.get(Meeting, meeting_id)
-        board = db.session.get(Board, meeting.board_id)
         palliative = users[Role.PALLIATIVE_CARE]
-        db.session.execute(
-            sa.insert(
-                sa.table("board_members", sa.column("board_id"), sa.column("user_id"))
-            ),
-            [
-                # The meeting's seed seats the coordinator and the other three.
-                {"board_id": board.id, "user_id": users[role].id}
-                for role in (Role.PALLIATIVE_CARE,)
-            ],
-        )
+        # The meeting's seed seats palliative care on the board too.
         db.session.commit()
         name = palliative.name
         db.session.remove()

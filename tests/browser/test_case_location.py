@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
+from tests import factories
 from tests.browser.conftest import LiveServer
 from tests.browser.test_accessibility import _violations
 from tests.browser.test_intake import register_patient, sign_in_as, unique_mrn
@@ -38,6 +39,7 @@ def test_case_with_working_diagnosis_and_distal_femur_location(
     for detail in (end, segment, zones, level):
         expect(detail).to_be_hidden()
 
+    page.get_by_label("Board", exact=True).select_option(label=factories.DEFAULT_BOARD)
     page.get_by_label("Case type").select_option(label="Primary bone tumour")
     diagnosis.select_option("conventional_osteosarcoma")
 
@@ -105,6 +107,7 @@ def test_server_refusal_keeps_the_fields_that_need_fixing_visible(
     sign_in_as(page, live_server, Role.COORDINATOR)
     page.goto(f"{live_server.url}/patients/")
     register_patient(page, mrn, "Vesterby")
+    page.get_by_label("Board", exact=True).select_option(label=factories.DEFAULT_BOARD)
     page.get_by_label("Case type").select_option(label="Primary bone tumour")
     page.get_by_label("Bone", exact=True).select_option("vertebra")
     page.get_by_label("Vertebral level").select_option("T4")

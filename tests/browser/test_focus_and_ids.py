@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests import factories
 from tests.browser.conftest import LiveServer, login
 from tumorboard.auth.models import User
 from tumorboard.cases.services import create_case
@@ -92,6 +93,7 @@ def case_path(live_server: LiveServer) -> str:
             coordinator,
             patient,
             {
+                "board_id": factories.default_board().id,
                 "case_type": "primary_bone_tumour",
                 "bone": "femur",
                 "bone_end": "distal",

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from tests import factories
 from tests.browser.conftest import LiveServer, login
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
@@ -43,6 +44,7 @@ def _case_for_the_nurse(live_server: LiveServer) -> str:
             coordinator,
             patient,
             {
+                "board_id": factories.default_board().id,
                 "case_type": "skeletal_metastasis",
                 "bone": "vertebra",
                 "vertebral_level": "T9",

@@ -45,6 +45,7 @@ def _seed_meeting(live_server: LiveServer) -> tuple[int, list[tuple[int, str]]]:
                 Role.ORTHOPEDIC_ONCOLOGIST,
                 Role.RADIOLOGIST,
                 Role.PATHOLOGIST,
+                Role.PALLIATIVE_CARE,
             )
         }
         board = Board(

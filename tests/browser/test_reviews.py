@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from tests import factories
 from tests.browser.conftest import LiveServer, login
 from tests.reviews.factories import radiology_data
 from tumorboard.auth.models import User
@@ -51,6 +52,7 @@ def _case_in_workup(
             coordinator,
             patient,
             {
+                "board_id": factories.default_board().id,
                 "case_type": "primary_bone_tumour",
                 "bone": "femur",
                 "bone_end": "distal",

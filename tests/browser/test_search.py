@@ -9,6 +9,7 @@ from datetime import date
 
 from playwright.sync_api import Page, expect
 
+from tests import factories
 from tests.browser.conftest import LiveServer, login
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
@@ -56,6 +57,7 @@ def test_osteosarcoma_femur_is_found_from_the_top_bar(
             coordinator,
             patient,
             {
+                "board_id": factories.default_board().id,
                 "case_type": "primary_bone_tumour",
                 "bone": "femur",
                 "bone_end": "distal",

@@ -18,7 +18,7 @@ from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
 from tumorboard.cases.models import Case
 from tumorboard.extensions import db
-from tumorboard.meetings.models import AgendaItem, AgendaItemStatus, Meeting
+from tumorboard.meetings.models import AgendaItem, AgendaItemStatus, Board, Meeting
 from tumorboard.recommendations import services as rec_services
 
 SHOTS = "/tmp/shots-signature-count-{}.png"
@@ -35,7 +35,10 @@ def _chair_with_two_drafts(live_server: LiveServer) -> tuple[str, int]:
             email=f"chair-{uuid.uuid4().hex[:8]}@browser.example.org",
             name="Dr Chara Chair",
         )
-        db.session.get(Meeting, meeting_id).chair_id = chair.id
+        meeting = db.session.get(Meeting, meeting_id)
+        meeting.chair_id = chair.id
+        # A chair sits on the board: they read its cases.
+        factories.join_board(chair, db.session.get(Board, meeting.board_id))
         coordinator = db.session.scalar(
             db.select(User).where(
                 User.email == live_server.account(Role.COORDINATOR).email

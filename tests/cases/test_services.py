@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tests.factories import case_form_data
 from tumorboard.audit.models import AuditEntry
-from tumorboard.cases import services
+from tumorboard.cases import listing, services
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.cases.workflow import IllegalTransition
 from tumorboard.db import today
@@ -236,7 +236,7 @@ def test_worklist_filters_and_sorts(make_case, make_patient, make_user):
     def run(**kw):
         return list(
             db.session.scalars(
-                services.case_list_query(services.CaseFilters(**kw))
+                listing.case_list_query(listing.CaseFilters(**kw))
             ).unique()
         )
 

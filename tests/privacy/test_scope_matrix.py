@@ -21,18 +21,20 @@ from tumorboard.extensions import db
 ROLE = Role.RADIOLOGIST
 FAMILY, MRN = "Wintergreen", "SCOPE-0042"
 
-#: The GET pages about one case that a radiologist's role may open.
+#: The GET pages about one case (or its patient) that a radiologist's role
+#: may open: the case page, its reviews and their revisions, mentions, the
+#: case summary PDF, the teaching view and PDF, the patient record.
 CASE_PAGES = [
     path
     for path, method, rule in ENDPOINTS
     if method == "GET"
-    and "{case}" in path
+    and ("{case}" in path or path == "/patients/{patient}")
     and (rule == AUTHENTICATED or rule in ROLE_PERMISSIONS[ROLE])
 ]
 
 
-def _case(board):
-    patient = factories.make_patient(family_name=FAMILY, mrn=MRN)
+def _case(board, n: int):
+    patient = factories.make_patient(family_name=FAMILY, mrn=f"{MRN}-{n}")
     return factories.make_case(patient, board_id=board.id)
 
 
@@ -55,7 +57,7 @@ def _shows_patient(text: str) -> bool:
 
 
 def test_the_dimension_covers_the_case_pages():
-    assert len(CASE_PAGES) >= 10
+    assert len(CASE_PAGES) >= 10, CASE_PAGES
 
 
 @on_backend("sqlite")
@@ -63,12 +65,19 @@ def test_the_dimension_covers_the_case_pages():
 def test_case_pages_by_scope(client, login_as, scope):
     user = login_as(ROLE)
     wrong = []
-    for path in CASE_PAGES:
-        board = factories.default_board() if scope == "in" else make_board(members=[])
-        case = _case(board)
+    for n, path in enumerate(CASE_PAGES):
+        # What a page points at (a review, a note) is written by a member of
+        # the case's board: writing it would bring the reader into the scope.
+        maker = factories.make_user(ROLE, boards=[])
+        board = (
+            factories.default_board() if scope == "in" else make_board(members=[maker])
+        )
+        if scope == "in":
+            factories.join_board(maker, board)
+        case = _case(board, n)
         if scope in ("grant", "expired"):
             _grant(user, case, ended=scope == "expired")
-        url = path.format(**_url_values(user, case, path, "GET"))
+        url = path.format(**_url_values(maker, case, path, "GET"))
         db.session.commit()
         response = client.get(url)
         if scope in ("in", "grant"):
@@ -79,4 +88,4 @@ def test_case_pages_by_scope(client, login_as, scope):
                 f"{path}: {response.status_code}, patient shown: "
                 f"{_shows_patient(response.text)}"
             )
-    assert wrong == []
+    assert wrong == [], "\n".join(wrong)

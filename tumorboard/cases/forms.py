@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tumorboard.auth.roles import Role
 from tumorboard.cases.breakglass import GlassReason
+from tumorboard.cases.listing import RELEVANCE, SORTS
 from tumorboard.cases.models import (
     INSTITUTION_LIMIT,
     PRESENTATION_LIMIT,
@@ -28,7 +29,6 @@ from tumorboard.cases.models import (
     ReferralSource,
     Urgency,
 )
-from tumorboard.cases.services import RELEVANCE, SORTS
 from tumorboard.clinical import anatomy, catalogue
 from tumorboard.forms import (
     CHOOSE,

@@ -23,7 +23,7 @@ from tumorboard.auth.permissions import (
     permission_required,
 )
 from tumorboard.auth.services import clinicians
-from tumorboard.cases import breakglass, services
+from tumorboard.cases import breakglass, listing, services
 from tumorboard.cases.forms import (
     BreakGlassForm,
     CaseFilterForm,
@@ -56,19 +56,19 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
             if field.errors:
                 field.data = field.default
                 field.errors = []
-    filters = services.CaseFilters(
+    filters = listing.CaseFilters(
         q=form.q.data or "",
         status=form.status.data or "",
         case_type=form.case_type.data or "",
         site=form.site.data or "",
         lead=form.lead.data,
         urgency=form.urgency.data or "",
-        sort=form.sort.data or services.RELEVANCE,
+        sort=form.sort.data or listing.RELEVANCE,
         mine_for=current_user.id if mine else None,
         key_worker_for=current_user.id if key_worker else None,
         viewer_id=current_user.id,
     )
-    query = attempt(form, services.case_list_query, filters)
+    query = attempt(form, listing.case_list_query, filters)
     page = None
     if query is not REFUSED:
         page = paginate(
@@ -97,7 +97,7 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
         masked=masked,
         args=args,
         mine=mine or key_worker,
-        nothing_to_search=bool(filters.q) and not services.has_search_words(filters.q),
+        nothing_to_search=bool(filters.q) and not listing.has_search_words(filters.q),
         max_query_length=MAX_QUERY_LENGTH,
     ), (400 if page is None else 200)
 

@@ -22,17 +22,24 @@ from tumorboard.auth import scope
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, discipline_of
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Permission, Role, has_permission
+from tumorboard.cases.listing import URGENCY_ORDER
 from tumorboard.cases.models import Case, CaseStatus
-from tumorboard.cases.services import URGENCY_ORDER
 from tumorboard.db import today, utcnow
 from tumorboard.extensions import db
 from tumorboard.formatting import format_date, with_article
+from tumorboard.main.pipeline import (
+    LIMIT,
+    Stage,
+    count,
+    discussed_without_recommendation,
+    drafts_query,
+    listed_by_meeting,
+    pipeline,
+)
 from tumorboard.main.worklists import READY_SOON, next_meeting_subquery
 from tumorboard.meetings.models import (
     AgendaItem,
-    AgendaItemStatus,
     Meeting,
-    MeetingStatus,
 )
 from tumorboard.recommendations.models import (
     ActionItem,
@@ -43,24 +50,12 @@ from tumorboard.recommendations.models import (
 from tumorboard.recommendations.services import (
     awaiting_signature_query,
     count_awaiting_signature,
-    overdue_actions_query,
-    overdue_recommendations_query,
 )
 from tumorboard.reviews import readiness
 from tumorboard.reviews.models import DisciplineReview
 
-#: Rows shown per section; the count and the link give the rest.
-LIMIT = 8
 #: Signed decisions this recent are shown to the key worker to pass on.
 RECENT_DECISION_DAYS = 30
-
-#: Statuses counted in the coordinator's pipeline.
-PIPELINE_STATUSES = (
-    CaseStatus.REFERRED,
-    CaseStatus.WORKUP,
-    CaseStatus.READY,
-    CaseStatus.LISTED,
-)
 
 #: What comes next for a case the person leads, by status.
 NEXT_STEPS = {
@@ -93,20 +88,6 @@ class Section:
     empty: str = "Nothing waiting."
 
 
-@dataclass
-class Stage:
-    """One step of the coordinator's pipeline."""
-
-    label: str
-    count: int
-    url: str
-    hint: str = ""
-
-
-def _count(stmt: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-
-
 def _cases(stmt: sa.Select) -> sa.Select:
     return stmt.join(Case.patient).options(contains_eager(Case.patient))
 
@@ -114,118 +95,8 @@ def _cases(stmt: sa.Select) -> sa.Select:
 # Coordinator ------------------------------------------------------------------------
 
 
-def pipeline(user: User) -> list[Stage]:
-    """The coordinator's pipeline, each stage with its count (five queries).
-    The counts by status are those of the case list; the decisions to record
-    and sign are those of the coordinator's boards (access scope)."""
-    by_status = dict(
-        db.session.execute(
-            sa.select(Case.status, sa.func.count())
-            .where(Case.status.in_(PIPELINE_STATUSES))
-            .group_by(Case.status)
-        ).all()
-    )
-    discussed = _count(_discussed_without_recommendation(user))
-    drafts = _count(_drafts(user))
-    overdue_recs = _count(overdue_recommendations_query(user).options())
-    overdue_actions = _count(overdue_actions_query(user).options())
-    overdue_url = url_for("recommendations.overdue")
-    return [
-        Stage(
-            "New referrals",
-            by_status.get(CaseStatus.REFERRED, 0),
-            url_for("cases.index", status=CaseStatus.REFERRED.value),
-            "to start the work-up",
-        ),
-        Stage(
-            "Work-up",
-            by_status.get(CaseStatus.WORKUP, 0),
-            url_for("main.worklist"),
-            "what each still lacks before the board",
-        ),
-        Stage(
-            "Ready, not yet listed",
-            by_status.get(CaseStatus.READY, 0),
-            url_for("cases.index", status=CaseStatus.READY.value),
-            "to put on an agenda",
-        ),
-        Stage(
-            "Listed for a meeting",
-            by_status.get(CaseStatus.LISTED, 0),
-            url_for("meetings.index"),
-            "by meeting below",
-        ),
-        Stage(
-            "Discussed without a recommendation",
-            discussed,
-            url_for("main.index") + "#discussed",
-            "to record",
-        ),
-        Stage(
-            "Unsigned draft recommendations",
-            drafts,
-            url_for("main.index") + "#drafts",
-            "waiting for the chair",
-        ),
-        Stage(
-            "Overdue implementation",
-            overdue_recs,
-            overdue_url,
-            "signed, not started by the start-by date",
-        ),
-        Stage("Overdue actions", overdue_actions, overdue_url, "past their due date"),
-    ]
-
-
-def listed_by_meeting() -> list[tuple[Meeting, int]]:
-    """Upcoming and running meetings with the number of cases listed (one query)."""
-    rows = db.session.execute(
-        sa.select(Meeting, sa.func.count(AgendaItem.id))
-        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
-        .where(
-            AgendaItem.status == AgendaItemStatus.LISTED,
-            Meeting.status.in_(
-                [
-                    MeetingStatus.PLANNED,
-                    MeetingStatus.PUBLISHED,
-                    MeetingStatus.IN_PROGRESS,
-                ]
-            ),
-        )
-        .group_by(Meeting.id)
-        .order_by(Meeting.starts_at)
-        .limit(LIMIT)
-    ).all()
-    return [(meeting, count) for meeting, count in rows]
-
-
-def _discussed_without_recommendation(user: User) -> sa.Select:
-    return (
-        sa.select(AgendaItem)
-        .join(Case, Case.id == AgendaItem.case_id)
-        .where(
-            AgendaItem.status == AgendaItemStatus.DISCUSSED,
-            ~sa.exists().where(Recommendation.agenda_item_id == AgendaItem.id),
-            scope.in_scope(user.id),
-        )
-        .order_by(AgendaItem.id)
-    )
-
-
-def _drafts(user: User) -> sa.Select:
-    return (
-        sa.select(Recommendation)
-        .join(Case, Case.id == Recommendation.case_id)
-        .where(
-            Recommendation.state == RecommendationState.DRAFT,
-            scope.in_scope(user.id),
-        )
-        .order_by(Recommendation.created_at, Recommendation.id)
-    )
-
-
 def discussed_section(user: User) -> Section:
-    stmt = _discussed_without_recommendation(user)
+    stmt = discussed_without_recommendation(user)
     items = db.session.scalars(
         stmt.options(
             joinedload(AgendaItem.case).joinedload(Case.patient),
@@ -235,7 +106,7 @@ def discussed_section(user: User) -> Section:
     return Section(
         "discussed",
         "Discussed without a recommendation",
-        _count(stmt),
+        count(stmt),
         [
             Row(
                 f"Discussed on {format_date(item.meeting.starts_at)}: record the "
@@ -274,11 +145,11 @@ def _draft_rows(stmt: sa.Select) -> list[Row]:
 
 
 def drafts_section(user: User) -> Section:
-    stmt = _drafts(user)
+    stmt = drafts_query(user)
     return Section(
         "drafts",
         "Unsigned draft recommendations",
-        _count(stmt),
+        count(stmt),
         _draft_rows(stmt),
         empty="No draft is waiting for a signature.",
     )
@@ -326,7 +197,7 @@ def reviews_section(user: User) -> Section | None:
     return Section(
         "reviews",
         f"Waiting for your {discipline.label.lower()} review",
-        _count(stmt),
+        count(stmt),
         [
             Row(
                 f"Board on {format_date(when)}" if when else "Not yet on an agenda",
@@ -357,7 +228,7 @@ def lead_section(user: User) -> Section:
     return Section(
         "lead",
         "Cases you lead: next steps",
-        _count(stmt),
+        count(stmt),
         [
             Row(
                 NEXT_STEPS[CaseStatus(case.status)]
@@ -420,7 +291,7 @@ def key_worker_section(user: User) -> Section:
     return Section(
         "key_worker",
         "Your patients (key worker)",
-        _count(stmt),
+        count(stmt),
         rows,
         url_for("cases.my_patients"),
         empty="You are not key worker for any open case.",
@@ -444,7 +315,7 @@ def actions_section(user: User) -> Section:
     return Section(
         "actions",
         "Your open actions",
-        _count(stmt),
+        count(stmt),
         [
             Row(
                 ("Overdue: " if item.due_date < now else "")

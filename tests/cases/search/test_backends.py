@@ -23,7 +23,7 @@ from tests.conftest import (
 )
 from tests.reviews.factories import make_review
 from tumorboard import create_app
-from tumorboard.cases import services
+from tumorboard.cases import listing
 from tumorboard.cases.search import MAX_QUERY_LENGTH
 from tumorboard.extensions import db
 
@@ -150,7 +150,7 @@ def databases() -> Iterator[dict[str, Flask]]:
 def results(app: Flask, text: str) -> list[str]:
     """References of the cases found for ``text``, in rank order."""
     with app.app_context():
-        stmt = services.case_list_query(services.CaseFilters(q=text))
+        stmt = listing.case_list_query(listing.CaseFilters(q=text))
         found = [f"TB-{c.id:05d}" for c in db.session.scalars(stmt).unique()]
         db.session.remove()
         return found

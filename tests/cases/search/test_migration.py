@@ -11,7 +11,7 @@ from tests import factories
 from tests.conftest import BACKENDS
 from tests.reviews.factories import make_review
 from tests.test_migrations import empty_database
-from tumorboard.cases import services
+from tumorboard.cases import listing
 from tumorboard.cases.search import CaseSearch
 from tumorboard.extensions import db
 
@@ -20,7 +20,7 @@ def search_plan(q: str) -> str:
     """The database's plan for the worklist search (sequential and plain index
     scans off on PostgreSQL, so a usable full-text index is always chosen over
     a small table)."""
-    stmt = services.case_list_query(services.CaseFilters(q=q))
+    stmt = listing.case_list_query(listing.CaseFilters(q=q))
     compiled = stmt.compile(dialect=db.engine.dialect)
     connection = db.session.connection()
     if db.engine.dialect.name == "sqlite":
@@ -43,7 +43,7 @@ def uses_the_full_text_index(q: str) -> bool:
 
 
 def found(q: str) -> list[int]:
-    stmt = services.case_list_query(services.CaseFilters(q=q))
+    stmt = listing.case_list_query(listing.CaseFilters(q=q))
     return [case.id for case in db.session.scalars(stmt).unique()]
 
 

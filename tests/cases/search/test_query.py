@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tumorboard.cases import services
+from tumorboard.cases import listing
 from tumorboard.cases.models import Case
 from tumorboard.cases.search import MAX_QUERY_LENGTH, parse_query
 from tumorboard.errors import InvalidInput
@@ -47,7 +47,7 @@ def test_too_long_a_search_is_refused_with_a_clear_message():
 
 def test_a_search_without_words_finds_nothing(make_case):
     make_case()
-    stmt = services.case_list_query(services.CaseFilters(q="!!!"))
+    stmt = listing.case_list_query(listing.CaseFilters(q="!!!"))
     assert db.session.scalars(stmt).unique().all() == []
 
 
@@ -93,6 +93,6 @@ def test_any_text_runs_without_error(app, make_case, text):
     """Whatever is typed, the query runs (no FTS syntax error, no NUL error)."""
     if db.session.scalar(sa.select(sa.func.count(Case.id))) == 0:
         make_case(clinical_question="Osteosarcoma (C40.2): NEAR the knee?")
-    stmt = services.case_list_query(services.CaseFilters(q=text[:MAX_QUERY_LENGTH]))
+    stmt = listing.case_list_query(listing.CaseFilters(q=text[:MAX_QUERY_LENGTH]))
     found = db.session.scalars(stmt).unique().all()
     assert len(found) <= 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.reviews.factories import make_review
-from tumorboard.cases import services
+from tumorboard.cases import listing
 from tumorboard.cases.search import CaseSearch, rebuild, search_text
 from tumorboard.clinical.search_terms import code_word, fold, topography_words
 from tumorboard.extensions import db
@@ -14,7 +14,7 @@ from tumorboard.patients import services as patient_services
 
 def found(q: str, **filters) -> list[int]:
     """Ids of the cases the worklist search finds, in rank order."""
-    stmt = services.case_list_query(services.CaseFilters(q=q, **filters))
+    stmt = listing.case_list_query(listing.CaseFilters(q=q, **filters))
     return [case.id for case in db.session.scalars(stmt).unique()]
 
 

@@ -30,7 +30,7 @@ from tumorboard.api.schemas import (
 )
 from tumorboard.audit import services as audit
 from tumorboard.auth.permissions import Permission, can_view_case
-from tumorboard.cases import services
+from tumorboard.cases import listing, services
 from tumorboard.cases.models import Case
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
@@ -58,8 +58,8 @@ def visible_case(case_id: int) -> Case:
 def index(limit: int, cursor: int | None = None, **filters: Any):
     """The worklist, newest case first, one page per cursor; audited."""
     after = cursor
-    stmt = services.case_list_query(
-        services.CaseFilters(
+    stmt = listing.case_list_query(
+        listing.CaseFilters(
             **filters,
             sort="referral",
             viewer_id=current_user.id,

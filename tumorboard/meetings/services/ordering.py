@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import authorize, can_manage_meeting
+from tumorboard.cases.listing import URGENCY_ORDER
 from tumorboard.cases.models import Case
-from tumorboard.cases.services import URGENCY_ORDER
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Meeting, MeetingStatus

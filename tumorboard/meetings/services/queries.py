@@ -15,8 +15,8 @@ from tumorboard.audit import services as audit
 from tumorboard.auth.disciplines import Discipline
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import authorize, can_view_agenda
+from tumorboard.cases.listing import URGENCY_ORDER
 from tumorboard.cases.models import Case, CaseStatus
-from tumorboard.cases.services import URGENCY_ORDER
 from tumorboard.extensions import db
 from tumorboard.meetings.models import (
     AgendaItem,
