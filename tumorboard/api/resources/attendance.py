@@ -7,11 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import g
+from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from tumorboard.api.board_schemas import AttendanceIn, AttendanceOut, GuestIn
-from tumorboard.api.core import access, etag_of, required_version
+from tumorboard.api.core import access, etag_of, per_method_access, required_version
 from tumorboard.api.problems import Problem, problem
 from tumorboard.api.resources.agenda import meeting_changed
 from tumorboard.api.resources.boards import person
@@ -78,32 +79,36 @@ def attendance_out(meeting: Meeting) -> dict[str, Any]:
 
 
 @bp.route("/<int:meeting_id>/attendance")
-@access(Permission.MEETING_READ)
-@bp.response(200, AttendanceOut)
-@problem(bp, 404, "No such meeting")
-def read(meeting_id: int):
-    """Who attends (members and guests), the board's members and the quorum,
-    with the meeting's ETag."""
-    return attendance_out(_meeting(meeting_id))
+class MeetingAttendance(MethodView):
+    """A meeting's attendance: read, or record it. One URL rule for both
+    methods, so an impossible id is a 404 whatever the method."""
 
+    decorators = [per_method_access]
 
-@bp.route("/<int:meeting_id>/attendance", methods=["PUT"])
-@access(Permission.MEETING_READ)
-@bp.arguments(AttendanceIn)
-@bp.response(200, AttendanceOut)
-@problem(bp, 403, "Neither the coordinator nor the meeting's chair")
-@problem(bp, 404, "No such meeting")
-@problem(bp, 412, "If-Match names an older version of the meeting")
-@problem(bp, 428, "If-Match is missing")
-def record(data: dict[str, Any], meeting_id: int):
-    """Mark which board members are present, the others absent (If-Match:
-    the meeting's ETag); the coordinator or the meeting's chair, once the
-    agenda is published and until the meeting closes."""
-    meeting = _meeting(meeting_id)
-    required_version(meeting)
-    services.record_attendance(current_user, meeting, data["present"])
-    meeting_changed(meeting)
-    return attendance_out(meeting)
+    @access(Permission.MEETING_READ)
+    @bp.response(200, AttendanceOut)
+    @problem(bp, 404, "No such meeting")
+    def get(self, meeting_id: int):
+        """Who attends (members and guests), the board's members and the
+        quorum, with the meeting's ETag."""
+        return attendance_out(_meeting(meeting_id))
+
+    @access(Permission.MEETING_READ)
+    @bp.arguments(AttendanceIn)
+    @bp.response(200, AttendanceOut)
+    @problem(bp, 403, "Neither the coordinator nor the meeting's chair")
+    @problem(bp, 404, "No such meeting")
+    @problem(bp, 412, "If-Match names an older version of the meeting")
+    @problem(bp, 428, "If-Match is missing")
+    def put(self, data: dict[str, Any], meeting_id: int):
+        """Mark which board members are present, the others absent (If-Match:
+        the meeting's ETag); the coordinator or the meeting's chair, once the
+        agenda is published and until the meeting closes."""
+        meeting = _meeting(meeting_id)
+        required_version(meeting)
+        services.record_attendance(current_user, meeting, data["present"])
+        meeting_changed(meeting)
+        return attendance_out(meeting)
 
 
 @bp.route("/<int:meeting_id>/attendance/guests", methods=["POST"])
