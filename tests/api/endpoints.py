@@ -4,7 +4,10 @@ tokens, the FHIR referral upload and the registry extract.
 The JSON API itself (``/api/v1/``) answers 401 with problem details instead of
 redirecting to the sign-in page, so it is not in this matrix; its access
 (token scope, the owner's role, 404 for what the caller may not see) is tested
-in tests/api/test_tokens.py, test_cases.py, test_meetings.py and test_signing.py."""
+in tests/api/test_tokens.py, test_cases.py, test_meetings.py, test_signing.py
+and the board work's test_boards.py, test_agenda.py, test_attendance.py,
+test_recommendation_changes.py, test_actions.py, test_audit_log.py and
+test_case_patch.py."""
 
 from __future__ import annotations
 

@@ -11,8 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, ValidationError
 from wtforms.validators import Optional
 
-from tumorboard.audit.models import AuditEntry
-from tumorboard.audit.services import entries_query, is_list_read
+from tumorboard.audit.services import entries_query, listed
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import (
     Permission,
@@ -76,22 +75,6 @@ class AuditFilterForm(FlaskForm):
         if match is None:
             raise ValidationError("Enter a case number such as TB-00012.")
         self.case_number = int(match.group(1))
-
-
-def listed(entry: AuditEntry, show_values: bool) -> dict | None:
-    """What a list read showed, for the log: case and patient references (ids,
-    never names) and the query; the search text only for those who may read
-    clinical data (it may be a patient's name). None for other entries."""
-    if not is_list_read(entry):
-        return None
-    query = dict(entry.changes.get("query") or {})
-    if "q" in query and not show_values:
-        query["q"] = "(search text not shown)"
-    return {
-        "cases": [f"TB-{i:05d}" for i in entry.changes.get("case_ids") or []],
-        "patients": [f"P-{i:05d}" for i in entry.changes.get("patient_ids") or []],
-        "query": query,
-    }
 
 
 @bp.route("/")

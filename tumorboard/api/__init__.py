@@ -10,6 +10,11 @@ from flask_smorest import Api
 from tumorboard.api import core, problems
 from tumorboard.api.problems import PREFIX, Problem, ProblemSchema
 from tumorboard.api.resources import (
+    actions,
+    agenda,
+    attendance,
+    audit,
+    boards,
     cases,
     fhir,
     meetings,
@@ -20,6 +25,8 @@ from tumorboard.extensions import csrf
 
 #: The resource blueprints, in the order the documentation lists them.
 RESOURCES = (patients.bp, cases.bp, meetings.bp, recommendations.bp, fhir.bp)
+#: The board's work, after the records it changes.
+RESOURCES += (boards.bp, agenda.bp, attendance.bp, actions.bp, audit.bp)
 
 #: Methods whose body must be JSON.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})

@@ -159,6 +159,22 @@ def _refuse_audit_changes(session: Session, flush_context, instances) -> None:
             raise AuditImmutable("audit entries cannot be changed or deleted")
 
 
+def listed(entry: AuditEntry, show_values: bool) -> dict | None:
+    """What a list read showed, for the log: case and patient references (ids,
+    never names) and the query; the search text only for those who may read
+    clinical data (it may be a patient's name). None for other entries."""
+    if not is_list_read(entry):
+        return None
+    query = dict(entry.changes.get("query") or {})
+    if "q" in query and not show_values:
+        query["q"] = "(search text not shown)"
+    return {
+        "cases": [f"TB-{i:05d}" for i in entry.changes.get("case_ids") or []],
+        "patients": [f"P-{i:05d}" for i in entry.changes.get("patient_ids") or []],
+        "query": query,
+    }
+
+
 def listed_case(case_id: int) -> sa.ColumnElement[bool]:
     """Entries of list reads whose ``case_ids`` include ``case_id`` (so that
     "who saw this case" finds the lists that showed it too)."""

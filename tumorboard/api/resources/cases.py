@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from tumorboard.api.board_schemas import CasePatch
 from tumorboard.api.core import (
     access,
     etag_of,
@@ -110,8 +111,8 @@ def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
 
 @bp.route("/<int:case_id>")
 class CaseRecord(MethodView):
-    """One case: read, or replace its intake data. One URL rule for both
-    methods, so an impossible id is a 404 whatever the method."""
+    """One case: read, or replace or change its intake data. One URL rule for
+    every method, so an impossible id is a 404 whatever the method."""
 
     decorators = [per_method_access]
 
@@ -136,6 +137,23 @@ class CaseRecord(MethodView):
         case = visible_case(case_id)
         version = required_version(case)
         services.update_case(current_user, case, _with_defaults(data), version)
+        db.session.flush()
+        g.etag = etag_of(case)
+        return case
+
+    @access(Permission.CASE_WRITE)
+    @bp.arguments(CasePatch)
+    @bp.response(200, CaseOut)
+    @problem(bp, 404, "No such case, or not visible to the caller")
+    @problem(bp, 412, "If-Match names an older version")
+    @problem(bp, 428, "If-Match is missing")
+    def patch(self, data: dict[str, Any], case_id: int):
+        """Change some intake fields of a case, the others kept (If-Match
+        required); the whole intake is checked as on the form."""
+        case = visible_case(case_id)
+        version = required_version(case)
+        current = {key: getattr(case, key) for key in services.CASE_FIELDS}
+        services.update_case(current_user, case, {**current, **data}, version)
         db.session.flush()
         g.etag = etag_of(case)
         return case

@@ -1,4 +1,5 @@
-"""Board recommendations: signing by the meeting's chair with a step-up."""
+"""Board recommendations: one revision, signing by the meeting's chair with a
+step-up, amendments and implementation."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import joinedload
 
+from tumorboard.api.board_schemas import (
+    AmendmentIn,
+    ImplementationIn,
+    RecommendationDetail,
+)
 from tumorboard.api.core import access, etag_of, required_version
 from tumorboard.api.problems import Problem, problem, problem_response
 from tumorboard.api.schemas import RecommendationOut, SignIn
@@ -74,6 +80,57 @@ def sign(data: dict[str, Any], rec_id: int):
         override_reason=data.get("override_reason"),
         version=version,
     )
+    db.session.flush()
+    g.etag = etag_of(rec)
+    return rec
+
+
+@bp.route("/<int:rec_id>")
+@access(Permission.CASE_READ)
+@bp.response(200, RecommendationDetail)
+@problem(bp, 404, "No such recommendation, or not visible to the caller")
+def detail(rec_id: int):
+    """One revision of a recommendation, with its ETag; audited."""
+    rec = visible_recommendation(rec_id)
+    services.record_read(current_user, rec)
+    g.etag = etag_of(rec)
+    return rec
+
+
+@bp.route("/<int:rec_id>/amendments", methods=["POST"])
+@access(Permission.RECOMMENDATION_WRITE)
+@bp.arguments(AmendmentIn)
+@bp.response(201, RecommendationDetail)
+@problem(bp, 404, "No such recommendation, or not visible to the caller")
+@problem(bp, 409, "A draft amendment already waits for the chair's signature")
+@problem(bp, 412, "If-Match names an older version")
+@problem(bp, 428, "If-Match is missing")
+def amend(data: dict[str, Any], rec_id: int):
+    """Amend the signed revision in force (If-Match): the amendment is a new
+    draft revision, with the reason for it; the signed revision stays in
+    force until the chair signs the amendment."""
+    rec = visible_recommendation(rec_id)
+    version = required_version(rec)
+    new = services.amend_recommendation(current_user, rec, data, version)
+    db.session.flush()
+    g.etag = etag_of(new)
+    return visible_recommendation(new.id)
+
+
+@bp.route("/<int:rec_id>/implementation", methods=["PUT"])
+@access(Permission.IMPLEMENTATION_UPDATE)
+@bp.arguments(ImplementationIn)
+@bp.response(200, RecommendationDetail)
+@problem(bp, 403, "Neither the coordinator nor the case's lead clinician")
+@problem(bp, 404, "No such recommendation, or not visible to the caller")
+@problem(bp, 412, "If-Match names an older version")
+@problem(bp, 428, "If-Match is missing")
+def implementation(data: dict[str, Any], rec_id: int):
+    """Record whether the signed revision was carried out, its date, and the
+    reason for a deviation (If-Match)."""
+    rec = visible_recommendation(rec_id)
+    version = required_version(rec)
+    services.update_implementation(current_user, rec, data, version)
     db.session.flush()
     g.etag = etag_of(rec)
     return rec

@@ -13,6 +13,7 @@ from tumorboard.recommendations.services.actions import (
     my_actions,
     overdue_actions_query,
     set_action_status,
+    update_action,
 )
 from tumorboard.recommendations.services.amendments import (
     CARRIED_FIELDS,
@@ -85,6 +86,7 @@ __all__ = [
     "revisions_of",
     "set_action_status",
     "sign_recommendation",
+    "update_action",
     "update_implementation",
     "update_recommendation",
 ]

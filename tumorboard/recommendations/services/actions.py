@@ -47,22 +47,8 @@ def action_owner_choices() -> list[User]:
     )
 
 
-def create_action(actor: User, rec: Recommendation, data: dict[str, Any]) -> ActionItem:
-    """Add an action item with an owner and a due date to a signed recommendation."""
-    authorize(
-        has_permission(actor, Permission.ACTION_MANAGE),
-        "Only clinicians and the coordinator create action items.",
-    )
-    if rec.state != RecommendationState.SIGNED:
-        raise InvalidInput(
-            "Action items follow from the current, signed revision of a recommendation."
-        )
-    description = clean_text(
-        data.get("description"), "description", "The description", 500
-    )
-    if not description:
-        raise InvalidInput("Describe the action.", "description")
-    owner_id = data.get("owner_id")
+def _clean_owner(owner_id: Any) -> User:
+    """The action's owner: an active clinician or coordinator."""
     if owner_id and not isinstance(owner_id, bool):
         try:
             owner_id = int(owner_id)
@@ -82,7 +68,11 @@ def create_action(actor: User, rec: Recommendation, data: dict[str, Any]) -> Act
         raise InvalidInput(
             "The owner must be a clinician or the coordinator.", "owner_id"
         )
-    due: date | None = data.get("due_date")
+    return owner
+
+
+def _clean_due(rec: Recommendation, due: Any) -> date:
+    """A due date from the meeting day to five years after it."""
     if not isinstance(due, date):
         raise InvalidInput("Enter the due date.", "due_date")
     item = db.session.get(AgendaItem, rec.agenda_item_id)
@@ -96,6 +86,26 @@ def create_action(actor: User, rec: Recommendation, data: dict[str, Any]) -> Act
             "The due date is more than five years after the meeting; please check it.",
             "due_date",
         )
+    return due
+
+
+def create_action(actor: User, rec: Recommendation, data: dict[str, Any]) -> ActionItem:
+    """Add an action item with an owner and a due date to a signed recommendation."""
+    authorize(
+        has_permission(actor, Permission.ACTION_MANAGE),
+        "Only clinicians and the coordinator create action items.",
+    )
+    if rec.state != RecommendationState.SIGNED:
+        raise InvalidInput(
+            "Action items follow from the current, signed revision of a recommendation."
+        )
+    description = clean_text(
+        data.get("description"), "description", "The description", 500
+    )
+    if not description:
+        raise InvalidInput("Describe the action.", "description")
+    owner = _clean_owner(data.get("owner_id"))
+    due = _clean_due(rec, data.get("due_date"))
     action = ActionItem(
         recommendation_id=rec.id,
         description=description,
@@ -158,6 +168,51 @@ def set_action_status(
         case_id=case.id,
         patient_id=case.patient_id,
     )
+    return action
+
+
+def update_action(
+    actor: User, action: ActionItem, data: dict[str, Any], version: int | None
+) -> ActionItem:
+    """Give an open action another owner or due date (the keys of ``data``),
+    with the checks of a new action; audited, and a new owner is told."""
+    authorize(
+        can_change_action(actor, action),
+        "Only the owner, the person who created it or the coordinator changes "
+        "this action.",
+    )
+    if version is None or version != action.version:
+        raise Conflict(
+            "This action changed since you opened the page; nothing was changed."
+        )
+    if action.status != ActionStatus.OPEN:
+        raise InvalidInput(
+            f"The action is {action.status.label.lower()}; reopen it to change "
+            "its owner or due date."
+        )
+    rec = db.session.get(Recommendation, action.recommendation_id)
+    values: dict[str, Any] = {}
+    if "owner_id" in data:
+        values["owner_id"] = _clean_owner(data["owner_id"]).id
+    if "due_date" in data:
+        values["due_date"] = _clean_due(rec, data["due_date"])
+    changes = audit.apply(action, ("owner_id", "due_date"), values)
+    if not changes:
+        raise InvalidInput("Nothing changed: the owner and due date are the same.")
+    db.session.flush()
+    case = db.session.get(Case, rec.case_id)
+    audit.record(
+        actor,
+        "action.update",
+        "action_item",
+        action.id,
+        f"{case.reference}: action #{action.id} {' and '.join(changes)} changed",
+        changes=changes,
+        case_id=case.id,
+        patient_id=case.patient_id,
+    )
+    if "owner_id" in changes:
+        action_assigned.run(actor, action)
     return action
 
 
