@@ -10,16 +10,24 @@ from flask_smorest import Api
 from tumorboard.api import core, problems
 from tumorboard.api.problems import PREFIX, Problem, ProblemSchema
 from tumorboard.api.resources import (
+    annotations,
+    attachments,
+    calculators,
     cases,
+    clinical,
     fhir,
     meetings,
     patients,
     recommendations,
+    reviews,
 )
 from tumorboard.extensions import csrf
 
 #: The resource blueprints, in the order the documentation lists them.
 RESOURCES = (patients.bp, cases.bp, meetings.bp, recommendations.bp, fhir.bp)
+#: The case record's resources.
+RESOURCES += (clinical.bp, reviews.bp, annotations.bp, attachments.bp)
+RESOURCES += (calculators.bp,)
 
 #: Methods whose body must be JSON.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
