@@ -8,8 +8,9 @@ import io
 import sqlalchemy as sa
 
 from tests import factories
-from tests.attachments.files import PDF_BYTES, PNG_BYTES
+from tests.attachments.files import FAKE_PNG, PDF_BYTES, PNG_BYTES
 from tumorboard.attachments import services
+from tumorboard.attachments.models import Attachment
 from tumorboard.audit.models import AuditEntry
 from tumorboard.extensions import db
 
@@ -96,3 +97,55 @@ def test_no_case_reader_no_file(client, token_for):
     response = client.get(f"/api/v1/attachments/{image.id}/content", headers=headers)
     assert response.status_code == 403
     assert client.get(f"/api/v1/attachments/{image.id}/content").status_code == 401
+
+
+def _upload(client, headers, case, data=PNG_BYTES, name="stir.png", **fields):
+    form = {
+        "kind": "key_image",
+        "caption": "Axial STIR",
+        "series_slice": "Series 7, slice 23",
+        "file": (io.BytesIO(data), name),
+        **fields,
+    }
+    return client.post(
+        f"/api/v1/cases/{case.id}/attachments",
+        data=form,
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+def test_upload_goes_through_the_pages_checks(client, token_for):
+    _user, _token, headers = token_for("radiologist")
+    case = factories.make_case()
+    db.session.commit()
+    response = _upload(client, headers, case)
+    assert response.status_code == 201, response.json
+    assert response.json["content_type"] == "image/png"
+    assert response.json["kind"] == "key_image"
+    stored = services.file_path(db.session.get(Attachment, response.json["id"]))
+    assert stored.read_bytes() == PNG_BYTES
+    assert "attachment.upload" in _actions()
+
+
+def test_upload_refusals_name_the_field(client, token_for):
+    _user, _token, headers = token_for("radiologist")
+    case = factories.make_case()
+    db.session.commit()
+    fake = _upload(client, headers, case, FAKE_PNG, "x.png")
+    assert fake.status_code == 422
+    assert fake.mimetype == PROBLEM
+    assert fake.json["errors"][0]["field"] == "file"
+    no_slice = _upload(client, headers, case, series_slice="")
+    assert no_slice.status_code == 422
+    assert no_slice.json["errors"][0]["field"] == "series_slice"
+    unknown = _upload(client, headers, case, colour="red")
+    assert unknown.status_code == 422
+    assert unknown.json["errors"][0]["field"] == "colour"
+    micrograph = _upload(client, headers, case, kind="micrograph")
+    assert micrograph.status_code == 403
+    json_body = client.post(
+        f"/api/v1/cases/{case.id}/attachments", json={}, headers=headers
+    )
+    assert json_body.status_code == 415
+    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0

@@ -35,6 +35,9 @@ JSON_TYPES = frozenset(
     {"application/json", "application/merge-patch+json", "application/fhir+json"}
 )
 
+#: The body of an upload (views marked with core.multipart).
+MULTIPART = frozenset({"multipart/form-data"})
+
 docs = Blueprint("api_docs", __name__)
 
 
@@ -59,7 +62,9 @@ def documentation():
 
 
 def _check_body() -> None:
-    if request.method in BODY_METHODS and request.mimetype not in JSON_TYPES:
+    view = current_app.view_functions.get(request.endpoint)
+    types = MULTIPART if getattr(view, "multipart", False) else JSON_TYPES
+    if request.method in BODY_METHODS and request.mimetype not in types:
         raise Problem(
             415,
             "Send the body as application/json.",

@@ -123,6 +123,13 @@ def per_method_access(view: Callable) -> Callable:
     return view
 
 
+def multipart(view: Callable) -> Callable:
+    """An API view whose body is ``multipart/form-data`` (a file upload)
+    rather than JSON."""
+    view.multipart = True
+    return view
+
+
 def public(view: Callable) -> Callable:
     """An API view that needs no sign-in (the OpenAPI document)."""
     setattr(view, ACCESS_ATTR, "public")

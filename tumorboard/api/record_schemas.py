@@ -6,10 +6,15 @@ describe the shape and refuse unknown fields."""
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from tumorboard.api.schemas import StrictSchema, text
-from tumorboard.attachments.models import AttachmentKind
+from tumorboard.attachments.models import (
+    CAPTION_LIMIT,
+    SERIES_LIMIT,
+    AttachmentKind,
+)
 from tumorboard.auth.models import User
 from tumorboard.extensions import db
 from tumorboard.inputs import MAX_ID
@@ -208,6 +213,20 @@ class AttachmentOut(Schema):
 
 class AttachmentList(Schema):
     items = fields.List(fields.Nested(AttachmentOut))
+
+
+class AttachmentUpload(StrictSchema):
+    """One file and what it is, as the upload form sends them
+    (``multipart/form-data``). The file's type is sniffed from its bytes."""
+
+    file = Upload(required=True, metadata={"description": "PNG, JPEG or PDF"})
+    kind = fields.String(required=True, validate=_choice(AttachmentKind))
+    caption = text(required=True, validate=validate.Length(1, CAPTION_LIMIT))
+    series_slice = text(
+        validate=validate.Length(max=SERIES_LIMIT),
+        metadata={"description": "required for key images"},
+    )
+    review_id = fields.Integer(validate=validate.Range(1, MAX_ID))
 
 
 # Calculators ---------------------------------------------------------------------

@@ -1,18 +1,26 @@
-"""Attachments of a case: their metadata, and the file itself behind the
-same access check and audit as the case page's download. Uploading stays on
-the case page (a checked, re-encoded file upload form)."""
+"""Attachments of a case: their metadata, the file itself behind the same
+access check and audit as the case page's download, and an upload through
+the same checks as the page's (``multipart/form-data``)."""
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from flask import send_file
 from flask_login import current_user
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 
-from tumorboard.api.core import access
+from tumorboard.api.core import access, multipart
 from tumorboard.api.problems import Problem, problem
-from tumorboard.api.record_schemas import AttachmentList, AttachmentOut
+from tumorboard.api.record_schemas import (
+    AttachmentList,
+    AttachmentOut,
+    AttachmentUpload,
+)
 from tumorboard.api.resources.cases import visible_case
 from tumorboard.attachments import services
 from tumorboard.attachments.content import IMAGES, PDF
@@ -22,9 +30,19 @@ from tumorboard.cases import services as cases
 from tumorboard.cases.models import Case
 from tumorboard.extensions import db
 
+
+class _FormAndFiles(FlaskParser):
+    """Reads a multipart body's fields and files as one form, so that one
+    schema describes and checks the whole upload."""
+
+    def load_form(self, req, schema) -> Any:
+        return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
 bp = Blueprint(
     "api_attachments", __name__, url_prefix="", description="Attachments of a case"
 )
+bp.ARGUMENTS_PARSER = _FormAndFiles()
 
 #: The stored file types (sniffed from the bytes when uploaded).
 FILE_TYPES = sorted(IMAGES | {PDF})
@@ -101,3 +119,31 @@ def content(attachment_id: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/cases/<int:case_id>/attachments", methods=["POST"])
+@access(Permission.ATTACHMENT_UPLOAD)
+@multipart
+@bp.arguments(AttachmentUpload, location="form", content_type="multipart/form-data")
+@bp.response(201, AttachmentOut)
+@problem(bp, 403, "The caller's role may not attach this kind of file")
+@problem(bp, 404, "No such case, or not visible to the caller")
+@problem(bp, 413, "The body is larger than the request limit")
+def upload(data: dict[str, Any], case_id: int):
+    """Attach a file as the case page does: radiologists key images,
+    pathologists micrographs and report PDFs, anyone who may attach outside
+    reports; the type is sniffed from the bytes, PDFs are checked for active
+    content and images re-encoded without metadata. Audited."""
+    case = visible_case(case_id)
+    upload = data["file"]
+    attachment = services.attach_file(
+        current_user,
+        case,
+        kind=data["kind"],
+        stream=upload.stream,
+        filename=upload.filename or "",
+        caption=data["caption"],
+        series_slice=data.get("series_slice"),
+        review_id=data.get("review_id"),
+    )
+    return attachment
