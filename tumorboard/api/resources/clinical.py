@@ -19,7 +19,11 @@ from tumorboard.api.record_schemas import (
 )
 from tumorboard.api.resources.cases import visible_case
 from tumorboard.auth.disciplines import Discipline
-from tumorboard.auth.permissions import Permission
+from tumorboard.auth.permissions import (
+    Permission,
+    authorize,
+    can_record_performance_status,
+)
 from tumorboard.cases import services as cases
 from tumorboard.cases.models import Case
 from tumorboard.performance import services as performance
@@ -118,6 +122,11 @@ def record_performance_status(data: dict[str, Any], case_id: int):
     and/or Karnofsky from 16 years on the day assessed, Lansky before; an ECOG
     and a Karnofsky that disagree need ``confirm_disagreement``."""
     case = visible_case(case_id)
+    # Refused before the version is checked, as the form is never offered.
+    authorize(
+        can_record_performance_status(current_user, case),
+        "You cannot record the performance status of this case.",
+    )
     based_on = _based_on(case, performance.current(case))
     status = performance.record_status(
         current_user,
