@@ -63,7 +63,7 @@ def documentation():
 
 def _check_body() -> None:
     view = current_app.view_functions.get(request.endpoint)
-    types = MULTIPART if getattr(view, "multipart", False) else JSON_TYPES
+    types = MULTIPART if core.takes_multipart(view, request.method) else JSON_TYPES
     if request.method in BODY_METHODS and request.mimetype not in types:
         raise Problem(
             415,

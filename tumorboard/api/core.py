@@ -130,6 +130,13 @@ def multipart(view: Callable) -> Callable:
     return view
 
 
+def takes_multipart(view: Callable | None, method: str) -> bool:
+    """Whether ``view`` (a function, or a class-based view's method) is
+    marked with :func:`multipart`."""
+    handler = getattr(getattr(view, "view_class", None), method.lower(), view)
+    return bool(getattr(handler, "multipart", False))
+
+
 def public(view: Callable) -> Callable:
     """An API view that needs no sign-in (the OpenAPI document)."""
     setattr(view, ACCESS_ATTR, "public")

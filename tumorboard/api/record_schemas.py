@@ -145,7 +145,7 @@ class ReviewOut(Schema):
     current_number = fields.Integer()
     version = fields.Integer()
     may_write = fields.Boolean()
-    revisions = fields.List(fields.Nested(RevisionOut), metadata={"description": ""})
+    revisions = fields.List(fields.Nested(RevisionOut))
 
 
 class ReviewIn(StrictSchema):

@@ -8,13 +8,14 @@ import io
 from typing import Any
 
 from flask import send_file
+from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
-from tumorboard.api.core import access, multipart
+from tumorboard.api.core import access, multipart, per_method_access
 from tumorboard.api.problems import Problem, problem
 from tumorboard.api.record_schemas import (
     AttachmentList,
@@ -63,16 +64,47 @@ def visible_attachment(attachment_id: int) -> tuple[Attachment, Case]:
 
 
 @bp.route("/cases/<int:case_id>/attachments")
-@access(Permission.CASE_READ)
-@bp.response(200, AttachmentList)
-@problem(bp, 404, "No such case, or not visible to the caller")
-def index(case_id: int):
-    """The files attached to the case and not withdrawn, newest first
-    (metadata only); audited as a read of the case."""
-    case = visible_case(case_id)
-    files = services.case_attachments(case.id)
-    cases.record_read(current_user, case, "(its attachments) through the API")
-    return {"items": files}
+class CaseAttachments(MethodView):
+    """The files of a case. One URL rule for both methods, so an impossible
+    id is a 404 whatever the method."""
+
+    decorators = [per_method_access]
+
+    @access(Permission.CASE_READ)
+    @bp.response(200, AttachmentList)
+    @problem(bp, 404, "No such case, or not visible to the caller")
+    def get(self, case_id: int):
+        """The files attached to the case and not withdrawn, newest first
+        (metadata only); audited as a read of the case."""
+        case = visible_case(case_id)
+        files = services.case_attachments(case.id)
+        cases.record_read(current_user, case, "(its attachments) through the API")
+        return {"items": files}
+
+    @access(Permission.ATTACHMENT_UPLOAD)
+    @multipart
+    @bp.arguments(AttachmentUpload, location="form", content_type="multipart/form-data")
+    @bp.response(201, AttachmentOut)
+    @problem(bp, 403, "The caller's role may not attach this kind of file")
+    @problem(bp, 404, "No such case, or not visible to the caller")
+    @problem(bp, 413, "The body is larger than the request limit")
+    def post(self, data: dict[str, Any], case_id: int):
+        """Attach a file as the case page does: radiologists key images,
+        pathologists micrographs and report PDFs, anyone who may attach
+        outside reports; the type is sniffed from the bytes, PDFs are checked
+        for active content and images re-encoded without metadata. Audited."""
+        case = visible_case(case_id)
+        upload = data["file"]
+        return services.attach_file(
+            current_user,
+            case,
+            kind=data["kind"],
+            stream=upload.stream,
+            filename=upload.filename or "",
+            caption=data["caption"],
+            series_slice=data.get("series_slice"),
+            review_id=data.get("review_id"),
+        )
 
 
 @bp.route("/attachments/<int:attachment_id>")
@@ -119,31 +151,3 @@ def content(attachment_id: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.route("/cases/<int:case_id>/attachments", methods=["POST"])
-@access(Permission.ATTACHMENT_UPLOAD)
-@multipart
-@bp.arguments(AttachmentUpload, location="form", content_type="multipart/form-data")
-@bp.response(201, AttachmentOut)
-@problem(bp, 403, "The caller's role may not attach this kind of file")
-@problem(bp, 404, "No such case, or not visible to the caller")
-@problem(bp, 413, "The body is larger than the request limit")
-def upload(data: dict[str, Any], case_id: int):
-    """Attach a file as the case page does: radiologists key images,
-    pathologists micrographs and report PDFs, anyone who may attach outside
-    reports; the type is sniffed from the bytes, PDFs are checked for active
-    content and images re-encoded without metadata. Audited."""
-    case = visible_case(case_id)
-    upload = data["file"]
-    attachment = services.attach_file(
-        current_user,
-        case,
-        kind=data["kind"],
-        stream=upload.stream,
-        filename=upload.filename or "",
-        caption=data["caption"],
-        series_slice=data.get("series_slice"),
-        review_id=data.get("review_id"),
-    )
-    return attachment
