@@ -17,6 +17,7 @@ from tests import factories
 from tests.conftest import FreshContextClient, on_backend
 from tumorboard import demo
 from tumorboard.annotations.models import Annotation
+from tumorboard.attachments.models import Attachment
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import ROLE_PERMISSIONS, Permission, declared_access
@@ -311,6 +312,7 @@ def demo_urls(app) -> dict[str, list[str]]:
         "user_id": _ids(User),
         "annotation_id": _ids(Annotation),
         "grant_id": _ids(BreakGlassGrant),
+        "attachment_id": _ids(Attachment),
         "discipline": [d.value for d in REVIEW_DISCIPLINES],
     }
     by_endpoint = {

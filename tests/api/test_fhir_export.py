@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from fhir.resources.R4B.bundle import Bundle
 
 from tests import factories
+from tests.reviews import factories as review_factories
 from tumorboard import demo
 from tumorboard.api.fhir import codes
 from tumorboard.audit.models import AuditEntry
@@ -128,3 +129,49 @@ def test_the_case_page_offers_the_export_and_the_browser_downloads_it(client, lo
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     Bundle.model_validate(response.json)
+
+
+def test_the_tumour_size_is_an_mcode_tumor_size_with_its_tumour(client, token_for):
+    """Reference §10.1: TumorSize is LOINC 21889-1 with the longest dimension
+    (33728-7) and the others (33729-5) in UCUM mm, its focus the Tumor."""
+    _user, _token, headers = token_for("coordinator")
+    case = factories.make_case()
+    review_factories.make_review(case, "radiology")  # 92 × 54 × 48.5 mm
+    db.session.commit()
+    bundle = client.get(f"/api/v1/cases/{case.id}/fhir", headers=headers).json
+    Bundle.model_validate(bundle)
+    (tumor,) = _resources(bundle, "BodyStructure")
+    assert tumor["meta"]["profile"] == [codes.TUMOR]
+    assert tumor["location"]["coding"][0] == {"system": codes.ICDO3, "code": "C40.2"}
+    assert tumor["identifier"][0]["value"] == case.reference
+    (size,) = [
+        o
+        for o in _resources(bundle, "Observation")
+        if o["code"]["coding"][0]["code"] == "21889-1"
+    ]
+    assert size["meta"]["profile"] == [codes.TUMOR_SIZE]
+    assert "valueQuantity" not in size
+    tumor_url = next(
+        e["fullUrl"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "BodyStructure"
+    )
+    assert size["focus"] == [{"reference": tumor_url}]
+    dimensions = [
+        (c["code"]["coding"][0]["code"], c["valueQuantity"]["value"])
+        for c in size["component"]
+    ]
+    assert dimensions == [("33728-7", 92), ("33729-5", 54), ("33729-5", 48.5)]
+    quantity = size["component"][0]["valueQuantity"]
+    assert (quantity["system"], quantity["code"]) == ("http://unitsofmeasure.org", "mm")
+
+
+def test_no_size_no_tumour_size(client, token_for):
+    _user, _token, headers = token_for("coordinator")
+    case = factories.make_case()
+    review_factories.make_review(
+        case, "radiology", size_cc_mm=None, size_ap_mm=None, size_ml_mm=None
+    )
+    db.session.commit()
+    bundle = client.get(f"/api/v1/cases/{case.id}/fhir", headers=headers).json
+    assert not _resources(bundle, "BodyStructure")

@@ -274,7 +274,10 @@ def test_only_the_coordinator_imports(client, token_for):
 
 
 def test_round_trip_of_a_demo_case_into_an_empty_database(client, token_for, tmp_path):
-    """Export a demo case, import it elsewhere: same patient, diagnosis, site."""
+    """Export a demo case, import it elsewhere: same patient, diagnosis, site,
+    and the same condition when exported again. The stage does not travel: it
+    is derived from the discipline reviews, which a referral does not carry,
+    so the imported case (referred, no reviews) has no stage yet."""
     demo.load()
     _user, _token, headers = token_for("coordinator")
     case_id = db.session.scalar(
@@ -298,6 +301,15 @@ def test_round_trip_of_a_demo_case_into_an_empty_database(client, token_for, tmp
     )
     db.session.commit()
     bundle = client.get(f"/api/v1/cases/{case_id}/fhir", headers=headers).json
+    staged = client.get(f"/api/v1/cases/{case_id}/staging", headers=headers).json
+    # The bundle carries the stage the case page shows.
+    exported_stage = {
+        o["meta"]["profile"][0]: o["valueCodeableConcept"]["coding"][0]["code"]
+        for o in _resources(bundle, "Observation")
+        if o["meta"]["profile"][0] in (codes.STAGE_GROUP, codes.T_CATEGORY)
+    }
+    assert exported_stage.get(codes.STAGE_GROUP) == staged["stage_group"]
+    assert exported_stage.get(codes.T_CATEGORY) == staged["t"]
 
     other = create_app(
         {
@@ -326,5 +338,34 @@ def test_round_trip_of_a_demo_case_into_an_empty_database(client, token_for, tmp
             imported.bone,
             imported.laterality,
         ) == expected
+        other_headers = {"Authorization": f"Bearer {secret}"}
+        again = other.test_client().get(
+            f"/api/v1/cases/{imported.id}/fhir", headers=other_headers
+        )
+        (condition,) = _resources(again.json, "Condition")
+        (original,) = _resources(bundle, "Condition")
+        for key in ("meta", "code", "bodySite"):
+            assert condition.get(key) == original.get(key), key
+        # A referral's diagnosis is a working one until pathology here confirms it.
+        status = condition["verificationStatus"]["coding"][0]["code"]
+        assert status == "provisional"
+        # The limit: no reviews came with the referral, so no stage either.
+        stage = other.test_client().get(
+            f"/api/v1/cases/{imported.id}/staging", headers=other_headers
+        )
+        assert stage.json["stage_group"] is None
+        assert stage.json["t"] is None
+        assert "T, N and M (no radiology review)" in stage.json["ajcc_missing"]
+        assert not [
+            o
+            for o in _resources(again.json, "Observation")
+            if o["meta"]["profile"][0] in (codes.STAGE_GROUP, codes.TUMOR_SIZE)
+        ]
         db.session.remove()
         db.engine.dispose()
+
+
+def _resources(bundle, kind):
+    return [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind
+    ]

@@ -12,14 +12,19 @@ from tumorboard.api.problems import PREFIX, Problem, ProblemSchema
 from tumorboard.api.resources import (
     actions,
     agenda,
+    annotations,
+    attachments,
     attendance,
     audit,
     boards,
+    calculators,
     cases,
+    clinical,
     fhir,
     meetings,
     patients,
     recommendations,
+    reviews,
 )
 from tumorboard.extensions import csrf
 
@@ -27,12 +32,18 @@ from tumorboard.extensions import csrf
 RESOURCES = (patients.bp, cases.bp, meetings.bp, recommendations.bp, fhir.bp)
 #: The board's work, after the records it changes.
 RESOURCES += (boards.bp, agenda.bp, attendance.bp, actions.bp, audit.bp)
+#: The case record's resources.
+RESOURCES += (clinical.bp, reviews.bp, annotations.bp, attachments.bp)
+RESOURCES += (calculators.bp,)
 
 #: Methods whose body must be JSON.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 JSON_TYPES = frozenset(
     {"application/json", "application/merge-patch+json", "application/fhir+json"}
 )
+
+#: The body of an upload (views marked with core.multipart).
+MULTIPART = frozenset({"multipart/form-data"})
 
 docs = Blueprint("api_docs", __name__)
 
@@ -58,7 +69,9 @@ def documentation():
 
 
 def _check_body() -> None:
-    if request.method in BODY_METHODS and request.mimetype not in JSON_TYPES:
+    view = current_app.view_functions.get(request.endpoint)
+    types = MULTIPART if core.takes_multipart(view, request.method) else JSON_TYPES
+    if request.method in BODY_METHODS and request.mimetype not in types:
         raise Problem(
             415,
             "Send the body as application/json.",

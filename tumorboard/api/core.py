@@ -123,6 +123,20 @@ def per_method_access(view: Callable) -> Callable:
     return view
 
 
+def multipart(view: Callable) -> Callable:
+    """An API view whose body is ``multipart/form-data`` (a file upload)
+    rather than JSON."""
+    view.multipart = True
+    return view
+
+
+def takes_multipart(view: Callable | None, method: str) -> bool:
+    """Whether ``view`` (a function, or a class-based view's method) is
+    marked with :func:`multipart`."""
+    handler = getattr(getattr(view, "view_class", None), method.lower(), view)
+    return bool(getattr(handler, "multipart", False))
+
+
 def public(view: Callable) -> Callable:
     """An API view that needs no sign-in (the OpenAPI document)."""
     setattr(view, ACCESS_ATTR, "public")

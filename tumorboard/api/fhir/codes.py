@@ -31,6 +31,8 @@ M_CATEGORY = profile("mcode-tnm-distant-metastases-category")
 ECOG = profile("mcode-ecog-performance-status")
 KARNOFSKY = profile("mcode-karnofsky-performance-status")
 LANSKY = profile("mcode-lansky-play-performance-status")
+TUMOR = profile("mcode-tumor")
+TUMOR_SIZE = profile("mcode-tumor-size")
 
 #: §10.1 SecondaryCancerCondition: secondary malignant neoplastic disease.
 SECONDARY_DISEASE = ("128462008", "Secondary malignant neoplastic disease")
@@ -73,6 +75,13 @@ KARNOFSKY_ANSWERS = {
 #: not in the reference: none is sent).
 LANSKY_CODE = "C38144"
 
+#: §10.1 TumorSize: LOINC 21889-1, the longest dimension as component LOINC
+#: 33728-7 (1..1) and the others as LOINC 33729-5 (0..2), in UCUM mm; its
+#: focus is the Tumor (BodyStructure) measured.
+TUMOR_SIZE_CODE = "21889-1"
+LONGEST_DIMENSION = "33728-7"
+OTHER_DIMENSION = "33729-5"
+
 #: SNOMED CT laterality qualifiers; the other sides have no code sent.
 LATERALITY = {
     "left": ("7771000", "Left"),
@@ -112,3 +121,5 @@ LOCATION_SYSTEMS = {
     "vertebral_level": LOCAL + "vertebral-level",
 }
 KNOWN_PRIMARY = LOCAL + "known-primary"
+#: Identifier system of the tumour a case follows (one per case).
+TUMOR_IDENTIFIER = LOCAL + "tumor"

@@ -1,7 +1,7 @@
 """A case as a FHIR R4B ``Bundle`` (type collection) with mCODE profiles:
-the patient, the cancer condition, TNM and performance-status observations,
-one ``Procedure`` per board discussion, one ``CarePlan`` per signed
-recommendation and a ``DocumentReference`` to its outcome letter."""
+the patient, the cancer condition, TNM, tumour size and performance-status
+observations, one ``Procedure`` per board discussion, one ``CarePlan`` per
+signed recommendation and a ``DocumentReference`` to its outcome letter."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app, url_for
 
 from tumorboard.api.fhir import codes
+from tumorboard.auth.disciplines import Discipline
 from tumorboard.cases.models import Case, CaseType
 from tumorboard.clinical import catalogue
 from tumorboard.documents import content
@@ -23,6 +24,8 @@ from tumorboard.recommendations.models import (
     RecommendationState,
 )
 from tumorboard.recommendations.services import queries as recommendations
+from tumorboard.reviews import schemas as review_schemas
+from tumorboard.reviews import services as reviews
 
 #: Namespace of the stable ``urn:uuid`` of each exported record.
 NAMESPACE = uuid.UUID("6f1c1d3e-7b1a-4f55-9a55-0c7f2a1e4b10")
@@ -201,6 +204,58 @@ def staging_resources(
     return out
 
 
+#: The three measured axes of the radiology review, in the order recorded.
+SIZE_AXES = ("size_cc_mm", "size_ap_mm", "size_ml_mm")
+
+
+def _millimetres(code: str, value: float) -> dict[str, Any]:
+    return {
+        "code": _concept(codes.LOINC, code),
+        "valueQuantity": {
+            "value": value,
+            "unit": "mm",
+            "system": codes.UCUM,
+            "code": "mm",
+        },
+    }
+
+
+def tumor_size_resources(
+    case: Case, patient_url: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """The lesion size of the current radiology review (three axes): the
+    tumour as a BodyStructure (mCODE Tumor) and its size as an Observation
+    (mCODE TumorSize) whose focus it is (§10.1). Nothing without a size."""
+    radiology = reviews.get_review(case, Discipline.RADIOLOGY)
+    revision = radiology.current_revision if radiology else None
+    if revision is None:
+        return []
+    longest = review_schemas.greatest_dimension_mm(revision.data)
+    if longest is None:
+        return []
+    tumor_url = full_url("tumor", case.id)
+    tumor = {
+        "resourceType": "BodyStructure",
+        "meta": {"profile": [codes.TUMOR]},
+        "identifier": [{"system": codes.TUMOR_IDENTIFIER, "value": case.reference}],
+        "location": _concept(codes.ICDO3, case.site_code),
+        "description": case.location_label,
+        "patient": {"reference": patient_url},
+    }
+    others = [revision.data[axis] for axis in SIZE_AXES]
+    others.remove(longest)
+    size = _observation(
+        codes.TUMOR_SIZE,
+        _concept(codes.LOINC, codes.TUMOR_SIZE_CODE),
+        patient_url,
+        revision.created_at,
+        focus=[{"reference": tumor_url}],
+        component=[_millimetres(codes.LONGEST_DIMENSION, longest)]
+        + [_millimetres(codes.OTHER_DIMENSION, value) for value in others],
+    )
+    return [(tumor_url, tumor), (full_url("tumor-size", revision.id), size)]
+
+
 def performance_resources(case: Case, patient_url: str) -> list[tuple[str, dict]]:
     """The current ECOG, Karnofsky and Lansky values as mCODE Observations."""
     status = performance.current(case)
@@ -338,6 +393,7 @@ def case_bundle(case: Case, patient: Patient) -> dict[str, Any]:
         (condition_url, condition_resource(case, patient_url)),
     ]
     entries += staging_resources(case, patient_url, condition_url)
+    entries += tumor_size_resources(case, patient_url)
     entries += performance_resources(case, patient_url)
     authors: dict[int, str] = {}
     discussed: set[int] = set()
