@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories
 from tumorboard.api import tokens
@@ -21,3 +22,10 @@ def token_for(app):
         return user, token, {"Authorization": f"Bearer {secret}"}
 
     return make
+
+
+def demo_user(email: str):
+    """A demo account (they sit on the demo boards: they read the demo cases)."""
+    from tumorboard.auth.models import User
+
+    return db.session.scalar(sa.select(User).where(User.email == email))

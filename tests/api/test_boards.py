@@ -10,10 +10,10 @@ from tumorboard.extensions import db
 
 def test_boards_with_their_members_and_coordinators(client, token_for):
     _user, _token, headers = token_for("admin")
-    coordinator = factories.make_user("coordinator", name="Ada Coordinator")
-    surgeon = factories.make_user("orthopedic_oncologist", name="Bo Surgeon")
+    coordinator = factories.make_user("coordinator", name="Ada Coordinator", boards=[])
+    surgeon = factories.make_user("orthopedic_oncologist", name="Bo Surgeon", boards=[])
     first = make_board(members=[coordinator, surgeon])
-    second = make_board()
+    second = make_board(members=[])
     db.session.commit()
     listed = client.get("/api/v1/boards/?limit=1", headers=headers)
     assert listed.status_code == 200, listed.json

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from fhir.resources.R4B.bundle import Bundle
 
 from tests import factories
+from tests.api.conftest import demo_user
 from tests.reviews import factories as review_factories
 from tumorboard import demo
 from tumorboard.api.fhir import codes
@@ -24,7 +25,9 @@ def _resources(bundle, kind):
 
 def test_a_demo_case_with_a_signed_decision_exports_a_valid_bundle(client, token_for):
     demo.load()
-    _user, _token, headers = token_for("orthopedic_oncologist")
+    _user, _token, headers = token_for(
+        "orthopedic_oncologist", user=demo_user("ortho@example.org")
+    )
     rec = db.session.scalar(
         sa.select(Recommendation)
         .where(Recommendation.state == RecommendationState.SIGNED)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from tests import factories
+from tests.api.conftest import demo_user
 from tests.attachments.files import PDF_BYTES
 from tests.conftest import BASE_CONFIG
 from tumorboard import create_app, demo
@@ -279,7 +280,9 @@ def test_round_trip_of_a_demo_case_into_an_empty_database(client, token_for, tmp
     is derived from the discipline reviews, which a referral does not carry,
     so the imported case (referred, no reviews) has no stage yet."""
     demo.load()
-    _user, _token, headers = token_for("coordinator")
+    _user, _token, headers = token_for(
+        "coordinator", user=demo_user("coordinator@example.org")
+    )
     case_id = db.session.scalar(
         sa.select(DisciplineReview.case_id)
         .join(Case, Case.id == DisciplineReview.case_id)

@@ -21,7 +21,10 @@ from tumorboard.patients.models import Patient
 def _upload(client, payload: bytes):
     return client.post(
         "/cases/import",
-        data={"file": (io.BytesIO(payload), "referral.json")},
+        data={
+            "board_id": str(factories.default_board().id),
+            "file": (io.BytesIO(payload), "referral.json"),
+        },
         content_type="multipart/form-data",
     )
 
@@ -96,3 +99,22 @@ def test_only_the_coordinator_downloads_the_extract(client, login_as):
     factories.make_case()
     login_as("orthopedic_oncologist")
     assert client.get("/registry/extract.csv").status_code == 403
+
+
+def test_the_board_must_be_chosen(client, login_as):
+    login_as("coordinator")
+    factories.make_user("coordinator")  # a second board for the coordinator:
+    from tests.meetings.factories import make_board
+
+    make_board()
+    db.session.commit()
+    response = client.post(
+        "/cases/import",
+        data={"file": (io.BytesIO(json.dumps(referral()).encode()), "referral.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "Choose the board the case is referred to." in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(sa.select(sa.func.count(Patient.id))) == 0

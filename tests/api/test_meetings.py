@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from tests.api.conftest import demo_user
 from tumorboard import demo
 from tumorboard.audit.models import AuditEntry
 from tumorboard.extensions import db
@@ -13,7 +14,9 @@ from tumorboard.recommendations.models import Recommendation
 
 def test_meetings_and_an_agenda(client, token_for):
     demo.load()
-    _user, _token, headers = token_for("coordinator")
+    _user, _token, headers = token_for(
+        "coordinator", user=demo_user("coordinator@example.org")
+    )
     meeting_id = db.session.scalar(
         sa.select(AgendaItem.meeting_id).order_by(AgendaItem.id.desc())
     )
@@ -44,7 +47,9 @@ def test_the_administrator_sees_no_agenda(client, token_for):
 
 def test_the_board_decisions_of_a_case(client, token_for):
     demo.load()
-    _user, _token, headers = token_for("medical_oncologist")
+    _user, _token, headers = token_for(
+        "medical_oncologist", user=demo_user("medonc@example.org")
+    )
     rec = db.session.scalar(sa.select(Recommendation).order_by(Recommendation.id))
     db.session.commit()
     response = client.get(

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Permission, authorize, has_permission
+from tumorboard.cases import listing
 from tumorboard.cases import services as cases
 from tumorboard.cases.models import Case
 from tumorboard.clinical import catalogue
@@ -85,8 +86,10 @@ def row(case: Case, recs: list[Recommendation]) -> dict[str, str]:
 
 
 def rows(actor: User) -> Iterable[dict[str, str]]:
-    """Every case the actor may see, oldest referral first."""
-    stmt = cases.case_list_query(cases.CaseFilters(sort="referral"))
+    """Every case the actor reads (access scope), oldest referral first."""
+    stmt = listing.case_list_query(
+        listing.CaseFilters(sort="referral", viewer_id=actor.id, readable_only=True)
+    )
     shown = list(db.session.scalars(stmt).unique())
     cases.record_list_read(actor, "the registry extract", {}, shown)
     for case in reversed(shown):
