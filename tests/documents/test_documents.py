@@ -480,8 +480,8 @@ def test_minutes_give_actual_times_present_and_apologies(client, login_as, make_
     meeting.started_at = datetime(2026, 11, 24, 16, 12, tzinfo=UTC)
     meeting.closed_at = datetime(2026, 11, 24, 17, 41, tzinfo=UTC)
     board = db.session.get(Board, meeting.board_id)
-    here = make_user("radiologist", name="Dr Rhea Radiant")
-    away = make_user("pathologist", name="Dr Paula Away")
+    here = make_user("radiologist", name="Dr Rhea Radiant", boards=[])
+    away = make_user("pathologist", name="Dr Paula Away", boards=[])
     db.session.execute(
         board_members.insert(),
         [{"board_id": board.id, "user_id": u.id} for u in (here, away)],
@@ -522,7 +522,7 @@ def test_board_pack_has_a_cover_and_one_summary_per_item(client, login_as, make_
     withdrawn = rf.make_item(
         meeting, status=AgendaItemStatus.WITHDRAWN, status_reason="Treated elsewhere."
     )
-    member = make_user("radiologist", name="Dr Rhea Radiant")
+    member = make_user("radiologist", name="Dr Rhea Radiant", boards=[])
     db.session.execute(
         board_members.insert(), [{"board_id": meeting.board_id, "user_id": member.id}]
     )

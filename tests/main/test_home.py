@@ -179,6 +179,7 @@ def test_key_worker_service_rules():
     data = {
         key: getattr(template, key)
         for key in (
+            "board_id",
             "case_type",
             "site_code",
             "laterality",

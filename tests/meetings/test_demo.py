@@ -29,9 +29,14 @@ def test_demo_boards_meetings_and_agendas(app):
     cases.append(factories.make_case(status=CaseStatus.WORKUP))
     ready_before = 5
 
-    created = demo.load(users, cases)
+    made = demo.make_boards(users)
+    created = demo.load(users, cases, made)
     assert created == 2 * (6 + 2)
-    boards = db.session.scalars(sa.select(Board).order_by(Board.name)).all()
+    boards = db.session.scalars(
+        sa.select(Board)
+        .where(Board.name != factories.DEFAULT_BOARD)
+        .order_by(Board.name)
+    ).all()
     assert [b.name for b in boards] == [
         "Bone sarcoma board",
         "Skeletal metastasis board",
@@ -60,5 +65,5 @@ def test_demo_boards_meetings_and_agendas(app):
     ).all()
     assert discussed_at == [MeetingStatus.CLOSED] * 4
 
-    assert demo.load(users, cases) == 0
+    assert demo.load(users, cases, demo.make_boards(users)) == 0
     assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == created

@@ -691,7 +691,7 @@ def test_absent_members_do_not_count(coordinator, make_board, make_meeting, make
 def test_only_members_are_ticked_present(
     coordinator, make_board, make_meeting, make_user
 ):
-    meeting = make_meeting(make_board(), status=MeetingStatus.PUBLISHED)
+    meeting = make_meeting(make_board(members=[]), status=MeetingStatus.PUBLISHED)
     stranger = make_user("radiologist")
     with pytest.raises(InvalidInput, match="add anyone else as a guest"):
         services.record_attendance(coordinator, meeting, [stranger.id])

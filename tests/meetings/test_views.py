@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 import vobject
 
+from tests import factories
 from tests.meetings import factories as mf
 from tumorboard.audit.models import AuditEntry
 from tumorboard.cases.models import Case, CaseStatus
@@ -57,7 +58,9 @@ def test_create_board_and_plan_its_meetings(client, login_as, make_user):
         "/boards/new", data=board_form(member_ids=[str(member.id)], weekday="0")
     )
     assert response.status_code == 302
-    board = db.session.scalar(sa.select(Board))
+    board = db.session.scalar(
+        sa.select(Board).where(Board.name != factories.DEFAULT_BOARD)
+    )
     assert (board.weekday, board.required_disciplines) == (
         0,
         ["orthopaedic_oncology", "radiology", "pathology"],
@@ -239,8 +242,8 @@ def test_past_meetings_are_paged_newest_first_with_their_case_count(
 def test_meeting_page_query_count_is_constant(
     client, login_as, make_board, make_meeting, make_item, make_user, count_queries
 ):
-    login_as("coordinator")
-    board = make_board(capacity=100, members=[make_user("radiologist")])
+    coordinator = login_as("coordinator")
+    board = make_board(capacity=100, members=[coordinator, make_user("radiologist")])
     meeting = make_meeting(board, status=MeetingStatus.PUBLISHED)
 
     def counted(n):

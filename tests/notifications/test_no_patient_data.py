@@ -47,7 +47,8 @@ def test_no_message_of_any_kind_names_the_patient(app):
     people = [coordinator, radiologist, pathologist, lead, owner]
     _everyone_by_email(people)
     board = mf.make_board(
-        members=[radiologist, pathologist, lead], required_disciplines=rf.REQUIRED
+        members=[coordinator, radiologist, pathologist, lead],
+        required_disciplines=rf.REQUIRED,
     )
 
     # Listed, then discussed, signed, acted on; a second case deferred.

@@ -21,7 +21,7 @@ from tumorboard.notifications.models import (
 
 def _listed_for(client, login_as):
     """Sign in a radiologist on a board, then list a case for its meeting."""
-    radiologist = login_as("radiologist")
+    radiologist = login_as("radiologist", boards=[])
     s = board_setup()
     s.board.members = [*s.board.members, radiologist]
     db.session.flush()

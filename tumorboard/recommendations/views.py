@@ -33,7 +33,7 @@ from tumorboard.auth.permissions import (
     permission_required,
 )
 from tumorboard.cases.models import Case
-from tumorboard.cases.services import record_list_read
+from tumorboard.cases.services import masked_ids, record_list_read
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.meetings.models import AgendaItem, Meeting
@@ -447,17 +447,16 @@ def my_actions():
     # Everyone signed in has the page; administrators own no actions (owners
     # must be clinicians or the coordinator), so theirs is always empty.
     open_items, closed = services.my_actions(current_user)
+    shown = [a.recommendation.case for a in [*open_items, *closed]]
+    # An owner outside the case's scope sees its reference, not its patient.
+    masked = masked_ids(current_user, shown)
     if open_items or closed:
-        record_list_read(
-            current_user,
-            "my actions",
-            {},
-            [a.recommendation.case for a in [*open_items, *closed]],
-        )
+        record_list_read(current_user, "my actions", {}, shown, masked)
     return render_template(
         "recommendations/my_actions.html",
         open_items=open_items,
         closed=closed,
+        masked=masked,
         status_form=ActionStatusForm(),
     )
 

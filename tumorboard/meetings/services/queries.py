@@ -35,7 +35,8 @@ from tumorboard.meetings.services._shared import (
 from tumorboard.reviews import readiness
 
 AGENDA_REFUSED = (
-    "The agenda is visible to clinicians once the coordinator publishes it."
+    "This agenda is for the board's members, the meeting's chair and those "
+    "present, once the coordinator publishes it."
 )
 
 

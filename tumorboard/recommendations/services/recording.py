@@ -27,7 +27,8 @@ from tumorboard.recommendations.services.validation import (
 )
 
 AGENDA_REFUSED = (
-    "The agenda of this meeting is not published; only the coordinator sees it."
+    "This agenda is for the board's members, the meeting's chair and those "
+    "present, once the coordinator publishes it."
 )
 
 
