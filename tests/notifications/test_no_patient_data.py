@@ -14,6 +14,7 @@ from tests.notifications.factories import ITEM
 from tests.recommendations import factories as rf
 from tests.reviews.factories import make_review
 from tumorboard.annotations import services as annotations
+from tumorboard.cases import breakglass
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.meetings import services as meetings
@@ -126,6 +127,13 @@ def test_no_message_of_any_kind_names_the_patient(app):
         save_preferences(user, {"mention": "digest"})
     annotations.create_annotation(lead, first, f"@{owner.email.split('@')[0]} thanks")
     run_reminders(now=rf.at_midnight(rec.start_by + timedelta(days=3)))
+    # A clinician from no board of the case breaks the glass: the lead is told.
+    outsider = factories.make_user("medical_oncologist", boards=[])
+    breakglass.break_glass(
+        outsider,
+        first.id,
+        {"reason": "other", "explanation": f"{NAMES[0]} {MRNS[0]} seen in clinic."},
+    )
 
     notes = db.session.scalars(sa.select(Notification)).all()
     assert {n.kind for n in notes} == set(Kind), "every kind was produced"
