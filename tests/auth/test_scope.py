@@ -255,3 +255,46 @@ def test_a_running_grant_opens_the_case_and_an_expired_one_does_not(outsider):
     db.session.flush()
     assert scope.may_read_case(outsider.id, case.id)
     assert scope.readable_ids(outsider.id, [case.id]) == {case.id}
+
+
+def test_a_note_written_under_a_grant_keeps_no_access_after_it(outsider):
+    from tumorboard.cases.breakglass import BreakGlassGrant
+
+    case = factories.make_case(board_id=make_board(members=[]).id)
+    now = datetime.now(UTC)
+    grant = BreakGlassGrant(
+        user_id=outsider.id,
+        case_id=case.id,
+        reason="emergency_care",
+        explanation="Seen in the emergency department tonight.",
+        granted_at=now - timedelta(hours=1),
+        expires_at=now + timedelta(hours=11),
+    )
+    db.session.add(grant)
+    db.session.add(
+        Annotation(
+            case_id=case.id,
+            author_id=outsider.id,
+            discipline=Discipline.MEDICAL_ONCOLOGY,
+            body="Seen tonight.",
+            created_at=now,
+        )
+    )
+    db.session.flush()
+    assert scope.may_read_case(outsider.id, case.id)  # the grant runs
+    # The note was written during the grant: it opens nothing of its own, so
+    # the case closes when the grant ends.
+    assert scope.scoped_ids(outsider.id, [case.id]) == set()
+    # A note written outside any grant does bring its author in.
+    db.session.add(
+        Annotation(
+            case_id=case.id,
+            author_id=outsider.id,
+            discipline=Discipline.MEDICAL_ONCOLOGY,
+            body="Follow-up note.",
+            created_at=now + timedelta(hours=12),
+        )
+    )
+    db.session.flush()
+    scope.forget()
+    assert scope.scoped_ids(outsider.id, [case.id]) == {case.id}

@@ -15,6 +15,7 @@ from tumorboard.audit.models import AuditEntry
 from tumorboard.cases.breakglass import BreakGlassGrant
 from tumorboard.extensions import db
 from tumorboard.meetings.models import Board, board_members
+from tumorboard.patients.models import Patient
 
 REASON = {"reason": "second_opinion", "explanation": "The family asked me to look."}
 
@@ -215,3 +216,28 @@ def test_the_privacy_officer_reviews_what_was_opened(client, login_as, elsewhere
     # No clinical page for the privacy officer.
     assert client.get(f"/cases/{elsewhere.id}").status_code == 403
     assert client.get("/cases/").status_code == 403
+
+
+def test_an_action_owner_outside_the_scope_sees_the_reference_only(client, login_as):
+    from tests.recommendations import factories as rf
+    from tumorboard.recommendations import services as recs
+
+    owner = login_as("nurse_specialist", boards=[])
+    setup = rf.discussed_item()
+    rec = rf.signed_recommendation(setup)
+    coordinator = factories.make_user("coordinator")
+    recs.create_action(
+        coordinator,
+        rec,
+        {
+            "description": "Book the scan.",
+            "owner_id": owner.id,
+            "due_date": rec.start_by,
+        },
+    )
+    family = db.session.get(Patient, setup.case.patient_id).family_name
+    db.session.commit()
+    page = client.get("/actions/mine")
+    assert page.status_code == 200
+    assert setup.case.reference in page.text and "Restricted" in page.text
+    assert family.lower() not in page.text.lower()

@@ -6,7 +6,7 @@ A person reads a case's clinical record when they work on it:
   whose meeting has listed it (in any agenda state);
 - they are its lead clinician or its key worker;
 - they have written a revision of one of its discipline reviews, or an
-  annotation on it;
+  annotation on it (not while holding a break-glass grant on it);
 - they were recorded present at a meeting with the case on its agenda.
 
 The board's coordinators are members of the board. Outside this scope a
@@ -71,10 +71,30 @@ def in_scope(user_id: int) -> sa.ColumnElement[bool]:
         ),
         sa.exists()
         .where(reviews.c.case_id == cases.c.id)
-        .where(revisions.c.review_id == reviews.c.id, revisions.c.author_id == user_id),
-        sa.exists().where(
-            annotations.c.case_id == cases.c.id, annotations.c.author_id == user_id
+        .where(
+            revisions.c.review_id == reviews.c.id,
+            revisions.c.author_id == user_id,
+            ~_under_grant(user_id, revisions.c.created_at),
         ),
+        sa.exists().where(
+            annotations.c.case_id == cases.c.id,
+            annotations.c.author_id == user_id,
+            ~_under_grant(user_id, annotations.c.created_at),
+        ),
+    )
+
+
+def _under_grant(user_id: int, written_at: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """True when ``user_id`` wrote something while holding a break-glass grant
+    on the case: a note or review written under a grant does not bring its
+    author into the case's scope once the grant has ended."""
+    cases = _table("cases")
+    grants = _table("break_glass_grants")
+    return sa.exists().where(
+        grants.c.case_id == cases.c.id,
+        grants.c.user_id == user_id,
+        grants.c.granted_at <= written_at,
+        grants.c.expires_at > written_at,
     )
 
 
