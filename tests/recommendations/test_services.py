@@ -743,7 +743,7 @@ def test_case_history_is_newest_first_with_every_revision(coordinator):
 
 def test_recording_on_an_unpublished_agenda_is_refused_to_clinicians(make_user):
     setup = rf.discussed_item(status=MeetingStatus.PLANNED)
-    with pytest.raises(AccessDenied, match="not published"):
+    with pytest.raises(AccessDenied, match="once the coordinator publishes it"):
         services.record_recommendation(
             make_user("radiologist"), setup.item, rf.rec_data()
         )
