@@ -216,6 +216,156 @@ def test_a_bad_bundle_names_each_problem_and_stores_nothing(
     assert _counts() == before
 
 
+def stage_observation(profile: str, value: str, *, code: str | None = None) -> dict:
+    """A TNM category or stage group observation as the export writes it."""
+    snomed = (
+        code
+        or {
+            codes.T_CATEGORY: "78873005",
+            codes.N_CATEGORY: "277206009",
+            codes.M_CATEGORY: "277208005",
+            codes.STAGE_GROUP: "399390009",
+        }[profile]
+    )
+    return {
+        "resource": {
+            "resourceType": "Observation",
+            "meta": {"profile": [profile]},
+            "status": "final",
+            "code": {"coding": [{"system": codes.SNOMED, "code": snomed}]},
+            "valueCodeableConcept": {"coding": [{"system": codes.AJCC, "code": value}]},
+        }
+    }
+
+
+def staged_referral(t="T1", n="N0", m="M0", group="IIA") -> dict:
+    bundle = referral()
+    for profile, value in (
+        (codes.T_CATEGORY, t),
+        (codes.N_CATEGORY, n),
+        (codes.M_CATEGORY, m),
+        (codes.STAGE_GROUP, group),
+    ):
+        if value:
+            bundle["entry"].append(stage_observation(profile, value))
+    return bundle
+
+
+def test_the_reported_stage_is_kept_and_shown_as_received(client, token_for):
+    """A high-grade tibial osteosarcoma of 6 cm, N0 M0: T1 (≤ 8 cm, reference
+    §2.1a) and IIA (§2.5) as the referring centre staged it."""
+    user, _token, headers = token_for("coordinator")
+    response = client.post(URL, json=staged_referral(), headers=headers)
+    assert response.status_code == 201, response.json
+    case = db.session.get(Case, response.json["case"]["id"])
+    assert (
+        case.referral_t,
+        case.referral_n,
+        case.referral_m,
+        case.referral_stage_group,
+    ) == ("T1", "N0", "M0", "IIA")
+    staging = client.get(f"/api/v1/cases/{case.id}/staging", headers=headers).json
+    assert staging["reported"] == {
+        "t": "T1",
+        "n": "N0",
+        "m": "M0",
+        "stage_group": "IIA",
+    }
+    assert staging["stage_group"] is None
+    (entry,) = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "case.create")
+    )
+    assert entry.changes["referral_stage_group"] == [None, "IIA"]
+    factories.sign_in(client, user.email)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Reported with the referral:" in page
+    assert "stage group <strong>IIA</strong>" in page
+
+
+def test_a_bundle_without_stage_leaves_it_empty(client, token_for):
+    _user, _token, headers = token_for("coordinator")
+    response = client.post(URL, json=referral(), headers=headers)
+    case_id = response.json["case"]["id"]
+    staging = client.get(f"/api/v1/cases/{case_id}/staging", headers=headers).json
+    assert staging["reported"] is None
+
+
+def second_t() -> dict:
+    bundle = staged_referral()
+    bundle["entry"].append(stage_observation(codes.T_CATEGORY, "T2"))
+    return bundle
+
+
+def stage_without_ajcc_code() -> dict:
+    bundle = staged_referral()
+    bundle["entry"][-1]["resource"]["valueCodeableConcept"] = {"text": "stage 2A"}
+    return bundle
+
+
+def staged_metastasis() -> dict:
+    bundle = staged_referral()
+    bundle["entry"][1]["resource"]["meta"]["profile"] = [codes.SECONDARY_CONDITION]
+    return bundle
+
+
+@pytest.mark.parametrize(
+    ("bundle", "path", "words"),
+    [
+        # §2.1a: the appendicular T table stops at T3.
+        (
+            staged_referral(t="T4", group=None),
+            "Bundle.entry[3].resource.valueCodeableConcept",
+            "'T4' is not an AJCC 8th bone T category for the appendicular skeleton",
+        ),
+        (
+            staged_referral(m="M2", group=None),
+            "Bundle.entry[5].resource.valueCodeableConcept",
+            "expected one of M0, M1, M1a, M1b",
+        ),
+        # §2.5: T2 N0 M0 is IB (low grade) or IIB (high grade), never IA.
+        (
+            staged_referral(t="T2", group="IA"),
+            "Bundle.entry[6].resource.valueCodeableConcept",
+            "Stage group IA does not follow from T2 N0 M0: these categories "
+            "give IB or IIB (by grade).",
+        ),
+        # §2.5: N1 is IVB whatever T and grade.
+        (
+            staged_referral(n="N1", group="IIA"),
+            "Bundle.entry[6].resource.valueCodeableConcept",
+            "give IVB",
+        ),
+        (second_t(), "Bundle.entry[7].resource", "A second T category observation"),
+        (
+            stage_without_ajcc_code(),
+            "Bundle.entry[6].resource.valueCodeableConcept",
+            "Give the stage group as a code of http://cancerstaging.org",
+        ),
+        (
+            staged_metastasis(),
+            "Bundle.entry[3].resource.valueCodeableConcept",
+            "a skeletal metastasis is not staged",
+        ),
+    ],
+    ids=[
+        "t-site",
+        "m-code",
+        "group-t",
+        "group-n1",
+        "second-t",
+        "no-code",
+        "metastasis",
+    ],
+)
+def test_a_bad_reported_stage_is_named_and_nothing_is_stored(
+    client, token_for, bundle, path, words
+):
+    _user, _token, headers = token_for("coordinator")
+    problems = _problems(client.post(URL, json=bundle, headers=headers))
+    assert words in problems[path], problems
+    assert _counts() == [0, 0, 0]
+
+
 def test_a_structurally_invalid_bundle_is_refused_with_the_path(client, token_for):
     _user, _token, headers = token_for("coordinator")
     bundle = referral()
@@ -274,23 +424,48 @@ def test_only_the_coordinator_imports(client, token_for):
     assert client.post(URL, json=referral(), headers=headers).status_code == 403
 
 
+def _stage_of(bundle) -> dict[str, str]:
+    """The TNM categories and stage group a bundle carries, by mCODE profile."""
+    return {
+        o["meta"]["profile"][0]: o["valueCodeableConcept"]["coding"][0]["code"]
+        for o in _resources(bundle, "Observation")
+        if o["meta"]["profile"][0] in STAGE_PROFILES
+    }
+
+
+STAGE_PROFILES = (
+    codes.T_CATEGORY,
+    codes.N_CATEGORY,
+    codes.M_CATEGORY,
+    codes.STAGE_GROUP,
+)
+
+
 def test_round_trip_of_a_demo_case_into_an_empty_database(client, token_for, tmp_path):
-    """Export a demo case, import it elsewhere: same patient, diagnosis, site,
-    and the same condition when exported again. The stage does not travel: it
-    is derived from the discipline reviews, which a referral does not carry,
-    so the imported case (referred, no reviews) has no stage yet."""
+    """Export a staged demo case, import it elsewhere: same patient, diagnosis,
+    site and stage, and the same condition and stage when exported again. The
+    stage arrives as the one the referral reported: the board there derives
+    its own once its reviews are written."""
     demo.load()
     _user, _token, headers = token_for(
         "coordinator", user=demo_user("coordinator@example.org")
     )
-    case_id = db.session.scalar(
+    candidates = db.session.scalars(
         sa.select(DisciplineReview.case_id)
         .join(Case, Case.id == DisciplineReview.case_id)
         .where(
             Case.case_type == "primary_bone_tumour", Case.working_diagnosis.isnot(None)
         )
+        .distinct()
         .order_by(DisciplineReview.case_id)
-    )
+    ).all()
+    db.session.commit()
+    for case_id in candidates:
+        staged = client.get(f"/api/v1/cases/{case_id}/staging", headers=headers).json
+        if staged["stage_group"]:
+            break
+    else:
+        pytest.fail("no demo primary bone tumour has a stage group")
     source = db.session.get(Case, case_id)
     patient = db.session.get(Patient, source.patient_id)
     expected = (
@@ -302,17 +477,15 @@ def test_round_trip_of_a_demo_case_into_an_empty_database(client, token_for, tmp
         source.bone,
         source.laterality,
     )
-    db.session.commit()
     bundle = client.get(f"/api/v1/cases/{case_id}/fhir", headers=headers).json
-    staged = client.get(f"/api/v1/cases/{case_id}/staging", headers=headers).json
     # The bundle carries the stage the case page shows.
-    exported_stage = {
-        o["meta"]["profile"][0]: o["valueCodeableConcept"]["coding"][0]["code"]
-        for o in _resources(bundle, "Observation")
-        if o["meta"]["profile"][0] in (codes.STAGE_GROUP, codes.T_CATEGORY)
+    exported_stage = _stage_of(bundle)
+    assert exported_stage == {
+        codes.T_CATEGORY: staged["t"],
+        codes.N_CATEGORY: staged["n"],
+        codes.M_CATEGORY: staged["m"],
+        codes.STAGE_GROUP: staged["stage_group"],
     }
-    assert exported_stage.get(codes.STAGE_GROUP) == staged["stage_group"]
-    assert exported_stage.get(codes.T_CATEGORY) == staged["t"]
 
     other = create_app(
         {
@@ -352,17 +525,27 @@ def test_round_trip_of_a_demo_case_into_an_empty_database(client, token_for, tmp
         # A referral's diagnosis is a working one until pathology here confirms it.
         status = condition["verificationStatus"]["coding"][0]["code"]
         assert status == "provisional"
-        # The limit: no reviews came with the referral, so no stage either.
-        stage = other.test_client().get(
-            f"/api/v1/cases/{imported.id}/staging", headers=other_headers
+        # The same stage, kept as the one the referral reported: no reviews
+        # came with it, so the board here has derived none of its own yet.
+        stage = (
+            other.test_client()
+            .get(f"/api/v1/cases/{imported.id}/staging", headers=other_headers)
+            .json
         )
-        assert stage.json["stage_group"] is None
-        assert stage.json["t"] is None
-        assert "T, N and M (no radiology review)" in stage.json["ajcc_missing"]
+        assert stage["reported"] == {
+            "t": staged["t"],
+            "n": staged["n"],
+            "m": staged["m"],
+            "stage_group": staged["stage_group"],
+        }
+        assert stage["stage_group"] is None
+        assert "T, N and M (no radiology review)" in stage["ajcc_missing"]
+        assert _stage_of(again.json) == exported_stage
+        # Tumour size is measured by radiology here; it does not travel.
         assert not [
             o
             for o in _resources(again.json, "Observation")
-            if o["meta"]["profile"][0] in (codes.STAGE_GROUP, codes.TUMOR_SIZE)
+            if o["meta"]["profile"][0] == codes.TUMOR_SIZE
         ]
         db.session.remove()
         db.engine.dispose()

@@ -11,7 +11,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.api.test_fhir_import import referral
+from tests.api.test_fhir_import import staged_referral
 from tests.browser.conftest import LiveServer
 from tests.browser.test_intake import sign_in_as, unique_mrn
 from tumorboard.api.fhir.export import DEFAULT_MRN_SYSTEM
@@ -64,7 +64,7 @@ def test_the_coordinator_imports_a_referral_file(
     page: Page, live_server: LiveServer, tmp_path
 ):
     mrn = unique_mrn()
-    bundle = referral()
+    bundle = staged_referral()
     bundle["entry"][0]["resource"]["identifier"] = [
         {"system": DEFAULT_MRN_SYSTEM, "value": mrn}
     ]
@@ -81,4 +81,10 @@ def test_the_coordinator_imports_a_referral_file(
     ).to_be_visible()
     expect(page.get_by_text("from a FHIR referral")).to_be_visible()
     expect(page.get_by_role("link", name="Export FHIR bundle")).to_be_visible()
+    # The stage the referring centre reported, beside the board's own (none yet).
+    staging = page.locator("#staging")
+    expect(staging).to_contain_text(
+        "Reported with the referral: T1 N0 M0 · stage group IIA"
+    )
     page.screenshot(path=SHOTS.format("imported"), full_page=True)
+    staging.screenshot(path=SHOTS.format("imported-stage"))

@@ -91,6 +91,13 @@ class PerformanceStatusIn(StrictSchema):
 # Staging -------------------------------------------------------------------------
 
 
+class ReportedStageOut(Schema):
+    t = fields.String(allow_none=True)
+    n = fields.String(allow_none=True)
+    m = fields.String(allow_none=True)
+    stage_group = fields.String(allow_none=True)
+
+
 class StagingOut(Schema):
     applies = fields.Boolean()
     note = fields.String()
@@ -107,6 +114,14 @@ class StagingOut(Schema):
     enneking_label = fields.String()
     enneking_missing = fields.List(fields.String())
     notes = fields.List(fields.String())
+    reported = fields.Nested(
+        ReportedStageOut,
+        allow_none=True,
+        metadata={
+            "description": "AJCC 8th categories and stage group as the referral "
+            "reported them (a FHIR import), kept as received; null when none came"
+        },
+    )
 
 
 # Discipline reviews ----------------------------------------------------------------

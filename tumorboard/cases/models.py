@@ -213,6 +213,13 @@ class Case(TimestampMixin, db.Model):
     key_worker_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id"), index=True
     )
+    #: AJCC 8th T, N, M and stage group as the referring centre reported them
+    #: (a FHIR referral's TNM observations). The board's own staging is
+    #: derived from its reviews; these stay as received.
+    referral_t: Mapped[str | None] = mapped_column(sa.String(4))
+    referral_n: Mapped[str | None] = mapped_column(sa.String(4))
+    referral_m: Mapped[str | None] = mapped_column(sa.String(4))
+    referral_stage_group: Mapped[str | None] = mapped_column(sa.String(4))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 

@@ -19,7 +19,7 @@ from tumorboard.auth.permissions import (
     can_view_case,
     may_lead_case,
 )
-from tumorboard.cases import diagnosis
+from tumorboard.cases import diagnosis, referral_stage
 from tumorboard.cases.models import (
     INSTITUTION_LIMIT,
     PRESENTATION_LIMIT,
@@ -224,10 +224,21 @@ def _clinician_id(data: dict[str, Any], field: str, role_name: str) -> int | Non
     return user.id
 
 
-def create_case(actor: User, patient: Patient, data: dict[str, Any]) -> Case:
-    """Register a new case for ``patient`` in status ``referred``."""
+def create_case(
+    actor: User,
+    patient: Patient,
+    data: dict[str, Any],
+    reported_stage: dict[str, Any] | None = None,
+) -> Case:
+    """Register a new case for ``patient`` in status ``referred``, with the
+    stage its referral reported (``referral_t``... keys) when there is one."""
     authorize(can_edit_case(actor, None), "Only the coordinator registers cases.")
     clean = _clean_case_data(patient, data)
+    clean.update(
+        referral_stage.clean(
+            reported_stage or {}, clean["site_code"], clean["case_type"]
+        )
+    )
     case = Case(patient_id=patient.id, created_by_id=actor.id, **clean)
     db.session.add(case)
     db.session.flush()
@@ -237,7 +248,9 @@ def create_case(actor: User, patient: Patient, data: dict[str, Any]) -> Case:
         "case",
         case.id,
         f"Registered case {case.reference} for patient {patient.reference}",
-        changes=audit.diff({}, audit.snapshot(case, CASE_FIELDS)),
+        changes=audit.diff(
+            {}, audit.snapshot(case, CASE_FIELDS + referral_stage.FIELDS)
+        ),
         case_id=case.id,
         patient_id=patient.id,
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tumorboard.auth.disciplines import Discipline
+from tumorboard.cases import referral_stage
 from tumorboard.clinical import catalogue, staging
 from tumorboard.reviews.schemas import (
     METASTASIS,
@@ -44,6 +45,13 @@ class Staging:
     enneking_label: str = ""
     enneking_missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The stage the referral reported (t, n, m, stage_group), as received.
+    reported: dict[str, str | None] | None = None
+
+    @property
+    def derived_any(self) -> bool:
+        """Whether the reviews gave any AJCC category or stage group."""
+        return any((self.t, self.n, self.m, self.stage_group))
 
     @property
     def labels(self) -> dict[str, str]:
@@ -92,7 +100,10 @@ def derive(case, data: dict[str, dict[str, Any] | None]) -> Staging:
     type changed since, inputs that belong to another site are listed as
     missing or noted, never passed on to the staging functions.
     """
-    result = Staging(site_group=catalogue.topography(case.site_code).ajcc_site_group)
+    result = Staging(
+        site_group=catalogue.topography(case.site_code).ajcc_site_group,
+        reported=referral_stage.reported(case),
+    )
     result.notes.extend(stale_score_notes(case, data))
     if is_metastasis(case):
         result.applies = False

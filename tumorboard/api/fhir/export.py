@@ -159,15 +159,19 @@ def staging_resources(
     case: Case, patient_url: str, condition_url: str
 ) -> list[tuple[str, dict[str, Any]]]:
     """The AJCC 8th T, N, M categories and stage group derived from the
-    reviews, as TNM Observations (only those that could be derived)."""
+    reviews, as TNM Observations (only those that could be derived). Until
+    the reviews give any, the stage the referral reported is sent instead."""
     _findings, staging = content.findings(case)
     if not staging.applies:
         return []
+    values = {key: getattr(staging, key) for key in (*codes.TNM_CODES, "stage_group")}
+    if not staging.derived_any and staging.reported:
+        values = staging.reported
     method = _concept(codes.SNOMED, codes.AJCC_8TH, "AJCC 8th edition")
     out: list[tuple[str, dict[str, Any]]] = []
     members = []
     for key, (code, label, profile) in codes.TNM_CODES.items():
-        value = getattr(staging, key)
+        value = values[key]
         if not value:
             continue
         url = full_url("tnm", f"{case.id}/{key}")
@@ -186,7 +190,7 @@ def staging_resources(
                 ),
             )
         )
-    if staging.stage_group:
+    if values["stage_group"]:
         group = _observation(
             codes.STAGE_GROUP,
             _concept(codes.SNOMED, *codes.STAGE_GROUP_CODE),
@@ -195,7 +199,7 @@ def staging_resources(
             method=method,
             focus=[{"reference": condition_url}],
             valueCodeableConcept=_concept(
-                codes.AJCC, staging.stage_group, f"Stage {staging.stage_group}"
+                codes.AJCC, values["stage_group"], f"Stage {values['stage_group']}"
             ),
         )
         if members:

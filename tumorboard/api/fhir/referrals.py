@@ -22,6 +22,7 @@ from tumorboard.api.fhir.export import mrn_system
 from tumorboard.attachments import services as attachments
 from tumorboard.audit import services as audit
 from tumorboard.auth.models import User
+from tumorboard.cases import referral_stage
 from tumorboard.cases import services as cases
 from tumorboard.cases.models import Case
 from tumorboard.clinical import anatomy, catalogue
@@ -67,6 +68,9 @@ class Referral:
     patient: dict[str, Any] = field(default_factory=dict)
     case: dict[str, Any] = field(default_factory=dict)
     documents: list[tuple[str, str, bytes]] = field(default_factory=list)
+    #: The reported stage (``referral_t``... keys) and where each came from.
+    stage: dict[str, str] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)
 
 
 def outcome(issues: list[Issue]) -> dict[str, Any]:
@@ -162,6 +166,8 @@ def read_bundle(document: Any) -> Referral:
         _read_request(index, request, referral, issues)
     for index, reference in by_type.get("DocumentReference", []):
         _read_document(index, reference, referral, issues)
+    for index, observation in by_type.get("Observation", []):
+        _read_stage(index, observation, referral, issues)
     if issues:
         raise ReferralRefused(issues)
     return referral
@@ -326,6 +332,50 @@ def _read_document(index: int, resource: dict, referral: Referral, issues: list)
         referral.documents.append((title, attachment["contentType"], data))
 
 
+#: The case field each TNM observation fills, by mCODE profile and by code.
+STAGE_FIELDS = {
+    codes.T_CATEGORY: "referral_t",
+    codes.N_CATEGORY: "referral_n",
+    codes.M_CATEGORY: "referral_m",
+    codes.STAGE_GROUP: "referral_stage_group",
+}
+STAGE_CODES = {
+    **{code: STAGE_FIELDS[profile] for code, _l, profile in codes.TNM_CODES.values()},
+    codes.STAGE_GROUP_CODE[0]: "referral_stage_group",
+}
+
+
+def _read_stage(index: int, resource: dict, referral: Referral, issues: list):
+    """A TNM category or stage group the referring centre reported (other
+    observations are not imported)."""
+    at = f"Bundle.entry[{index}].resource"
+    profiles = (resource.get("meta") or {}).get("profile") or []
+    name = next((STAGE_FIELDS[p] for p in profiles if p in STAGE_FIELDS), None)
+    name = name or STAGE_CODES.get(_code(resource.get("code"), codes.SNOMED) or "")
+    if name is None:
+        return
+    if name in referral.stage:
+        issues.append(
+            Issue(
+                at,
+                f"A second {referral_stage.LABELS[name]} observation "
+                f"(the first is {referral.paths[name]}).",
+            )
+        )
+        return
+    value = _code(resource.get("valueCodeableConcept"), codes.AJCC)
+    if value is None:
+        issues.append(
+            Issue(
+                f"{at}.valueCodeableConcept",
+                f"Give the {referral_stage.LABELS[name]} as a code of {codes.AJCC}.",
+            )
+        )
+        return
+    referral.stage[name] = value
+    referral.paths[name] = f"{at}.valueCodeableConcept"
+
+
 def discard_changes() -> None:
     """Undo what a refused import had stored (a page shows the refusal as a
     normal response, which the request boundary would otherwise commit)."""
@@ -361,7 +411,7 @@ def import_referral(
             patient = patients.create_patient(
                 actor, referral.patient, confirmed_different=False
             )
-        case = cases.create_case(actor, patient, data)
+        case = cases.create_case(actor, patient, data, referral.stage)
         for title, _content_type, content in referral.documents:
             attachments.attach_file(
                 actor,
@@ -374,7 +424,9 @@ def import_referral(
     except ServiceError as error:
         raise ReferralRefused(
             [
-                Issue(_field_path(one.field), one.message)
+                Issue(
+                    referral.paths.get(one.field) or _field_path(one.field), one.message
+                )
                 for one in (getattr(error, "errors", None) or [error])
             ]
         ) from None
