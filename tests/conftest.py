@@ -10,16 +10,49 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
+from werkzeug.routing.rules import Rule
 
 from tests import factories
 from tumorboard import create_app
 from tumorboard.extensions import db
+
+
+def _compile_each_url_builder_once() -> None:
+    """The suite creates an application per test, each with the same routes,
+    and werkzeug compiles two URL builders (Python source, then bytecode) for
+    every route of every application: most of an application's start. A
+    builder depends only on the rule's text, domain, defaults and build mode,
+    and reads the rule's converters through its ``self`` argument when
+    called, so each is compiled once per test process and shared."""
+    original = Rule._compile_builder
+    compiled: dict[tuple, Any] = {}
+
+    def compile_builder(self: Rule, append_unknown: bool = True):
+        key = (
+            self.rule,
+            self.subdomain,
+            self.host,
+            self.map.host_matching,
+            self.merge_slashes,
+            repr(sorted((self.defaults or {}).items())),
+            tuple(self._trace),
+            append_unknown,
+        )
+        if key not in compiled:
+            compiled[key] = original(self, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = compile_builder
+
+
+_compile_each_url_builder_once()
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]

@@ -4,6 +4,9 @@ same services and permission rules as the web pages."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 from flask import Blueprint, Flask, current_app, g, jsonify, render_template, request
 from flask_smorest import Api
 
@@ -52,7 +55,7 @@ docs = Blueprint("api_docs", __name__)
 @core.public
 def openapi_json():
     """The OpenAPI 3.1 document of the API."""
-    spec = current_app.extensions["tumorboard_api"].spec.to_dict()
+    spec = current_app.extensions["tumorboard_api"].described()
     # Errors are problem documents (RFC 9457), not plain JSON.
     for response in spec.get("components", {}).get("responses", {}).values():
         content = response.get("content", {})
@@ -96,13 +99,44 @@ fhir.bp.register_error_handler(422, fhir.invalid_body)
 
 
 class _Api(Api):
-    """flask-smorest's Api, documenting errors as problem details."""
+    """flask-smorest's Api, documenting errors as problem details. The OpenAPI
+    description is built when first asked for, not at start-up: building it
+    takes longer than the rest of the application's start."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, *args, **kwargs):
+        self._undocumented: list[tuple[Blueprint, str, Any]] = []
+        self._documenting = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def _init_spec(self, **options) -> None:
+        """Keep the description's options for :meth:`described`."""
+        self._spec_options = options
 
     def _register_error_handlers(self) -> None:
         """None app-wide: the API's blueprints answer with problem details
         (api.problems), every other page keeps the application's error page."""
+
+    def register_blueprint(self, blp, *, parameters=None, **options) -> None:
+        """Serve the blueprint's views now; describe them on first use."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    def described(self) -> dict[str, Any]:
+        """The OpenAPI document, with every blueprint described."""
+        with self._documenting:
+            if self.spec is None:
+                super()._init_spec(**self._spec_options)
+            while self._undocumented:
+                blp, name, parameters = self._undocumented.pop(0)
+                blp.register_views_in_doc(
+                    self, self._app, self.spec, name=name, parameters=parameters
+                )
+                self.spec.tag({"name": name, "description": blp.description})
+            return self.spec.to_dict()
 
 
 def init_app(app: Flask) -> None:
