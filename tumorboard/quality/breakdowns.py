@@ -10,13 +10,13 @@ from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, AgendaItemStatus, Meeting
 from tumorboard.quality.filters import Filters
 from tumorboard.quality.rows import in_range, quorum, waiver_in_force, with_case_type
+from tumorboard.quality.sql import built_once
 from tumorboard.recommendations.models import DeviationReason, Recommendation
 from tumorboard.reviews.models import ReadinessWaiver
 
 
-def _missing_disciplines(filters: Filters):
-    """Non-quorate meetings by the discipline that was missing (one query:
-    a LIKE on the JSON list's text per discipline)."""
+@built_once
+def _missing_disciplines_query(filters: Filters) -> sa.Select:
     rows = quorum(filters).subquery("rows")
     text = sa.cast(Meeting.missing_disciplines, sa.Text())
     sums = [
@@ -25,12 +25,18 @@ def _missing_disciplines(filters: Filters):
         )
         for d in Discipline
     ]
-    counts = db.session.execute(
+    return (
         sa.select(*sums)
         .select_from(rows)
         .join(Meeting, Meeting.id == rows.c.subject_id)
         .where(rows.c.outcome == "not_quorate")
-    ).one()
+    )
+
+
+def _missing_disciplines(filters: Filters):
+    """Non-quorate meetings by the discipline that was missing (one query:
+    a LIKE on the JSON list's text per discipline)."""
+    counts = db.session.execute(_missing_disciplines_query(filters)).one()
     return "Missing disciplines", [
         (f"missing:{d.value}", d.label, n)
         for d, n in zip(Discipline, counts, strict=True)
@@ -38,8 +44,8 @@ def _missing_disciplines(filters: Filters):
     ]
 
 
-def _waivers_by_item(filters: Filters):
-    """Waivers standing at discussions in the range, by readiness item."""
+@built_once
+def _waivers_query(filters: Filters) -> sa.Select:
     query = (
         sa.select(ReadinessWaiver.item, sa.func.count())
         .select_from(AgendaItem)
@@ -49,15 +55,19 @@ def _waivers_by_item(filters: Filters):
         .group_by(ReadinessWaiver.item)
         .order_by(sa.func.count().desc(), ReadinessWaiver.item)
     )
-    query = with_case_type(query, AgendaItem.case_id, filters)
+    return with_case_type(query, AgendaItem.case_id, filters)
+
+
+def _waivers_by_item(filters: Filters):
+    """Waivers standing at discussions in the range, by readiness item."""
     return "Waivers by item", [
         (None, item.replace("_", " ").capitalize(), n)
-        for item, n in db.session.execute(query)
+        for item, n in db.session.execute(_waivers_query(filters))
     ]
 
 
-def _deferral_reasons(filters: Filters):
-    """Deferred items of the range by the reason given."""
+@built_once
+def _deferrals_query(filters: Filters) -> sa.Select:
     query = (
         sa.select(AgendaItem.status_reason, sa.func.count())
         .select_from(AgendaItem)
@@ -66,15 +76,19 @@ def _deferral_reasons(filters: Filters):
         .group_by(AgendaItem.status_reason)
         .order_by(sa.func.count().desc(), AgendaItem.status_reason)
     )
-    query = with_case_type(query, AgendaItem.case_id, filters)
+    return with_case_type(query, AgendaItem.case_id, filters)
+
+
+def _deferral_reasons(filters: Filters):
+    """Deferred items of the range by the reason given."""
     return "Reasons given", [
         (None, reason or "No reason recorded", n)
-        for reason, n in db.session.execute(query)
+        for reason, n in db.session.execute(_deferrals_query(filters))
     ]
 
 
-def _deviation_reasons(filters: Filters):
-    """Deviated recommendations of the range by reason."""
+@built_once
+def _deviations_query(filters: Filters) -> sa.Select:
     query = (
         sa.select(Recommendation.deviation_reason, sa.func.count())
         .select_from(Recommendation)
@@ -88,10 +102,14 @@ def _deviation_reasons(filters: Filters):
         .group_by(Recommendation.deviation_reason)
         .order_by(sa.func.count().desc())
     )
-    query = with_case_type(query, Recommendation.case_id, filters)
+    return with_case_type(query, Recommendation.case_id, filters)
+
+
+def _deviation_reasons(filters: Filters):
+    """Deviated recommendations of the range by reason."""
     return "Deviations by reason", [
         (f"deviation:{reason}", DeviationReason(reason).label, n)
-        for reason, n in db.session.execute(query)
+        for reason, n in db.session.execute(_deviations_query(filters))
     ]
 
 

@@ -32,6 +32,7 @@ from tumorboard.quality import rows as rows_module
 from tumorboard.quality.breakdowns import BREAKDOWNS
 from tumorboard.quality.filters import Filters
 from tumorboard.quality.indicators import BY_KEY, INDICATORS, Indicator
+from tumorboard.quality.sql import built_once
 
 REFUSED = "Only clinicians and the coordinator see the quality indicators."
 HIDDEN = "This indicator is shown to the coordinator and to chairs only."
@@ -121,14 +122,15 @@ def indicator_for(actor: User, key: str) -> Indicator:
     return indicator
 
 
-def _grouped(rows: sa.Subquery, indicator: Indicator) -> list[tuple]:
-    """(month, outcome[, interval], count) rows: one query."""
+@built_once
+def _grouped_query(key: str, filters: Filters) -> sa.Select:
+    """(month, outcome[, interval], count) of indicator ``key``: one query."""
+    indicator = BY_KEY[key]
+    rows = indicator.rows(filters).subquery("rows")
     columns = [rows.c.month, rows.c.outcome]
     if indicator.kind == "interval":
         columns.append(rows.c.value)
-    return db.session.execute(
-        sa.select(*columns, sa.func.count()).group_by(*columns).order_by(*columns)
-    ).all()
+    return sa.select(*columns, sa.func.count()).group_by(*columns).order_by(*columns)
 
 
 def shared_counts(
@@ -144,15 +146,8 @@ def shared_counts(
             families.setdefault(family, []).append(indicator)
     result: dict[str, list[tuple]] = {}
     for family, members in families.items():
-        scan = rows_module.FAMILIES[family](filters).subquery("family")
-        columns = [scan.c.month]
-        for member in members:
-            columns.append(scan.c[member.key])
-            if member.kind == "interval":
-                columns.append(scan.c[f"{member.key}_value"])
-        grouped = db.session.execute(
-            sa.select(*columns, sa.func.count()).group_by(*columns)
-        ).all()
+        query = _family_counts(family, tuple((m.key, m.kind) for m in members), filters)
+        grouped = db.session.execute(query).all()
         tallies: dict[str, dict[tuple, int]] = {m.key: {} for m in members}
         for month, *cells, count in grouped:
             cells = iter(cells)
@@ -172,6 +167,20 @@ def shared_counts(
                 )
             ]
     return result
+
+
+@built_once
+def _family_counts(
+    family: str, members: tuple[tuple[str, str], ...], filters: Filters
+) -> sa.Select:
+    """The grouped count query of a family's scan for ``members`` (key, kind)."""
+    scan = rows_module.FAMILIES[family](filters).subquery("family")
+    columns = [scan.c.month]
+    for key, kind in members:
+        columns.append(scan.c[key])
+        if kind == "interval":
+            columns.append(scan.c[f"{key}_value"])
+    return sa.select(*columns, sa.func.count()).group_by(*columns)
 
 
 def _sortable(value):
@@ -217,9 +226,9 @@ def compute(
     built only when it is read: building it costs as much as running it on a
     year of data."""
     if indicator.kind == "load":
-        return _compute_load(indicator, indicator.rows(filters).subquery("rows"))
+        return _compute_load(indicator, filters)
     if grouped is None:
-        grouped = _grouped(indicator.rows(filters).subquery("rows"), indicator)
+        grouped = db.session.execute(_grouped_query(indicator.key, filters)).all()
     months, by_outcome, values = _months(grouped, indicator)
     total = Month(
         "all",
@@ -246,8 +255,10 @@ def compute(
     return figure
 
 
-def _compute_load(indicator: Indicator, rows: sa.Subquery) -> Figure:
-    grouped = db.session.execute(
+@built_once
+def _load_query(key: str, filters: Filters) -> sa.Select:
+    rows = BY_KEY[key].rows(filters).subquery("rows")
+    return (
         sa.select(
             rows.c.month,
             rows.c.outcome,
@@ -259,7 +270,11 @@ def _compute_load(indicator: Indicator, rows: sa.Subquery) -> Figure:
         )
         .group_by(rows.c.month, rows.c.outcome)
         .order_by(rows.c.month)
-    ).all()
+    )
+
+
+def _compute_load(indicator: Indicator, filters: Filters) -> Figure:
+    grouped = db.session.execute(_load_query(indicator.key, filters)).all()
     months: dict[str, dict[str, float]] = {}
     totals: dict[str, float] = {}
     counts: dict[str, int] = {}

@@ -1,4 +1,5 @@
-"""Date arithmetic that SQLite and PostgreSQL spell differently.
+"""Date arithmetic that SQLite and PostgreSQL spell differently, and the
+cache of built statements.
 
 Each construct compiles to one expression per dialect, so every indicator
 stays one portable aggregate query.
@@ -6,9 +7,36 @@ stays one portable aggregate query.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
+
+from tumorboard.db import today
+
+Built = TypeVar("Built")
+
+
+def built_once(builder: Callable[..., Built]) -> Callable[..., Built]:
+    """Keep the statement ``builder`` returns for its (hashable) arguments and
+    today's date (overdue is judged against today). Building an indicator's
+    statement costs about as much as running it on a year of data; a
+    statement is immutable once built, so threads share it safely, and one
+    statement object also keeps its compiled form."""
+
+    @functools.lru_cache(maxsize=128)
+    def build(day, *args):
+        del day  # part of the key only
+        return builder(*args)
+
+    @functools.wraps(builder)
+    def cached(*args):
+        return build(today(), *args)
+
+    return cached
 
 
 class days_between(FunctionElement):  # noqa: N801 (reads like a SQL function)
