@@ -298,3 +298,52 @@ def test_a_note_written_under_a_grant_keeps_no_access_after_it(outsider):
     db.session.flush()
     scope.forget()
     assert scope.scoped_ids(outsider.id, [case.id]) == {case.id}
+
+
+def test_a_grant_on_another_case_does_not_cancel_a_note(outsider):
+    """Only a grant on the case the note is about keeps the note from
+    bringing its author in: one running on another case at the same time
+    does not."""
+    from tumorboard.cases.breakglass import BreakGlassGrant
+
+    noted = factories.make_case(board_id=make_board(members=[]).id)
+    other = factories.make_case(board_id=make_board(members=[]).id)
+    now = datetime.now(UTC)
+    db.session.add(
+        BreakGlassGrant(
+            user_id=outsider.id,
+            case_id=other.id,
+            reason="emergency_care",
+            explanation="Seen in the emergency department tonight.",
+            granted_at=now - timedelta(hours=1),
+            expires_at=now + timedelta(hours=11),
+        )
+    )
+    db.session.add(
+        Annotation(
+            case_id=noted.id,
+            author_id=outsider.id,
+            discipline=Discipline.MEDICAL_ONCOLOGY,
+            body="Reviewed the outside imaging.",
+            created_at=now,
+        )
+    )
+    db.session.flush()
+    assert scope.scoped_ids(outsider.id, [noted.id, other.id]) == {noted.id}
+
+
+def test_covers_tests_the_case_of_each_row(outsider):
+    """``covers`` filters rows of another table by their case's scope."""
+    import sqlalchemy as sa
+
+    from tumorboard.meetings.models import AgendaItem
+
+    board = make_board(members=[])
+    mine = factories.make_case(board_id=board.id, lead_clinician_id=outsider.id)
+    theirs = factories.make_case(board_id=board.id)
+    meeting = make_meeting(board, days=7)
+    listed = {make_item(meeting, case).id: case.id for case in (mine, theirs)}
+    found = db.session.scalars(
+        sa.select(AgendaItem.id).where(scope.covers(outsider.id, AgendaItem.case_id))
+    ).all()
+    assert [listed[i] for i in found] == [mine.id]

@@ -74,27 +74,41 @@ def in_scope(user_id: int) -> sa.ColumnElement[bool]:
         .where(
             revisions.c.review_id == reviews.c.id,
             revisions.c.author_id == user_id,
-            ~_under_grant(user_id, revisions.c.created_at),
+            ~_under_grant(user_id, reviews.c.case_id, revisions.c.created_at),
         ),
         sa.exists().where(
             annotations.c.case_id == cases.c.id,
             annotations.c.author_id == user_id,
-            ~_under_grant(user_id, annotations.c.created_at),
+            ~_under_grant(user_id, annotations.c.case_id, annotations.c.created_at),
         ),
     )
 
 
-def _under_grant(user_id: int, written_at: sa.ColumnElement) -> sa.ColumnElement[bool]:
-    """True when ``user_id`` wrote something while holding a break-glass grant
-    on the case: a note or review written under a grant does not bring its
-    author into the case's scope once the grant has ended."""
-    cases = _table("cases")
+def _under_grant(
+    user_id: int, case_id: sa.ColumnElement, written_at: sa.ColumnElement
+) -> sa.ColumnElement[bool]:
+    """True when ``user_id`` wrote something on case ``case_id`` while holding
+    a break-glass grant on that case: a note or review written under a grant
+    does not bring its author into the case's scope once the grant has
+    ended."""
     grants = _table("break_glass_grants")
     return sa.exists().where(
-        grants.c.case_id == cases.c.id,
+        grants.c.case_id == case_id,
         grants.c.user_id == user_id,
         grants.c.granted_at <= written_at,
         grants.c.expires_at > written_at,
+    )
+
+
+def covers(user_id: int, case_id: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """True where the case ``case_id`` (a column of another table) is in
+    ``user_id``'s scope, tested for that case alone: an ``IN`` over the
+    scope's cases would test every case of the database."""
+    cases = _table("cases")
+    return (
+        sa.exists()
+        .where(cases.c.id == case_id, in_scope(user_id))
+        .correlate_except(cases)
     )
 
 

@@ -229,15 +229,20 @@ def _action_options():
 def overdue_actions_query(user: User) -> sa.Select:
     """Open action items past their due date, oldest first, of the cases of
     ``user``'s work (access scope)."""
-    in_scope = sa.select(Recommendation.id).where(
-        Recommendation.case_id.in_(sa.select(Case.id).where(scope.in_scope(user.id)))
+    of_case_in_scope = (
+        sa.exists()
+        .where(
+            Recommendation.id == ActionItem.recommendation_id,
+            scope.covers(user.id, Recommendation.case_id),
+        )
+        .correlate(ActionItem)
     )
     return (
         sa.select(ActionItem)
         .where(
             ActionItem.status == ActionStatus.OPEN,
             ActionItem.due_date < today(),
-            ActionItem.recommendation_id.in_(in_scope),
+            of_case_in_scope,
         )
         .options(*_action_options())
         .order_by(ActionItem.due_date, ActionItem.id)

@@ -86,9 +86,7 @@ def overdue_recommendations_query(user: User) -> sa.Select:
     return (
         sa.select(Recommendation)
         .where(
-            Recommendation.case_id.in_(
-                sa.select(Case.id).where(scope.in_scope(user.id))
-            ),
+            scope.covers(user.id, Recommendation.case_id),
             Recommendation.state == RecommendationState.SIGNED,
             Recommendation.implementation_status == ImplementationStatus.NOT_STARTED,
             Recommendation.start_by < today(),
