@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import on_backend
 from tests.factories import MFA_KEY
 from tumorboard import create_app
 
@@ -119,3 +120,55 @@ def test_crossed_saves_get_a_409_page_not_a_500(
     response = client.get("/crossed")
     assert response.status_code == 409
     assert title in response.text
+
+
+def test_a_sqlite_file_is_read_through_memory_mapping(tmp_path):
+    import sqlalchemy as sa
+
+    from tumorboard import SQLITE_MMAP_BYTES
+    from tumorboard.extensions import db
+
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'board.db'}",
+        }
+    )
+    with app.app_context():
+        with db.engine.connect() as connection:
+            mapped = connection.execute(sa.text("PRAGMA mmap_size")).scalar()
+            journal = connection.execute(sa.text("PRAGMA journal_mode")).scalar()
+        db.engine.dispose()
+    assert (mapped, journal) == (SQLITE_MMAP_BYTES, "wal")
+
+
+@on_backend("postgresql")
+def test_postgresql_connections_run_without_jit(app, backend):
+    """PostgreSQL's JIT compiled the access-scoped worklist for longer than
+    the query ran; the app's connections turn it off."""
+    import sqlalchemy as sa
+
+    from tumorboard.extensions import db
+
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
+    if backend == "postgresql":
+        assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"
+        assert "-c jit=off" in options["options"]
+    else:
+        # SQLite has no JIT and takes no server options.
+        assert "options" not in options
+
+
+def test_server_options_of_the_database_url_are_kept():
+    """``?options=`` in DATABASE_URL (a search path, say) survives the
+    settings the app adds to every PostgreSQL connection."""
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": "postgresql://tb@127.0.0.1:1/tb"
+            "?options=-csearch_path%3Dboard",
+            "DATABASE_STATEMENT_TIMEOUT_MS": 20000,
+        }
+    )
+    given = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
+    assert given == "-csearch_path=board -c statement_timeout=20000 -c jit=off"

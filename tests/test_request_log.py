@@ -162,6 +162,7 @@ def test_production_on_postgresql_has_a_deliberate_pool_and_statement_timeout():
     assert options["pool_timeout"] == 10 and options["pool_recycle"] == 1800
     assert options["connect_args"]["connect_timeout"] == 5
     assert "statement_timeout=30000" in options["connect_args"]["options"]
+    assert "-c jit=off" in options["connect_args"]["options"]
     assert app.config["LOG_FORMAT"] == "json"
     with app.app_context():
         pool = db.engine.pool
