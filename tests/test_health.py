@@ -174,7 +174,11 @@ def test_the_connect_timeout_is_configurable_and_explicit_options_win(tmp_path):
         SQLALCHEMY_DATABASE_URI=url,
         SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 9, "x": 1}},
     )
-    assert options["connect_args"] == {"connect_timeout": 9, "x": 1}
+    assert options["connect_args"] == {
+        "connect_timeout": 9,
+        "x": 1,
+        "options": "-c jit=off",
+    }
 
 
 def test_sqlite_gets_no_connect_timeout(tmp_path):
