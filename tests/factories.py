@@ -255,3 +255,29 @@ def case_form_data(**overrides) -> dict:
 def signing_proof(user: User) -> StepUp:
     """The proof that ``user`` confirmed their password before signing."""
     return StepUp(user.id, utcnow())
+
+
+def make_grant(
+    user: User,
+    case: Case,
+    granted_at=None,
+    hours: int = 12,
+    reason: str = "emergency_care",
+    explanation: str = "Seen in the emergency department tonight.",
+):
+    """A break-glass grant of ``user`` on ``case`` from ``granted_at`` (now)
+    for ``hours``, written directly (the service's checks are tested apart)."""
+    from tumorboard.cases.breakglass import BreakGlassGrant
+
+    start = granted_at or utcnow()
+    grant = BreakGlassGrant(
+        user_id=user.id,
+        case_id=case.id,
+        reason=reason,
+        explanation=explanation,
+        granted_at=start,
+        expires_at=start + timedelta(hours=hours),
+    )
+    db.session.add(grant)
+    db.session.flush()
+    return grant

@@ -3,12 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from tests import factories
 from tests.meetings.factories import make_board
-from tumorboard.cases.breakglass import BreakGlassGrant
-from tumorboard.db import utcnow
 from tumorboard.extensions import db
 
 
@@ -39,17 +35,7 @@ def test_outside_the_scope_is_a_404_and_never_listed(client, token_for):
     found = client.get("/api/v1/patients/?q=Farsight", headers=headers).json
     assert found["items"] == []
 
-    now = utcnow()
-    db.session.add(
-        BreakGlassGrant(
-            user_id=user.id,
-            case_id=other.id,
-            reason="emergency_care",
-            explanation="Seen in the emergency department.",
-            granted_at=now,
-            expires_at=now + timedelta(hours=12),
-        )
-    )
+    factories.make_grant(user, other)
     db.session.commit()
     assert client.get(f"/api/v1/cases/{other.id}", headers=headers).status_code == 200
     listed = client.get("/api/v1/cases/?limit=250", headers=headers).json["items"]

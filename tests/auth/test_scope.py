@@ -226,76 +226,39 @@ def test_absent_from_the_meeting_is_not_attending(outsider):
 
 
 def test_a_running_grant_opens_the_case_and_an_expired_one_does_not(outsider):
-    from tumorboard.cases.breakglass import BreakGlassGrant
-
     case = factories.make_case(board_id=make_board(members=[]).id)
     now = datetime.now(UTC)
-    db.session.add(
-        BreakGlassGrant(
-            user_id=outsider.id,
-            case_id=case.id,
-            reason="emergency_care",
-            explanation="Seen in the emergency department tonight.",
-            granted_at=now - timedelta(hours=13),
-            expires_at=now - timedelta(hours=1),
-        )
-    )
-    db.session.flush()
+    factories.make_grant(outsider, case, granted_at=now - timedelta(hours=13))
     assert not scope.may_read_case(outsider.id, case.id)
-    db.session.add(
-        BreakGlassGrant(
-            user_id=outsider.id,
-            case_id=case.id,
-            reason="emergency_care",
-            explanation="Seen in the emergency department again.",
-            granted_at=now,
-            expires_at=now + timedelta(hours=12),
-        )
-    )
-    db.session.flush()
+    factories.make_grant(outsider, case, granted_at=now)
     assert scope.may_read_case(outsider.id, case.id)
     assert scope.readable_ids(outsider.id, [case.id]) == {case.id}
 
 
-def test_a_note_written_under_a_grant_keeps_no_access_after_it(outsider):
-    from tumorboard.cases.breakglass import BreakGlassGrant
-
-    case = factories.make_case(board_id=make_board(members=[]).id)
-    now = datetime.now(UTC)
-    grant = BreakGlassGrant(
-        user_id=outsider.id,
-        case_id=case.id,
-        reason="emergency_care",
-        explanation="Seen in the emergency department tonight.",
-        granted_at=now - timedelta(hours=1),
-        expires_at=now + timedelta(hours=11),
-    )
-    db.session.add(grant)
+def _note(author, case, body: str, at: datetime) -> None:
     db.session.add(
         Annotation(
             case_id=case.id,
-            author_id=outsider.id,
+            author_id=author.id,
             discipline=Discipline.MEDICAL_ONCOLOGY,
-            body="Seen tonight.",
-            created_at=now,
+            body=body,
+            created_at=at,
         )
     )
     db.session.flush()
+
+
+def test_a_note_written_under_a_grant_keeps_no_access_after_it(outsider):
+    case = factories.make_case(board_id=make_board(members=[]).id)
+    now = datetime.now(UTC)
+    factories.make_grant(outsider, case, granted_at=now - timedelta(hours=1))
+    _note(outsider, case, "Seen tonight.", now)
     assert scope.may_read_case(outsider.id, case.id)  # the grant runs
     # The note was written during the grant: it opens nothing of its own, so
     # the case closes when the grant ends.
     assert scope.scoped_ids(outsider.id, [case.id]) == set()
     # A note written outside any grant does bring its author in.
-    db.session.add(
-        Annotation(
-            case_id=case.id,
-            author_id=outsider.id,
-            discipline=Discipline.MEDICAL_ONCOLOGY,
-            body="Follow-up note.",
-            created_at=now + timedelta(hours=12),
-        )
-    )
-    db.session.flush()
+    _note(outsider, case, "Follow-up note.", now + timedelta(hours=12))
     scope.forget()
     assert scope.scoped_ids(outsider.id, [case.id]) == {case.id}
 
@@ -304,31 +267,11 @@ def test_a_grant_on_another_case_does_not_cancel_a_note(outsider):
     """Only a grant on the case the note is about keeps the note from
     bringing its author in: one running on another case at the same time
     does not."""
-    from tumorboard.cases.breakglass import BreakGlassGrant
-
     noted = factories.make_case(board_id=make_board(members=[]).id)
     other = factories.make_case(board_id=make_board(members=[]).id)
     now = datetime.now(UTC)
-    db.session.add(
-        BreakGlassGrant(
-            user_id=outsider.id,
-            case_id=other.id,
-            reason="emergency_care",
-            explanation="Seen in the emergency department tonight.",
-            granted_at=now - timedelta(hours=1),
-            expires_at=now + timedelta(hours=11),
-        )
-    )
-    db.session.add(
-        Annotation(
-            case_id=noted.id,
-            author_id=outsider.id,
-            discipline=Discipline.MEDICAL_ONCOLOGY,
-            body="Reviewed the outside imaging.",
-            created_at=now,
-        )
-    )
-    db.session.flush()
+    factories.make_grant(outsider, other, granted_at=now - timedelta(hours=1))
+    _note(outsider, noted, "Reviewed the outside imaging.", now)
     assert scope.scoped_ids(outsider.id, [noted.id, other.id]) == {noted.id}
 
 

@@ -14,7 +14,6 @@ from tests.auth.test_permissions import ENDPOINTS, ROLE_PERMISSIONS, _url_values
 from tests.conftest import on_backend
 from tests.meetings.factories import make_board
 from tumorboard.auth.permissions import AUTHENTICATED, Role
-from tumorboard.cases.breakglass import BreakGlassGrant
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 
@@ -39,16 +38,12 @@ def _case(board, n: int):
 
 
 def _grant(user, case, *, ended: bool) -> None:
-    start = utcnow() - timedelta(hours=13 if ended else 0)
-    db.session.add(
-        BreakGlassGrant(
-            user_id=user.id,
-            case_id=case.id,
-            reason="covering",
-            explanation="Covering for the radiologist on leave.",
-            granted_at=start,
-            expires_at=start + timedelta(hours=12),
-        )
+    factories.make_grant(
+        user,
+        case,
+        granted_at=utcnow() - timedelta(hours=13 if ended else 0),
+        reason="covering",
+        explanation="Covering for the radiologist on leave.",
     )
 
 
