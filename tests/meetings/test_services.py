@@ -816,6 +816,36 @@ def test_ready_pool_lists_only_ready_cases_most_urgent_first(make_case):
     assert all(isinstance(c, Case) for c in services.ready_pool())
 
 
+def test_ready_pool_takes_the_longest_waiting_of_each_urgency_up_to_the_limit(
+    make_case,
+):
+    from tumorboard.db import utcnow
+
+    now = utcnow()
+
+    def ready(urgency: str, days_waiting: int):
+        case = make_case(status="ready", urgency=urgency)
+        case.status_changed_at = now - timedelta(days=days_waiting)
+        return case
+
+    routine_old, routine_new = ready("routine", 30), ready("routine", 2)
+    urgent_new, urgent_old = ready("urgent", 1), ready("urgent", 9)
+    emergency = ready("emergency", 0)
+    db.session.flush()
+    assert [c.id for c in services.ready_pool()] == [
+        emergency.id,
+        urgent_old.id,
+        urgent_new.id,
+        routine_old.id,
+        routine_new.id,
+    ]
+    # The limit cuts the merged order, not each urgency on its own.
+    assert [c.id for c in services.ready_pool(limit=2)] == [emergency.id, urgent_old.id]
+    assert [c.patient.id for c in services.ready_pool(limit=1)] == [
+        emergency.patient_id
+    ]
+
+
 # Agenda visibility, deferral after a recommendation, boards not loaded ------------
 
 

@@ -250,6 +250,14 @@ class Case(TimestampMixin, db.Model):
             "referral_date",
             "id",
         ),
+        # The meeting page's ready pool reads each urgency in order of readiness.
+        sa.Index(
+            "ix_cases_status_urgency_status_changed_at_id",
+            "status",
+            "urgency",
+            "status_changed_at",
+            "id",
+        ),
         sa.CheckConstraint(
             "case_type <> 'skeletal_metastasis' OR known_primary IS NOT NULL",
             name="metastasis_has_primary",

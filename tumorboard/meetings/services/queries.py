@@ -15,8 +15,7 @@ from tumorboard.audit import services as audit
 from tumorboard.auth.disciplines import Discipline
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import authorize, can_view_agenda
-from tumorboard.cases.listing import URGENCY_ORDER
-from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.cases.models import Case, CaseStatus, Urgency
 from tumorboard.extensions import db
 from tumorboard.meetings.models import (
     AgendaItem,
@@ -78,17 +77,40 @@ def attendance_rows(meeting: Meeting) -> list[Attendance]:
 
 
 def ready_pool(limit: int = 200) -> list[Case]:
-    """Cases ready for the board, most urgent and longest waiting first."""
-    return list(
-        db.session.scalars(
-            sa.select(Case)
-            .where(Case.status == CaseStatus.READY)
-            .join(Case.patient)
-            .options(contains_eager(Case.patient))
-            .order_by(URGENCY_ORDER, Case.status_changed_at, Case.id)
-            .limit(limit)
+    """Cases ready for the board, most urgent and longest waiting first.
+
+    The ids are read for each urgency off the index on status, urgency and
+    time of readiness, only as far as ``limit``; sorting every ready case by
+    urgency instead costs as much as the pool is long. Then only those cases
+    are loaded, with their patients."""
+    arms = [
+        sa.select(
+            sa.literal(rank).label("rank"),
+            Case.status_changed_at.label("since"),
+            Case.id.label("id"),
         )
-    )
+        .where(Case.status == CaseStatus.READY, Case.urgency == level)
+        .order_by(Case.status_changed_at, Case.id)
+        .limit(limit)
+        .subquery()
+        for rank, level in enumerate(Urgency)
+    ]
+    merged = sa.union_all(*(sa.select(arm) for arm in arms)).subquery("pool")
+    ids = db.session.scalars(
+        sa.select(merged.c.id)
+        .order_by(merged.c.rank, merged.c.since, merged.c.id)
+        .limit(limit)
+    ).all()
+    if not ids:
+        return []
+    loaded = db.session.scalars(
+        sa.select(Case)
+        .where(Case.id.in_(ids))
+        .join(Case.patient)
+        .options(contains_eager(Case.patient))
+    ).all()
+    by_id = {case.id: case for case in loaded}
+    return [by_id[case_id] for case_id in ids]
 
 
 @dataclass
