@@ -37,6 +37,7 @@ from tumorboard.cases.services import masked_ids, record_list_read
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.meetings.models import AgendaItem, Meeting
+from tumorboard.pagination import paginate
 from tumorboard.recommendations import services
 from tumorboard.recommendations.forms import (
     ActionForm,
@@ -413,15 +414,18 @@ def overdue():
     # Two lists, paged independently: ``page`` for recommendations and
     # ``actions_page`` for action items.
     per_page = current_app.config["PAGE_SIZE"]
-    recs = db.paginate(
+    # Each page's keys first: the joins are made for the rows shown only.
+    recs = paginate(
         services.overdue_recommendations_query(current_user),
+        Recommendation.id,
         page=request.args.get("page", 1, type=int),
         per_page=per_page,
         max_per_page=per_page,
         error_out=False,
     )
-    actions = db.paginate(
+    actions = paginate(
         services.overdue_actions_query(current_user),
+        ActionItem.id,
         page=request.args.get("actions_page", 1, type=int),
         per_page=per_page,
         max_per_page=per_page,
