@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import base64
 import copy
+import io
 
 import pytest
 import sqlalchemy as sa
 from fhir.resources.R4B.operationoutcome import OperationOutcome
+from pypdf import PdfReader
 
 from tests import factories
 from tests.api.conftest import demo_user
@@ -280,6 +282,10 @@ def test_the_reported_stage_is_kept_and_shown_as_received(client, token_for):
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Reported with the referral:" in page
     assert "stage group <strong>IIA</strong>" in page
+    summary = client.get(f"/documents/cases/{case.id}/summary.pdf")
+    assert summary.mimetype == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(summary.data)).pages)
+    assert "Stage at referral T1 N0 M0, stage IIA" in text
 
 
 def test_a_bundle_without_stage_leaves_it_empty(client, token_for):
