@@ -146,7 +146,7 @@ def shared_counts(
             families.setdefault(family, []).append(indicator)
     result: dict[str, list[tuple]] = {}
     for family, members in families.items():
-        query = _family_counts(family, tuple((m.key, m.kind) for m in members), filters)
+        query = _family_counts(family, tuple(m.key for m in members), filters)
         grouped = db.session.execute(query).all()
         tallies: dict[str, dict[tuple, int]] = {m.key: {} for m in members}
         for month, *cells, count in grouped:
@@ -170,15 +170,13 @@ def shared_counts(
 
 
 @built_once
-def _family_counts(
-    family: str, members: tuple[tuple[str, str], ...], filters: Filters
-) -> sa.Select:
-    """The grouped count query of a family's scan for ``members`` (key, kind)."""
+def _family_counts(family: str, keys: tuple[str, ...], filters: Filters) -> sa.Select:
+    """The grouped count query of a family's scan for the indicators ``keys``."""
     scan = rows_module.FAMILIES[family](filters).subquery("family")
     columns = [scan.c.month]
-    for key, kind in members:
+    for key in keys:
         columns.append(scan.c[key])
-        if kind == "interval":
+        if BY_KEY[key].kind == "interval":
             columns.append(scan.c[f"{key}_value"])
     return sa.select(*columns, sa.func.count()).group_by(*columns)
 
