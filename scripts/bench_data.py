@@ -278,15 +278,27 @@ def populate(n_cases: int, seed: int = 42) -> dict[str, int]:
     # Bulk inserts bypass the flush events that keep the search index.
     rebuild_search(db.session)
     db.session.commit()
-    # Statistics for the query planner, as a database in service has them
-    # (PostgreSQL's autovacuum would gather them some time after a bulk load).
-    db.session.execute(sa.text("ANALYZE"))
-    db.session.commit()
+    _settle()
     return {
         name: db.session.scalar(sa.select(sa.func.count()).select_from(_table(name)))
         for name in ("cases", "discipline_reviews", "meetings", "agenda_items")
         + ("recommendations", "action_items", "audit_entries")
     }
+
+
+def _settle() -> None:
+    """Statistics for the query planner and, on PostgreSQL, the visibility
+    map that index-only scans need, as a database in service has them
+    (autovacuum would gather them some time after a bulk load)."""
+    if db.engine.dialect.name != "postgresql":
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+        return
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.connect().execution_options(
+        isolation_level="AUTOCOMMIT"
+    ) as connection:
+        connection.execute(sa.text(f"VACUUM (ANALYZE) {names}"))
 
 
 def _fix_sequences() -> None:

@@ -117,6 +117,23 @@ def test_sections_take_a_fixed_number_of_queries(app, count_queries):
         assert large.count == small.count
 
 
+def test_coordinator_home_counts_each_list_once(app, count_queries):
+    """The pipeline's decisions to record and sign are the counts of the
+    sections below it: counted once, not once for each."""
+    with app.test_request_context():
+        coordinator = factories.make_user("coordinator")
+        rf.discussed_item()
+        db.session.flush()
+        with count_queries() as counter:
+            result = home.home_for(coordinator)
+        repeated = [s for s in counter.statements if counter.statements.count(s) > 1]
+        assert repeated == []
+        counts = {stage.label: stage.count for stage in result.pipeline}
+        sections = {s.key: s.count for s in result.sections}
+        assert counts["Discussed without a recommendation"] == sections["discussed"]
+        assert counts["Unsigned draft recommendations"] == sections["drafts"]
+
+
 @pytest.mark.parametrize(
     ("role", "headings"),
     [

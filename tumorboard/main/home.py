@@ -353,9 +353,10 @@ def home_for(user: User) -> Home:
     role = Role(user.role)
     home = Home()
     if role == Role.COORDINATOR:
-        home.pipeline = pipeline(user)
+        discussed, drafts = discussed_section(user), drafts_section(user)
+        home.pipeline = pipeline(user, discussed.count, drafts.count)
         home.meetings = listed_by_meeting()
-        home.sections = [discussed_section(user), drafts_section(user)]
+        home.sections = [discussed, drafts]
         return home
     if not user.is_clinician:
         return home

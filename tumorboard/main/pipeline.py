@@ -58,10 +58,11 @@ def count(stmt: sa.Select) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(counted))
 
 
-def pipeline(user: User) -> list[Stage]:
-    """The coordinator's pipeline, each stage with its count (five queries).
+def pipeline(user: User, discussed: int, drafts: int) -> list[Stage]:
+    """The coordinator's pipeline, each stage with its count (three queries).
     The counts by status are those of the case list; the decisions to record
-    and sign are those of the coordinator's boards (access scope)."""
+    and sign (``discussed`` and ``drafts``, counted for the sections of My
+    work) are those of the coordinator's boards (access scope)."""
     by_status = dict(
         db.session.execute(
             sa.select(Case.status, sa.func.count())
@@ -69,8 +70,6 @@ def pipeline(user: User) -> list[Stage]:
             .group_by(Case.status)
         ).all()
     )
-    discussed = count(discussed_without_recommendation(user))
-    drafts = count(drafts_query(user))
     overdue_recs = count(overdue_recommendations_query(user).options())
     overdue_actions = count(overdue_actions_query(user).options())
     overdue_url = url_for("recommendations.overdue")
