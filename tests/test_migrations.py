@@ -219,3 +219,36 @@ def test_sqlite_enforces_foreign_keys_again_after_the_location_migration(tmp_pat
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_agenda_items_learn_which_have_their_recommendation(backend, tmp_path):
+    """3c952deaa510 sets the flag of every item with a recommendation: the
+    demo board, loaded at the head, is taken back before the flag and
+    migrated again."""
+    from tumorboard import demo
+
+    flagged_sql = sa.text(
+        "SELECT id FROM agenda_items WHERE has_recommendation ORDER BY id"
+    )
+    decided_sql = sa.text(
+        "SELECT DISTINCT agenda_item_id FROM recommendations ORDER BY agenda_item_id"
+    )
+    with empty_database(backend, tmp_path) as app, app.app_context():
+        upgrade()
+        demo.load()
+        db.session.commit()
+        db.session.remove()
+        with db.engine.connect() as conn:
+            decided = conn.scalars(decided_sql).all()
+            assert conn.scalars(flagged_sql).all() == decided
+            undecided = conn.scalar(
+                sa.text(
+                    "SELECT count(*) FROM agenda_items WHERE NOT has_recommendation"
+                )
+            )
+        assert decided and undecided
+        downgrade(revision="8817c8edabfd")
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.scalars(flagged_sql).all() == decided

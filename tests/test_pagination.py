@@ -43,6 +43,15 @@ def test_every_page_matches_offset_over_the_whole_select(cases, sort):
         expected = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
         got = paginate(query, Case.id, page=page, per_page=PER_PAGE, error_out=False)
         assert [c.id for c in got.items] == [c.id for c in expected.items]
+        by_keys = paginate(
+            query,
+            Case.id,
+            page=page,
+            per_page=PER_PAGE,
+            error_out=False,
+            rows=listing.case_rows_query(),
+        )
+        assert [c.id for c in by_keys.items] == [c.id for c in expected.items]
         assert (got.total, got.pages) == (23, 4)
         seen += [c.id for c in got.items]
     assert sorted(seen) == sorted(c.id for c in cases)
@@ -65,6 +74,27 @@ def test_rows_come_with_their_eager_loads(cases, count_queries):
     # the page's keys, its rows with their patients, the count
     assert counter.count == 3, counter.statements
     assert len(names) == PER_PAGE
+
+
+def test_rows_are_loaded_by_their_keys_alone(cases, count_queries):
+    """With ``rows``, the filters choose the page's keys and the rows are
+    looked up by id alone: the statement that loads them filters on nothing
+    else, so the database cannot read a status's index instead."""
+    filters = listing.CaseFilters(urgency=Urgency.URGENT.value, sort="urgency")
+    query = listing.case_list_query(filters)
+    expected = db.paginate(query, page=1, per_page=PER_PAGE)
+    db.session.expire_all()
+    with count_queries() as counter:
+        got = paginate(
+            query, Case.id, page=1, per_page=PER_PAGE, rows=listing.case_rows_query()
+        )
+        names = [c.patient.family_name for c in got.items]
+    assert [c.id for c in got.items] == [c.id for c in expected.items]
+    assert len(names) == PER_PAGE
+    keys, loaded, _count = counter.statements
+    assert "cases.urgency = " in keys
+    assert "cases.urgency = " not in loaded
+    assert "cases.id IN " in loaded
 
 
 def test_a_page_past_the_end_is_empty_or_404(cases, app):

@@ -9,7 +9,11 @@ the items whatever the page, plus the count.
 
 A list whose order no single index gives can pass its own ``keys`` (a
 function of offset and limit returning the SELECT of the page's keys) and
-``counted`` (the rows to count, without the joins that only sort them).
+``counted`` (the rows to count, without the joins that only sort them). A
+list whose filters could lead the database to read an index of the filter
+rather than the page's keys (SQLite reads every case of a status to find
+fifty of them by id) passes ``rows``: its entity with the loader options
+alone, which the page's keys are looked up in.
 """
 
 from __future__ import annotations
@@ -42,7 +46,10 @@ class KeyFirstPagination(SelectPagination):
         keys = list(session.scalars(keys_select))
         # Run even for an empty page, so that a page costs the same number
         # of statements whatever it holds.
-        rows = session.execute(select.where(key.in_(keys)).order_by(None))
+        loaded = self._query_args["rows"]
+        if loaded is None:
+            loaded = select
+        rows = session.execute(loaded.where(key.in_(keys)).order_by(None))
         position = {value: n for n, value in enumerate(keys)}
         return sorted(
             rows.unique().scalars(), key=lambda row: position[getattr(row, key.key)]
@@ -67,16 +74,19 @@ def paginate(
     error_out: bool = True,
     keys: Callable[[int, int], sa.Select] | None = None,
     counted: sa.Select | None = None,
+    rows: sa.Select | None = None,
 ) -> KeyFirstPagination:
     """Like ``db.paginate(select, ...)`` for a SELECT of one entity, whose
     primary key ``key`` (a mapped column, e.g. ``Case.id``) names its rows.
-    ``keys(offset, limit)`` replaces the page's key query and ``counted`` the
-    rows counted (see the module's docstring)."""
+    ``keys(offset, limit)`` replaces the page's key query, ``counted`` the
+    rows counted and ``rows`` the SELECT the page's rows are loaded with
+    (see the module's docstring)."""
     return KeyFirstPagination(
         select=select,
         key=key,
         keys=keys,
         counted=counted,
+        rows=rows,
         session=db.session(),
         page=page,
         per_page=per_page,

@@ -27,7 +27,10 @@ boards = st.sampled_from(range(N_BOARDS))
 world = st.fixed_dictionaries(
     {
         "members": st.lists(
-            st.sets(boards, max_size=2), min_size=N_USERS, max_size=N_USERS
+            # Up to every board: a member of all of them has every case.
+            st.sets(boards, max_size=N_BOARDS),
+            min_size=N_USERS,
+            max_size=N_USERS,
         ),
         "cases": st.lists(
             st.fixed_dictionaries(
@@ -290,3 +293,75 @@ def test_covers_tests_the_case_of_each_row(outsider):
         sa.select(AgendaItem.id).where(scope.covers(outsider.id, AgendaItem.case_id))
     ).all()
     assert [listed[i] for i in found] == [mine.id]
+
+
+def test_a_member_of_every_board_has_every_case_in_scope(outsider):
+    """``on_every_board``: answered once per statement, it lets a count skip
+    the tests of each case; a board the person is not on, active or not,
+    makes it false and the tests of each case apply again."""
+    import sqlalchemy as sa
+
+    from tumorboard.meetings.models import AgendaItem, Board
+
+    def on_every_board() -> bool:
+        return db.session.scalar(sa.select(scope.on_every_board(outsider.id)))
+
+    for board in db.session.scalars(sa.select(Board)):
+        factories.join_board(outsider, board)
+    sat = make_board(members=[outsider])
+    case = factories.make_case(board_id=sat.id)
+    meeting = make_meeting(sat, days=7)
+    item = make_item(meeting, case)
+    assert on_every_board()
+    assert scope.scoped_ids(outsider.id, [case.id]) == {case.id}
+
+    elsewhere = make_board(members=[], is_active=False)
+    other = factories.make_case(board_id=elsewhere.id)
+    other_item = make_item(make_meeting(elsewhere, days=7), other)
+    scope.forget()
+    assert not on_every_board()
+    assert scope.scoped_ids(outsider.id, [case.id, other.id]) == {case.id}
+    found = db.session.scalars(
+        sa.select(AgendaItem.id)
+        .where(scope.covers(outsider.id, AgendaItem.case_id))
+        .where(AgendaItem.id.in_([item.id, other_item.id]))
+    ).all()
+    assert found == [item.id]
+
+
+def test_a_request_knows_whether_its_user_sits_on_every_board(
+    client, login_as, count_queries
+):
+    """Checked with the session on each request: for a person on every board
+    the worklist's count and page are plain, with no test of each case; once
+    a board they are not on exists, the tests of each case come back, and
+    the new board's case stays out of their list."""
+    import sqlalchemy as sa
+
+    from tumorboard.cases.models import CaseStatus
+    from tumorboard.meetings.models import Board
+
+    coordinator = login_as("coordinator")
+    for board in db.session.scalars(
+        sa.select(Board).where(~Board.id.in_(scope.board_ids_of(coordinator.id)))
+    ):
+        factories.join_board(coordinator, board)
+    mine = factories.make_case(status=CaseStatus.WORKUP)
+    db.session.commit()
+
+    def cases_statements() -> tuple[list[str], str]:
+        with count_queries() as counter:
+            page = client.get("/worklist")
+        assert page.status_code == 200
+        return [s for s in counter.statements if "FROM cases" in s], page.text
+
+    plain, text = cases_statements()
+    assert plain and mine.reference in text
+    assert not [s for s in plain if "board_members" in s or "attendances" in s]
+
+    elsewhere = make_board(members=[])
+    theirs = factories.make_case(board_id=elsewhere.id, status=CaseStatus.WORKUP)
+    db.session.commit()
+    tested, text = cases_statements()
+    assert [s for s in tested if "board_members" in s and "attendances" in s]
+    assert mine.reference in text and theirs.reference not in text

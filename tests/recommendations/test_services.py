@@ -54,6 +54,21 @@ def test_record_creates_a_current_draft(setup, coordinator):
     assert entry.changes["intent"] == [None, "curative"]
 
 
+def test_record_flags_the_item_without_changing_its_version(setup, coordinator):
+    """The item learns it has its recommendation (My work's list of discussed
+    items without one reads the flag), and the agenda's forms, which hold
+    the item's version, are not made stale by it."""
+    item = setup.item
+    version = item.version
+    assert not item.has_recommendation
+    services.record_recommendation(coordinator, item, rf.rec_data())
+    assert item.has_recommendation
+    assert item.version == version
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).has_recommendation
+    assert db.session.get(type(item), item.id).version == version
+
+
 def test_record_during_the_discussion_of_a_listed_item(coordinator):
     setup = rf.discussed_item(item_status=AgendaItemStatus.LISTED)
     rec = services.record_recommendation(coordinator, setup.item, rf.rec_data())

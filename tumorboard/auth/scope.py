@@ -16,7 +16,8 @@ privacy officers never read clinical records.
 
 The rule is one SQL expression over the ``cases`` table, correlated to the
 query it filters, so lists, counts and search apply the same rule as a case
-page; :func:`reference_scope` states it again in plain Python for the tests
+page. It first asks, once per statement, whether the person sits on every
+board (then every case is theirs and no case is tested on its own); :func:`reference_scope` states it again in plain Python for the tests
 to check the SQL against. Tables are looked up by name: the tables of the
 layers above (meetings, reviews, annotations) are not imported here.
 """
@@ -45,6 +46,44 @@ def board_ids_of(user_id: int) -> sa.Select:
     return sa.select(members.c.board_id).where(members.c.user_id == user_id)
 
 
+def on_every_board(user: int | sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """True when ``user`` (an id, or a column of users' ids) is a member of
+    every board, inactive ones included. Every case belongs to a board, so
+    such a person (the coordinator of a centre's boards, say) has every case
+    in scope.
+
+    For an id the test names no column of the query it is put in: the
+    database answers it once per statement, and a count or list over many
+    cases then skips the tests of each case. When the request already knows
+    the answer for that id (:func:`remember_on_every_board`, from the
+    sign-in check of each request) it is a constant, and the database plans
+    a plain count."""
+    if isinstance(user, int):
+        known = _every_board_memo().get(user)
+        if known is not None:
+            return sa.true() if known else sa.false()
+    boards = _table("boards")
+    members = _table("board_members")
+    theirs = (
+        sa.select(members.c.board_id)
+        .where(members.c.user_id == user)
+        .correlate_except(members)
+    )
+    return ~sa.exists().where(boards.c.id.not_in(theirs)).correlate_except(boards)
+
+
+def remember_on_every_board(user_id: int, value: bool) -> None:
+    """Record for this request whether ``user_id`` sits on every board."""
+    if has_request_context():
+        _every_board_memo()[user_id] = bool(value)
+
+
+def _every_board_memo() -> dict[int, bool]:
+    if not has_request_context():
+        return {}
+    return g.setdefault("on_every_board", {})
+
+
 def in_scope(user_id: int) -> sa.ColumnElement[bool]:
     """True for the rows of ``cases`` that ``user_id`` reads without asking."""
     cases = _table("cases")
@@ -56,6 +95,7 @@ def in_scope(user_id: int) -> sa.ColumnElement[bool]:
     annotations = _table("annotations")
     boards = board_ids_of(user_id)
     return sa.or_(
+        on_every_board(user_id),
         cases.c.board_id.in_(boards),
         cases.c.lead_clinician_id == user_id,
         cases.c.key_worker_id == user_id,
@@ -105,10 +145,11 @@ def covers(user_id: int, case_id: sa.ColumnElement) -> sa.ColumnElement[bool]:
     ``user_id``'s scope, tested for that case alone: an ``IN`` over the
     scope's cases would test every case of the database."""
     cases = _table("cases")
-    return (
+    return sa.or_(
+        on_every_board(user_id),
         sa.exists()
         .where(cases.c.id == case_id, in_scope(user_id))
-        .correlate_except(cases)
+        .correlate_except(cases),
     )
 
 
@@ -273,6 +314,7 @@ def forget() -> None:
     lead or key worker within the request)."""
     if has_request_context():
         g.pop("case_scope", None)
+        g.pop("on_every_board", None)
 
 
 @dataclass

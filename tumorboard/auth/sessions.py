@@ -37,6 +37,7 @@ from flask_login import (
 from sqlalchemy.orm import contains_eager
 
 from tumorboard.audit import services as audit
+from tumorboard.auth import scope
 from tumorboard.auth.devices import describe_device
 from tumorboard.auth.models import User, UserSession
 from tumorboard.auth.permissions import authorize, can_manage_users
@@ -331,12 +332,15 @@ def load_user(login_id: str) -> User | None:
         _forget()
         return None
     now = utcnow()
-    row = db.session.scalar(
-        sa.select(UserSession)
+    # Whether the person sits on every board comes with it: their access
+    # scope is then every case, and the request's queries say so plainly.
+    found = db.session.execute(
+        sa.select(UserSession, scope.on_every_board(User.id))
         .join(UserSession.user)
         .options(contains_eager(UserSession.user))
         .where(UserSession.token_hash == hash_token(token))
-    )
+    ).one_or_none()
+    row, on_every_board = found if found is not None else (None, False)
     if row is None:
         user_id = db.session.scalar(sa.select(User.id).where(User.login_id == login_id))
         _refuse(
@@ -390,6 +394,7 @@ def load_user(login_id: str) -> User | None:
     if now - row.last_seen_at >= TOUCH_INTERVAL:
         row.last_seen_at = now
     setattr(g, _CURRENT, row)
+    scope.remember_on_every_board(user.id, on_every_board)
     return user
 
 

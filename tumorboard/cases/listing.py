@@ -111,6 +111,16 @@ def reveals_clinical_data(filters: CaseFilters) -> bool:
     )
 
 
+def case_rows_query() -> sa.Select:
+    """The SELECT a worklist page's cases are loaded with, by their ids: the
+    columns and joins the page shows, without the list's filters."""
+    return sa.select(Case).options(
+        joinedload(Case.lead_clinician),
+        joinedload(Case.board),
+        joinedload(Case.patient, innerjoin=True),
+    )
+
+
 def case_list_query(filters: CaseFilters) -> sa.Select:
     """One SELECT for a worklist page: cases with patient and lead clinician.
 

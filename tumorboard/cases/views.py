@@ -77,6 +77,7 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
             per_page=current_app.config["PAGE_SIZE"],
             max_per_page=100,
             error_out=False,
+            rows=listing.case_rows_query(),
         )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     masked: set[int] = set()

@@ -148,7 +148,7 @@ def discussed_without_recommendation(user: User) -> sa.Select:
         .join(Case, Case.id == AgendaItem.case_id)
         .where(
             AgendaItem.status == AgendaItemStatus.DISCUSSED,
-            ~sa.exists().where(Recommendation.agenda_item_id == AgendaItem.id),
+            AgendaItem.has_recommendation == sa.false(),
             scope.in_scope(user.id),
         )
         .order_by(AgendaItem.id)

@@ -211,6 +211,7 @@ def page_for(user: User, worklist: Worklist, page: int, per_page: int) -> Pagina
             error_out=False,
             keys=lambda offset, limit: _page_keys(conditions, offset, limit),
             counted=sa.select(Case.id).where(*conditions),
+            rows=sa.select(Case).options(joinedload(Case.patient, innerjoin=True)),
         )
 
     result = pages(max(1, page))

@@ -253,6 +253,13 @@ class AgendaItem(TimestampMixin, db.Model):
     #: A server default, so rows written without it (older code, data
     #: migrations) are full discussions.
     standard_of_care: Mapped[bool] = mapped_column(server_default=sa.false())
+    #: Set once a recommendation is recorded for the item (by the
+    #: recommendations layer, whatever writes it), so that the discussed items
+    #: still waiting for theirs are read off an index rather than found by
+    #: testing every discussion ever held.
+    has_recommendation: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
     version: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped[Meeting] = relationship(
@@ -275,6 +282,15 @@ class AgendaItem(TimestampMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "case_id", name="meeting_case"),
         sa.CheckConstraint("planned_minutes > 0", name="planned_minutes_positive"),
+        # The items of a status: the listed ones of the coming meetings, the
+        # discussed ones without a recommendation.
+        sa.Index(
+            "ix_agenda_items_status_has_recommendation",
+            "status",
+            "has_recommendation",
+            "meeting_id",
+            "case_id",
+        ),
     )
 
 

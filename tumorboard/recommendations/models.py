@@ -366,6 +366,28 @@ class Recommendation(TimestampMixin, db.Model):
         return f"<Recommendation {self.id} item={self.agenda_item_id} r{self.revision}>"
 
 
+@sa.event.listens_for(Recommendation, "after_insert")
+def _mark_item_decided(mapper, connection, rec: Recommendation) -> None:
+    """Flag the agenda item as having its recommendation, in the same flush.
+    A plain UPDATE: recording a decision is not an edit of the item, so its
+    version (which the agenda's forms hold) stays as it is."""
+    from tumorboard.meetings.models import AgendaItem
+
+    connection.execute(
+        sa.update(AgendaItem.__table__)
+        .where(
+            AgendaItem.id == rec.agenda_item_id,
+            AgendaItem.has_recommendation == sa.false(),
+        )
+        .values(has_recommendation=True)
+    )
+    session = sa.orm.object_session(rec)
+    key = sa.inspect(AgendaItem).identity_key_from_primary_key([rec.agenda_item_id])
+    item = session.identity_map.get(key) if session is not None else None
+    if item is not None:
+        sa.orm.attributes.set_committed_value(item, "has_recommendation", True)
+
+
 def type_label(item: dict) -> str:
     """``Surgery: Limb-salvage resection …`` for one coded item."""
     code = RecommendationCode(item["code"])

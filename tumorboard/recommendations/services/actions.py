@@ -229,13 +229,16 @@ def _action_options():
 def overdue_actions_query(user: User) -> sa.Select:
     """Open action items past their due date, oldest first, of the cases of
     ``user``'s work (access scope)."""
-    of_case_in_scope = (
+    # A member of every board has every case: the actions are not looked
+    # up one by one.
+    of_case_in_scope = sa.or_(
+        scope.on_every_board(user.id),
         sa.exists()
         .where(
             Recommendation.id == ActionItem.recommendation_id,
             scope.covers(user.id, Recommendation.case_id),
         )
-        .correlate(ActionItem)
+        .correlate(ActionItem),
     )
     return (
         sa.select(ActionItem)
