@@ -23,6 +23,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tumorboard import demo
+from tumorboard.cases import status_counts
 from tumorboard.cases.search import rebuild as rebuild_search
 from tumorboard.extensions import db
 
@@ -275,8 +276,10 @@ def populate(n_cases: int, seed: int = 42) -> dict[str, int]:
             )
     writer.flush()
     _fix_sequences()
-    # Bulk inserts bypass the flush events that keep the search index.
+    # Bulk inserts bypass the flush events that keep the search index and
+    # the numbers of cases by status.
     rebuild_search(db.session)
+    status_counts.recount(db.session)
     db.session.commit()
     _settle()
     return {

@@ -1,6 +1,7 @@
 """Flask commands: ``flask users create``, ``flask demo load``,
 ``flask audit verify``, ``flask sessions prune``, ``flask search rebuild``,
-``flask outbox send``/``worker``, ``flask reminders run``."""
+``flask cases recount``, ``flask outbox send``/``worker``,
+``flask reminders run``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tumorboard.auth import services as auth_services
 from tumorboard.auth import sessions as auth_sessions
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
-from tumorboard.cases import search
+from tumorboard.cases import search, status_counts
 from tumorboard.errors import ServiceError
 from tumorboard.extensions import db
 from tumorboard.notifications import outbox
@@ -29,6 +30,7 @@ demo_cli = AppGroup("demo", help="Synthetic demonstration data.")
 audit_cli = AppGroup("audit", help="The audit log.")
 sessions_cli = AppGroup("sessions", help="Signed-in sessions.")
 search_cli = AppGroup("search", help="The case search index.")
+cases_cli = AppGroup("cases", help="Cases.")
 outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
 reminders_cli = AppGroup("reminders", help="Reminders and the daily digest.")
 
@@ -120,6 +122,19 @@ def search_rebuild_command() -> None:
     click.echo(f"Search index rebuilt for {count} cases.")
 
 
+@cases_cli.command("recount")
+def cases_recount_command() -> None:
+    """Count the cases of each status again (after cases were loaded or
+    changed outside the application)."""
+    counted = status_counts.recount(db.session)
+    db.session.commit()
+    click.echo(
+        "Cases by status: "
+        + (", ".join(f"{s.label.lower()} {n}" for s, n in counted.items()) or "none")
+        + "."
+    )
+
+
 def _links():
     """A request context whose links start with ``PUBLIC_URL`` (commands have
     no request of their own)."""
@@ -205,5 +220,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(sessions_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(cases_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(reminders_cli)

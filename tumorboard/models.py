@@ -8,6 +8,7 @@ from tumorboard.auth.models import User
 from tumorboard.cases.breakglass import BreakGlassGrant
 from tumorboard.cases.models import Case
 from tumorboard.cases.search import CaseSearch
+from tumorboard.cases.status_counts import CaseStatusCount
 from tumorboard.meetings.models import (
     AgendaItem,
     Attendance,
@@ -43,6 +44,7 @@ __all__ = [
     "BreakGlassGrant",
     "Case",
     "CaseSearch",
+    "CaseStatusCount",
     "DisciplineReview",
     "Meeting",
     "Notification",

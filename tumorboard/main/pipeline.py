@@ -10,6 +10,7 @@ from flask import url_for
 
 from tumorboard.auth import scope
 from tumorboard.auth.models import User
+from tumorboard.cases import status_counts
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.extensions import db
 from tumorboard.meetings.models import (
@@ -60,16 +61,11 @@ def count(stmt: sa.Select) -> int:
 
 def pipeline(user: User, discussed: int, drafts: int) -> list[Stage]:
     """The coordinator's pipeline, each stage with its count (three queries).
-    The counts by status are those of the case list; the decisions to record
+    The counts by status are those of the case list, kept as the cases
+    change (:mod:`tumorboard.cases.status_counts`); the decisions to record
     and sign (``discussed`` and ``drafts``, counted for the sections of My
     work) are those of the coordinator's boards (access scope)."""
-    by_status = dict(
-        db.session.execute(
-            sa.select(Case.status, sa.func.count())
-            .where(Case.status.in_(PIPELINE_STATUSES))
-            .group_by(Case.status)
-        ).all()
-    )
+    by_status = status_counts.by_status(PIPELINE_STATUSES)
     overdue_recs = count(overdue_recommendations_query(user).options())
     overdue_actions = count(overdue_actions_query(user).options())
     overdue_url = url_for("recommendations.overdue")

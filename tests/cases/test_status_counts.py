@@ -1,0 +1,138 @@
+"""The numbers of cases by status (tumorboard.cases.status_counts) are what a
+count of the cases gives, whatever moves the cases, and roll back with the
+transaction that moved them."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tests.conftest import BACKENDS, shared_database_app
+from tumorboard.cases import services, status_counts
+from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.extensions import db
+
+
+def _counted() -> dict[CaseStatus, int]:
+    """The numbers a count of every case gives."""
+    rows = db.session.execute(
+        sa.select(Case.status, sa.func.count()).group_by(Case.status)
+    ).all()
+    return {CaseStatus(status): n for status, n in rows}
+
+
+def _kept() -> dict[CaseStatus, int]:
+    return {s: n for s, n in status_counts.by_status(CaseStatus).items() if n}
+
+
+def test_new_cases_moves_and_deletions_are_counted(app):
+    coordinator = factories.make_user("coordinator")
+    referred = [factories.make_case() for _ in range(3)]
+    factories.make_case(status=CaseStatus.WORKUP)
+    db.session.flush()
+    assert _kept() == _counted()
+    assert _kept()[CaseStatus.REFERRED] >= 3
+
+    services.transition_case(coordinator, referred[0], CaseStatus.WORKUP)
+    referred[1].status = CaseStatus.WITHDRAWN
+    referred[1].status_reason = "Treated elsewhere."
+    db.session.flush()
+    assert _kept() == _counted()
+
+    # A change of another field, or a status set to what it was, moves nothing.
+    before = _kept()
+    referred[2].clinical_question = "Biopsy route and staging?"
+    referred[2].status = CaseStatus.REFERRED
+    db.session.flush()
+    assert _kept() == before
+
+    search_row = db.metadata.tables["case_search"]
+    db.session.execute(search_row.delete().where(search_row.c.case_id == referred[2].id))
+    db.session.delete(referred[2])
+    db.session.flush()
+    assert _kept() == _counted()
+
+
+def test_the_numbers_roll_back_with_the_change(app):
+    case = factories.make_case()
+    db.session.commit()
+    before = _kept()
+    savepoint = db.session.begin_nested()
+    case.status = CaseStatus.WORKUP
+    db.session.flush()
+    assert _kept() != before
+    savepoint.rollback()
+    assert _kept() == before == _counted()
+
+
+def test_recount_counts_rows_written_around_the_application(app):
+    factories.make_case()
+    db.session.flush()
+    db.session.execute(sa.update(Case).values(status=CaseStatus.READY))
+    assert _kept() != _counted()
+    result = app.test_cli_runner().invoke(args=["cases", "recount"])
+    assert result.exit_code == 0, result.output
+    assert "ready" in result.output
+    assert _kept() == _counted()
+
+
+def test_my_work_shows_the_kept_numbers(app, client, login_as):
+    login_as("coordinator")
+    for _ in range(2):
+        factories.make_case(status=CaseStatus.READY)
+    db.session.commit()
+    ready = status_counts.by_status([CaseStatus.READY])[CaseStatus.READY]
+    assert ready == _counted()[CaseStatus.READY]
+    page = client.get("/")
+    assert page.status_code == 200
+    assert f">{ready}<" in page.text.replace(" ", "")
+
+
+@pytest.fixture(params=BACKENDS)
+def shared_app(request, tmp_path):
+    with shared_database_app(
+        request.param, {"ENV_NAME": "testing"}, tmp_path, "tbcounts"
+    ) as app:
+        yield app
+
+
+def test_concurrent_moves_lose_no_count(shared_app):
+    """Two writers move their own cases back and forth between work-up and
+    ready at the same time: each change adds to the stored number in the
+    database, so none is lost."""
+    with shared_app.app_context():
+        ids = [[factories.make_case().id for _ in range(4)] for _ in range(2)]
+        db.session.commit()
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def writer(mine: list[int], first: CaseStatus, second: CaseStatus) -> None:
+        try:
+            with shared_app.app_context():
+                start.wait(10)
+                for round_ in range(6):
+                    target = first if round_ % 2 == 0 else second
+                    for case_id in mine:
+                        db.session.get(Case, case_id).status = target
+                    db.session.commit()
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [
+        threading.Thread(
+            target=writer, args=(ids[0], CaseStatus.WORKUP, CaseStatus.READY)
+        ),
+        threading.Thread(
+            target=writer, args=(ids[1], CaseStatus.READY, CaseStatus.WORKUP)
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with shared_app.app_context():
+        assert _kept() == _counted() == {CaseStatus.READY: 4, CaseStatus.WORKUP: 4}
