@@ -56,6 +56,8 @@ class KeyFirstPagination(SelectPagination):
         )
 
     def _query_count(self) -> int:
+        if self._query_args["total"] is not None:
+            return self._query_args["total"]
         counted: sa.Select | None = self._query_args["counted"]
         if counted is None:
             return super()._query_count()
@@ -75,18 +77,21 @@ def paginate(
     keys: Callable[[int, int], sa.Select] | None = None,
     counted: sa.Select | None = None,
     rows: sa.Select | None = None,
+    total: int | None = None,
 ) -> KeyFirstPagination:
     """Like ``db.paginate(select, ...)`` for a SELECT of one entity, whose
     primary key ``key`` (a mapped column, e.g. ``Case.id``) names its rows.
     ``keys(offset, limit)`` replaces the page's key query, ``counted`` the
     rows counted and ``rows`` the SELECT the page's rows are loaded with
-    (see the module's docstring)."""
+    (see the module's docstring); ``total``, when the caller knows it
+    without counting, is the number of rows."""
     return KeyFirstPagination(
         select=select,
         key=key,
         keys=keys,
         counted=counted,
         rows=rows,
+        total=total,
         session=db.session(),
         page=page,
         per_page=per_page,

@@ -136,3 +136,68 @@ def test_concurrent_moves_lose_no_count(shared_app):
     assert errors == []
     with shared_app.app_context():
         assert _kept() == _counted() == {CaseStatus.READY: 4, CaseStatus.WORKUP: 4}
+
+
+def test_the_case_list_takes_its_total_from_the_kept_numbers(app):
+    from tumorboard.auth import scope
+    from tumorboard.cases import listing
+
+    viewer = factories.make_user("coordinator")
+    for status in (CaseStatus.REFERRED, CaseStatus.WORKUP, CaseStatus.WORKUP):
+        factories.make_case(status=status)
+    db.session.flush()
+
+    def counted(filters: listing.CaseFilters) -> int:
+        query = listing.case_list_query(filters).order_by(None).subquery()
+        return db.session.scalar(sa.select(sa.func.count()).select_from(query))
+
+    for filters in (
+        listing.CaseFilters(viewer_id=viewer.id),
+        listing.CaseFilters(status=CaseStatus.WORKUP.value, viewer_id=viewer.id),
+        listing.CaseFilters(sort="referral", viewer_id=viewer.id),
+    ):
+        assert listing.known_total(filters) == counted(filters)
+    # Filters the kept numbers cannot answer are counted.
+    for filters in (
+        listing.CaseFilters(q="femur", viewer_id=viewer.id),
+        listing.CaseFilters(urgency="urgent", viewer_id=viewer.id),
+        listing.CaseFilters(key_worker_for=viewer.id, viewer_id=viewer.id),
+        # Only the readable cases: known only for a viewer with every case.
+        listing.CaseFilters(viewer_id=viewer.id, readable_only=True),
+        listing.CaseFilters(sort="name", viewer_id=viewer.id),
+    ):
+        assert listing.known_total(filters) is None
+    with app.test_request_context():
+        scope.remember_on_every_board(viewer.id, True)
+        filters = listing.CaseFilters(sort="name", viewer_id=viewer.id)
+        assert listing.known_total(filters) == counted(filters)
+
+
+def test_the_case_list_page_counts_no_cases(client, login_as, count_queries):
+    login_as("coordinator")
+    for _ in range(3):
+        factories.make_case(status=CaseStatus.READY)
+    db.session.commit()
+    expected = _counted()[CaseStatus.READY]
+    with count_queries() as counter:
+        page = client.get("/cases/?status=ready")
+    assert page.status_code == 200
+    assert f"{expected} in all" in page.text
+    assert not [s for s in counter.statements if "count(" in s and "FROM cases" in s]
+
+
+def test_the_readiness_gate_takes_its_total_from_the_kept_numbers(
+    client, login_as, count_queries
+):
+    """The coordinator on every board has every case in work-up at the gate:
+    the page's total is the kept number, and no statement counts cases."""
+    login_as("coordinator")
+    for _ in range(3):
+        factories.make_case(status=CaseStatus.WORKUP)
+    db.session.commit()
+    expected = _counted()[CaseStatus.WORKUP]
+    with count_queries() as counter:
+        page = client.get("/worklist")
+    assert page.status_code == 200
+    assert f"{expected} in all" in page.text
+    assert not [s for s in counter.statements if "count(" in s and "FROM cases" in s]

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tumorboard.auth import scope
+from tumorboard.cases import status_counts
 from tumorboard.cases.models import (
     Case,
     CaseStatus,
@@ -109,6 +110,29 @@ def reveals_clinical_data(filters: CaseFilters) -> bool:
         or filters.urgency
         or filters.sort in ("name", "urgency")
     )
+
+
+def known_total(filters: CaseFilters) -> int | None:
+    """The number of cases the list holds, when the numbers of cases by
+    status (:mod:`tumorboard.cases.status_counts`) give it without counting:
+    no search and no filter but the status, and every case listed (masked or
+    not, or the viewer has every case in scope). None otherwise."""
+    if (
+        filters.q
+        or filters.case_type
+        or filters.site
+        or filters.lead
+        or filters.urgency
+        or filters.mine_for
+        or filters.key_worker_for
+    ):
+        return None
+    if (filters.readable_only or reveals_clinical_data(filters)) and not (
+        filters.viewer_id is not None and scope.has_every_case(filters.viewer_id)
+    ):
+        return None
+    statuses = [CaseStatus(filters.status)] if filters.status else list(CaseStatus)
+    return sum(status_counts.by_status(statuses).values())
 
 
 def case_rows_query() -> sa.Select:

@@ -78,6 +78,7 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
             max_per_page=100,
             error_out=False,
             rows=listing.case_rows_query(),
+            total=listing.known_total(filters),
         )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     masked: set[int] = set()

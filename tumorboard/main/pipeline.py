@@ -139,6 +139,8 @@ def listed_by_meeting() -> list[tuple[Meeting, int]]:
 
 
 def discussed_without_recommendation(user: User) -> sa.Select:
+    """Discussed items of ``user``'s cases with no recommendation recorded,
+    meeting by meeting (read off the index on status and the flag)."""
     return (
         sa.select(AgendaItem)
         .join(Case, Case.id == AgendaItem.case_id)
@@ -147,7 +149,7 @@ def discussed_without_recommendation(user: User) -> sa.Select:
             AgendaItem.has_recommendation == sa.false(),
             scope.in_scope(user.id),
         )
-        .order_by(AgendaItem.id)
+        .order_by(AgendaItem.meeting_id, AgendaItem.id)
     )
 
 

@@ -19,6 +19,7 @@ from tumorboard.auth import scope
 from tumorboard.auth.disciplines import REVIEW_DISCIPLINES, Discipline, discipline_of
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import Role
+from tumorboard.cases import status_counts
 from tumorboard.cases.models import Case, CaseStatus, Urgency
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
@@ -196,6 +197,11 @@ def page_for(user: User, worklist: Worklist, page: int, per_page: int) -> Pagina
     a count, the page's keys, its cases, their next meetings, and for the
     coordinator two more queries for the checklists."""
     conditions = _conditions(user, worklist)
+    # The readiness gate of someone with every case in scope is every case in
+    # work-up: the kept number, not a count.
+    total = None
+    if worklist.kind == "readiness" and scope.has_every_case(user.id):
+        total = status_counts.by_status([CaseStatus.WORKUP])[CaseStatus.WORKUP]
     stmt = (
         sa.select(Case)
         .options(joinedload(Case.patient, innerjoin=True))
@@ -212,6 +218,7 @@ def page_for(user: User, worklist: Worklist, page: int, per_page: int) -> Pagina
             keys=lambda offset, limit: _page_keys(conditions, offset, limit),
             counted=sa.select(Case.id).where(*conditions),
             rows=sa.select(Case).options(joinedload(Case.patient, innerjoin=True)),
+            total=total,
         )
 
     result = pages(max(1, page))

@@ -282,14 +282,20 @@ class AgendaItem(TimestampMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "case_id", name="meeting_case"),
         sa.CheckConstraint("planned_minutes > 0", name="planned_minutes_positive"),
-        # The items of a status: the listed ones of the coming meetings, the
-        # discussed ones without a recommendation.
+        # The discussed items without a recommendation, meeting by meeting.
         sa.Index(
             "ix_agenda_items_status_has_recommendation",
             "status",
             "has_recommendation",
             "meeting_id",
+            "id",
+        ),
+        # The listed items case by case: each case's next meeting.
+        sa.Index(
+            "ix_agenda_items_status_case_id_meeting_id",
+            "status",
             "case_id",
+            "meeting_id",
         ),
     )
 
