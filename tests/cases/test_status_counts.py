@@ -50,7 +50,9 @@ def test_new_cases_moves_and_deletions_are_counted(app):
     assert _kept() == before
 
     search_row = db.metadata.tables["case_search"]
-    db.session.execute(search_row.delete().where(search_row.c.case_id == referred[2].id))
+    db.session.execute(
+        search_row.delete().where(search_row.c.case_id == referred[2].id)
+    )
     db.session.delete(referred[2])
     db.session.flush()
     assert _kept() == _counted()
@@ -201,3 +203,58 @@ def test_the_readiness_gate_takes_its_total_from_the_kept_numbers(
     assert page.status_code == 200
     assert f"{expected} in all" in page.text
     assert not [s for s in counter.statements if "count(" in s and "FROM cases" in s]
+
+
+def test_a_status_change_and_the_audit_chain_are_locked_in_one_order(shared_app):
+    """One writer moves a case and only then writes to the audit log;
+    another writes to the audit log and then moves a case. Each number of
+    cases by status stays locked to the end of its transaction, as the audit
+    chain does: taking the chain first whenever the numbers change keeps the
+    two writers from each waiting for the other."""
+    from tumorboard.audit import services as audit
+
+    with shared_app.app_context():
+        first, second = factories.make_case().id, factories.make_case().id
+        db.session.commit()
+    both_started = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def mover_then_auditor() -> None:
+        try:
+            with shared_app.app_context():
+                db.session.get(Case, first).status = CaseStatus.WORKUP
+                db.session.flush()
+                try:
+                    both_started.wait(2)
+                except threading.BrokenBarrierError:
+                    pass  # the other writer waits for this one's lock
+                audit.record(None, "test.note", "case", first, "Moved first")
+                db.session.commit()
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    def auditor_then_mover() -> None:
+        try:
+            with shared_app.app_context():
+                audit.record(None, "test.note", "case", second, "Noted first")
+                db.session.flush()
+                try:
+                    both_started.wait(2)
+                except threading.BrokenBarrierError:
+                    pass
+                db.session.get(Case, second).status = CaseStatus.WORKUP
+                db.session.commit()
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=mover_then_auditor),
+        threading.Thread(target=auditor_then_mover),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with shared_app.app_context():
+        assert _kept() == _counted() == {CaseStatus.WORKUP: 2}

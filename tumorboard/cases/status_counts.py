@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from tumorboard.audit.chain import lock_chain
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.extensions import db
 
@@ -98,12 +99,17 @@ def _collect(session: Session, flush_context) -> None:
 
 @event.listens_for(Session, "after_flush_postexec")
 def _apply(session: Session, flush_context) -> None:
-    """Write the noted changes, one status at a time in a fixed order (two
-    transactions moving cases in opposite directions take the rows' locks
-    in the same order, so neither waits for the other forever)."""
+    """Write the noted changes, one status at a time in a fixed order.
+
+    The numbers' rows stay locked until the transaction ends, like the audit
+    chain that every change of a case also writes to. The chain's lock is
+    taken first, so that every transaction takes the two in the same order
+    (the chain, then the statuses in order) and none waits for another that
+    waits for it."""
     deltas: Counter[str] | None = session.info.pop(_DELTAS, None)
     if not deltas:
         return
+    lock_chain(session.connection())
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = CaseStatusCount.__table__
