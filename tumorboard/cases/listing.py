@@ -112,27 +112,53 @@ def reveals_clinical_data(filters: CaseFilters) -> bool:
     )
 
 
-def known_total(filters: CaseFilters) -> int | None:
-    """The number of cases the list holds, when the numbers of cases by
-    status (:mod:`tumorboard.cases.status_counts`) give it without counting:
-    no search and no filter but the status, and every case listed (masked or
-    not, or the viewer has every case in scope). None otherwise."""
-    if (
-        filters.q
-        or filters.case_type
+def _filtered_beyond_status(filters: CaseFilters) -> bool:
+    return bool(
+        filters.case_type
         or filters.site
         or filters.lead
         or filters.urgency
         or filters.mine_for
         or filters.key_worker_for
-    ):
-        return None
-    if (filters.readable_only or reveals_clinical_data(filters)) and not (
-        filters.viewer_id is not None and scope.has_every_case(filters.viewer_id)
-    ):
+    )
+
+
+def _lists_every_case(filters: CaseFilters) -> bool:
+    """Every case the filters select is listed (masked or not), or the
+    viewer has every case in scope."""
+    if not (filters.readable_only or reveals_clinical_data(filters)):
+        return True
+    return filters.viewer_id is not None and scope.has_every_case(filters.viewer_id)
+
+
+def known_total(filters: CaseFilters) -> int | None:
+    """The number of cases the list holds, when the numbers of cases by
+    status (:mod:`tumorboard.cases.status_counts`) give it without counting:
+    no search and no filter but the status, and every case listed. None
+    otherwise."""
+    if filters.q or _filtered_beyond_status(filters) or not _lists_every_case(filters):
         return None
     statuses = [CaseStatus(filters.status)] if filters.status else list(CaseStatus)
     return sum(status_counts.by_status(statuses).values())
+
+
+def search_counted(filters: CaseFilters) -> sa.Select | None:
+    """The rows to count for a search that nothing else filters and whose
+    every match is listed: the matching rows of the search index alone,
+    without reading each match's case. None otherwise."""
+    if (
+        not filters.q
+        or reference_id(filters.q) is not None
+        or filters.status
+        or _filtered_beyond_status(filters)
+        or not _lists_every_case(filters)
+    ):
+        return None
+    query = parse_query(filters.q)
+    if query is None:
+        return None
+    dialect = db.session.get_bind().dialect.name
+    return sa.select(CaseSearch.case_id).where(matches(query, dialect))
 
 
 def case_rows_query() -> sa.Select:

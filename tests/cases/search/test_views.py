@@ -163,3 +163,45 @@ def test_my_cases_search(client, login_as, make_case, make_patient):
     page = client.get("/cases/mine?q=femur").text
     assert mine.reference in page
     assert "1 in all" in page
+
+
+def test_a_plain_search_counts_its_matches_in_the_index_alone(
+    app, cases, client, login_as, count_queries
+):
+    """A search that nothing else filters, by someone with every case in
+    scope, counts the matching rows of the search index without reading
+    their cases; any other search counts through the cases."""
+    import sqlalchemy as sa
+
+    from tumorboard.auth import scope
+    from tumorboard.cases import listing
+
+    viewer = login_as("coordinator")
+
+    def counted(select: sa.Select) -> int:
+        sub = select.order_by(None).subquery()
+        return db.session.scalar(sa.select(sa.func.count()).select_from(sub))
+
+    with app.test_request_context():
+        scope.remember_on_every_board(viewer.id, True)
+        for words in ("osteosarcoma femur", "Müller", "berg", "humerus"):
+            filters = listing.CaseFilters(q=words, viewer_id=viewer.id)
+            alone = listing.search_counted(filters)
+            assert alone is not None
+            assert counted(alone) == counted(listing.case_list_query(filters))
+        for filters in (
+            listing.CaseFilters(q="femur", status="referred", viewer_id=viewer.id),
+            listing.CaseFilters(q="femur", site="C40.2", viewer_id=viewer.id),
+            listing.CaseFilters(q=cases[0].reference, viewer_id=viewer.id),
+            listing.CaseFilters(viewer_id=viewer.id),
+        ):
+            assert listing.search_counted(filters) is None
+    # Not known to have every case: the matches are counted through the cases.
+    filters = listing.CaseFilters(q="femur", viewer_id=viewer.id)
+    assert listing.search_counted(filters) is None
+
+    with count_queries() as counter:
+        page = client.get("/cases/?q=osteosarcoma+femur")
+    assert "1 in all" in page.text
+    (count,) = [s for s in counter.statements if "count(*)" in s]
+    assert "case_search" in count and "cases" not in count.replace("case_search", "")
