@@ -93,6 +93,15 @@ def test_my_work_shows_the_kept_numbers(app, client, login_as):
     assert f">{ready}<" in page.text.replace(" ", "")
 
 
+def _run_together(*targets) -> None:
+    """Run each of ``targets`` in a thread of its own and wait for them all."""
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+
 @pytest.fixture(params=BACKENDS)
 def shared_app(request, tmp_path):
     with shared_database_app(
@@ -123,18 +132,10 @@ def test_concurrent_moves_lose_no_count(shared_app):
         except BaseException as error:  # noqa: BLE001 (reported below)
             errors.append(error)
 
-    threads = [
-        threading.Thread(
-            target=writer, args=(ids[0], CaseStatus.WORKUP, CaseStatus.READY)
-        ),
-        threading.Thread(
-            target=writer, args=(ids[1], CaseStatus.READY, CaseStatus.WORKUP)
-        ),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    _run_together(
+        lambda: writer(ids[0], CaseStatus.WORKUP, CaseStatus.READY),
+        lambda: writer(ids[1], CaseStatus.READY, CaseStatus.WORKUP),
+    )
     assert errors == []
     with shared_app.app_context():
         assert _kept() == _counted() == {CaseStatus.READY: 4, CaseStatus.WORKUP: 4}
@@ -242,14 +243,7 @@ def test_a_status_change_and_the_audit_chain_are_locked_in_one_order(shared_app)
         except BaseException as error:  # noqa: BLE001 (reported below)
             errors.append(error)
 
-    threads = [
-        threading.Thread(target=mover_then_auditor),
-        threading.Thread(target=auditor_then_mover),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    _run_together(mover_then_auditor, auditor_then_mover)
     assert errors == []
     with shared_app.app_context():
         assert _kept() == _counted() == {CaseStatus.WORKUP: 2}
