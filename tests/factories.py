@@ -14,6 +14,7 @@ from tumorboard.auth.models import User
 from tumorboard.auth.passwords import hash_password
 from tumorboard.auth.permissions import BOARD_ROLES, Role
 from tumorboard.auth.services import StepUp
+from tumorboard.cases.breakglass import BreakGlassGrant
 from tumorboard.cases.models import Case
 from tumorboard.db import today, utcnow
 from tumorboard.extensions import db
@@ -267,8 +268,6 @@ def make_grant(
 ):
     """A break-glass grant of ``user`` on ``case`` from ``granted_at`` (now)
     for ``hours``, written directly (the service's checks are tested apart)."""
-    from tumorboard.cases.breakglass import BreakGlassGrant
-
     start = granted_at or utcnow()
     grant = BreakGlassGrant(
         user_id=user.id,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import on_backend
 from tests.factories import MFA_KEY
-from tumorboard import create_app
+from tumorboard import SQLITE_MMAP_BYTES, create_app
+from tumorboard.extensions import db
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
@@ -123,11 +125,6 @@ def test_crossed_saves_get_a_409_page_not_a_500(
 
 
 def test_a_sqlite_file_is_read_through_memory_mapping(tmp_path):
-    import sqlalchemy as sa
-
-    from tumorboard import SQLITE_MMAP_BYTES
-    from tumorboard.extensions import db
-
     app = create_app(
         {
             "ENV_NAME": "testing",
@@ -146,10 +143,6 @@ def test_a_sqlite_file_is_read_through_memory_mapping(tmp_path):
 def test_postgresql_connections_run_without_jit(app, backend):
     """PostgreSQL's JIT compiled the access-scoped worklist for longer than
     the query ran; the app's connections turn it off."""
-    import sqlalchemy as sa
-
-    from tumorboard.extensions import db
-
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
     if backend == "postgresql":
         assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"

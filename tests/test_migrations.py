@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from tests.conftest import BACKENDS, pg_engine_options, pg_url, temporary_pg_schema
-from tumorboard import create_app
+from tumorboard import create_app, demo
 from tumorboard.cases.models import Case
 from tumorboard.db import include_name
 from tumorboard.extensions import db
@@ -226,8 +226,6 @@ def test_agenda_items_learn_which_have_their_recommendation(backend, tmp_path):
     """3c952deaa510 sets the flag of every item with a recommendation: the
     demo board, loaded at the head, is taken back before the flag and
     migrated again."""
-    from tumorboard import demo
-
     flagged_sql = sa.text(
         "SELECT id FROM agenda_items WHERE has_recommendation ORDER BY id"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,8 +16,9 @@ from tests.meetings.factories import make_board, make_item, make_meeting
 from tumorboard.annotations.models import Annotation
 from tumorboard.auth import scope
 from tumorboard.auth.disciplines import Discipline
+from tumorboard.cases.models import CaseStatus
 from tumorboard.extensions import db
-from tumorboard.meetings.models import Attendance, board_members
+from tumorboard.meetings.models import AgendaItem, Attendance, Board, board_members
 from tumorboard.reviews.models import DisciplineReview, ReviewRevision
 
 N_BOARDS, N_USERS, N_CASES = 3, 4, 4
@@ -280,10 +282,6 @@ def test_a_grant_on_another_case_does_not_cancel_a_note(outsider):
 
 def test_covers_tests_the_case_of_each_row(outsider):
     """``covers`` filters rows of another table by their case's scope."""
-    import sqlalchemy as sa
-
-    from tumorboard.meetings.models import AgendaItem
-
     board = make_board(members=[])
     mine = factories.make_case(board_id=board.id, lead_clinician_id=outsider.id)
     theirs = factories.make_case(board_id=board.id)
@@ -299,9 +297,6 @@ def test_a_member_of_every_board_has_every_case_in_scope(outsider):
     """``on_every_board``: answered once per statement, it lets a count skip
     the tests of each case; a board the person is not on, active or not,
     makes it false and the tests of each case apply again."""
-    import sqlalchemy as sa
-
-    from tumorboard.meetings.models import AgendaItem, Board
 
     def on_every_board() -> bool:
         return db.session.scalar(sa.select(scope.on_every_board(outsider.id)))
@@ -336,11 +331,6 @@ def test_a_request_knows_whether_its_user_sits_on_every_board(
     the worklist's count and page are plain, with no test of each case; once
     a board they are not on exists, the tests of each case come back, and
     the new board's case stays out of their list."""
-    import sqlalchemy as sa
-
-    from tumorboard.cases.models import CaseStatus
-    from tumorboard.meetings.models import Board
-
     coordinator = login_as("coordinator")
     for board in db.session.scalars(
         sa.select(Board).where(~Board.id.in_(scope.board_ids_of(coordinator.id)))

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.conftest import BACKENDS, shared_database_app
-from tumorboard.cases import services, status_counts
+from tumorboard.audit import services as audit
+from tumorboard.auth import scope
+from tumorboard.cases import listing, services, status_counts
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.extensions import db
 
@@ -142,9 +144,6 @@ def test_concurrent_moves_lose_no_count(shared_app):
 
 
 def test_the_case_list_takes_its_total_from_the_kept_numbers(app):
-    from tumorboard.auth import scope
-    from tumorboard.cases import listing
-
     viewer = factories.make_user("coordinator")
     for status in (CaseStatus.REFERRED, CaseStatus.WORKUP, CaseStatus.WORKUP):
         factories.make_case(status=status)
@@ -207,8 +206,6 @@ def test_a_status_change_and_the_audit_chain_are_locked_in_one_order(shared_app)
     cases by status stays locked to the end of its transaction, as the audit
     chain does: taking the chain first whenever the numbers change keeps the
     two writers from each waiting for the other."""
-    from tumorboard.audit import services as audit
-
     with shared_app.app_context():
         first, second = factories.make_case().id, factories.make_case().id
         db.session.commit()

@@ -123,12 +123,18 @@ def _filtered_beyond_status(filters: CaseFilters) -> bool:
     )
 
 
+def _scoped(filters: CaseFilters) -> bool:
+    """Whether the list holds only the cases its viewer reads (see
+    ``CaseFilters.viewer_id``)."""
+    return filters.viewer_id is not None and (
+        filters.readable_only or reveals_clinical_data(filters)
+    )
+
+
 def _lists_every_case(filters: CaseFilters) -> bool:
     """Every case the filters select is listed (masked or not), or the
     viewer has every case in scope."""
-    if not (filters.readable_only or reveals_clinical_data(filters)):
-        return True
-    return filters.viewer_id is not None and scope.has_every_case(filters.viewer_id)
+    return not _scoped(filters) or scope.has_every_case(filters.viewer_id)
 
 
 def known_total(filters: CaseFilters) -> int | None:
@@ -182,9 +188,7 @@ def case_list_query(filters: CaseFilters) -> sa.Select:
         joinedload(Case.lead_clinician), joinedload(Case.board)
     )
     reference = reference_id(filters.q)
-    if filters.viewer_id is not None and (
-        filters.readable_only or reveals_clinical_data(filters)
-    ):
+    if _scoped(filters):
         stmt = stmt.where(scope.readable(filters.viewer_id))
     query = parse_query(filters.q) if filters.q and reference is None else None
     if reference is not None:

@@ -202,11 +202,8 @@ def page_for(user: User, worklist: Worklist, page: int, per_page: int) -> Pagina
     total = None
     if worklist.kind == "readiness" and scope.has_every_case(user.id):
         total = status_counts.by_status([CaseStatus.WORKUP])[CaseStatus.WORKUP]
-    stmt = (
-        sa.select(Case)
-        .options(joinedload(Case.patient, innerjoin=True))
-        .where(*conditions)
-    )
+    loaded = sa.select(Case).options(joinedload(Case.patient, innerjoin=True))
+    stmt = loaded.where(*conditions)
 
     def pages(number: int):
         return paginate(
@@ -217,7 +214,7 @@ def page_for(user: User, worklist: Worklist, page: int, per_page: int) -> Pagina
             error_out=False,
             keys=lambda offset, limit: _page_keys(conditions, offset, limit),
             counted=sa.select(Case.id).where(*conditions),
-            rows=sa.select(Case).options(joinedload(Case.patient, innerjoin=True)),
+            rows=loaded,
             total=total,
         )
 

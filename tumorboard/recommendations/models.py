@@ -12,11 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tumorboard.auth.disciplines import Discipline
 from tumorboard.db import LabelledEnum, TimestampMixin, enum_type, today
 from tumorboard.extensions import db
+from tumorboard.meetings.models import AgendaItem
 
 if TYPE_CHECKING:
     from tumorboard.auth.models import User
     from tumorboard.cases.models import Case
-    from tumorboard.meetings.models import AgendaItem
 
 
 class ConferenceType(LabelledEnum):
@@ -371,8 +371,6 @@ def _mark_item_decided(mapper, connection, rec: Recommendation) -> None:
     """Flag the agenda item as having its recommendation, in the same flush.
     A plain UPDATE: recording a decision is not an edit of the item, so its
     version (which the agenda's forms hold) stays as it is."""
-    from tumorboard.meetings.models import AgendaItem
-
     connection.execute(
         sa.update(AgendaItem.__table__)
         .where(

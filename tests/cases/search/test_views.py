@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from tumorboard.auth import scope
+from tumorboard.cases import listing
 from tumorboard.extensions import db
 
 
@@ -171,11 +174,6 @@ def test_a_plain_search_counts_its_matches_in_the_index_alone(
     """A search that nothing else filters, by someone with every case in
     scope, counts the matching rows of the search index without reading
     their cases; any other search counts through the cases."""
-    import sqlalchemy as sa
-
-    from tumorboard.auth import scope
-    from tumorboard.cases import listing
-
     viewer = login_as("coordinator")
 
     def counted(select: sa.Select) -> int:
