@@ -9,7 +9,9 @@ the items whatever the page, plus the count.
 
 A list whose order no single index gives can pass its own ``keys`` (a
 function of offset and limit returning the SELECT of the page's keys) and
-``counted`` (the rows to count, without the joins that only sort them). A
+``counted`` (the rows to count, without the joins that only sort them);
+a ``keys`` SELECT whose second column is the number of rows of the whole
+list (``count(*) OVER ()``) counts them in the same scan. A
 list whose filters could lead the database to read an index of the filter
 rather than the page's keys (SQLite reads every case of a status to find
 fifty of them by id) passes ``rows``: its entity with the loader options
@@ -30,6 +32,9 @@ from tumorboard.extensions import db
 class KeyFirstPagination(SelectPagination):
     """A :class:`SelectPagination` that pages over the keys first."""
 
+    #: The number of rows, when the page's key query counted them.
+    _counted_with_keys: int | None = None
+
     def _query_items(self) -> list[Any]:
         select: sa.Select = self._query_args["select"]
         key = self._query_args["key"]
@@ -43,7 +48,14 @@ class KeyFirstPagination(SelectPagination):
             )
         else:
             keys_select = keys_for(self._query_offset, self.per_page)
-        keys = list(session.scalars(keys_select))
+        result = session.execute(keys_select)
+        counted = len(result.keys()) > 1
+        found = result.all()
+        keys = [row[0] for row in found]
+        if counted and found:
+            self._counted_with_keys = found[0][1]
+        elif counted and not self._query_offset:
+            self._counted_with_keys = 0
         # Run even for an empty page, so that a page costs the same number
         # of statements whatever it holds.
         loaded = self._query_args["rows"]
@@ -58,6 +70,8 @@ class KeyFirstPagination(SelectPagination):
     def _query_count(self) -> int:
         if self._query_args["total"] is not None:
             return self._query_args["total"]
+        if self._counted_with_keys is not None:
+            return self._counted_with_keys
         counted: sa.Select | None = self._query_args["counted"]
         if counted is None:
             return super()._query_count()

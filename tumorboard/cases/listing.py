@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,9 @@ from tumorboard.cases.models import (
 from tumorboard.cases.search import (
     MAX_QUERY_LENGTH,
     CaseSearch,
+    SearchQuery,
     matches,
+    matching_ids,
     parse_query,
     rank,
 )
@@ -148,10 +151,9 @@ def known_total(filters: CaseFilters) -> int | None:
     return sum(status_counts.by_status(statuses).values())
 
 
-def search_counted(filters: CaseFilters) -> sa.Select | None:
-    """The rows to count for a search that nothing else filters and whose
-    every match is listed: the matching rows of the search index alone,
-    without reading each match's case. None otherwise."""
+def _plain_search(filters: CaseFilters) -> SearchQuery | None:
+    """The words of a search that nothing else filters and whose every
+    match is listed; None for any other list."""
     if (
         not filters.q
         or reference_id(filters.q) is not None
@@ -160,11 +162,34 @@ def search_counted(filters: CaseFilters) -> sa.Select | None:
         or not _lists_every_case(filters)
     ):
         return None
-    query = parse_query(filters.q)
+    return parse_query(filters.q)
+
+
+def search_counted(filters: CaseFilters) -> sa.Select | None:
+    """The rows to count for a plain search (see ``_plain_search``): the
+    search index's matches alone, without reading each match's case. None
+    otherwise."""
+    query = _plain_search(filters)
     if query is None:
         return None
+    return matching_ids(query, db.session.get_bind().dialect.name)
+
+
+def search_keys(filters: CaseFilters) -> Callable[[int, int], sa.Select] | None:
+    """For a plain search in order of relevance, the page's case ids read
+    off the search table alone, in ``case_list_query``'s order, each with
+    the number of matches counted in the same scan (for
+    ``pagination.paginate``'s ``keys``). None otherwise."""
+    query = _plain_search(filters)
+    if query is None or filters.sort not in ("", RELEVANCE):
+        return None
     dialect = db.session.get_bind().dialect.name
-    return sa.select(CaseSearch.case_id).where(matches(query, dialect))
+    ordered = (
+        sa.select(CaseSearch.case_id, sa.func.count().over())
+        .where(matches(query, dialect))
+        .order_by(rank(query), CaseSearch.case_id.desc())
+    )
+    return lambda offset, limit: ordered.offset(offset).limit(limit)
 
 
 def case_rows_query() -> sa.Select:
@@ -219,7 +244,7 @@ def case_list_query(filters: CaseFilters) -> sa.Select:
     if filters.key_worker_for:
         stmt = stmt.where(Case.key_worker_id == filters.key_worker_for)
     if query is not None and filters.sort in ("", RELEVANCE):
-        order = (rank(query), Case.created_at.desc(), Case.id.desc())
+        order = (rank(query), Case.id.desc())
     else:
         _, order = SORTS.get(filters.sort, SORTS["referral"])
     if filters.sort == "name":

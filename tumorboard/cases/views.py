@@ -80,6 +80,7 @@ def _worklist(title: str, mine: bool, key_worker: bool = False):
             rows=listing.case_rows_query(),
             total=listing.known_total(filters),
             counted=listing.search_counted(filters),
+            keys=listing.search_keys(filters),
         )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     masked: set[int] = set()

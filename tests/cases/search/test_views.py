@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from tumorboard.auth import scope
 from tumorboard.cases import listing
+from tumorboard.cases.models import Case
 from tumorboard.extensions import db
 
 
@@ -150,12 +151,12 @@ def test_search_page_uses_a_fixed_number_of_statements(
         response = client.get("/cases/?q=femur+osteosarcoma")
     assert response.status_code == 200
     assert f"{size} in all" in response.text
-    # session and user, clinicians for filters, count, the page's case ids,
-    # those cases, the audit entry of the list read (chain lock, previous
-    # MAC, insert), and the unread notifications in the navigation; the
-    # coordinator sits on every board, so which cases they may open needs no
-    # query
-    assert counter.count == 9, counter.statements
+    # session and user, clinicians for filters, the page's case ids with the
+    # number of matches, those cases, the audit entry of the list read
+    # (chain lock, previous MAC, insert), and the unread notifications in
+    # the navigation; the coordinator sits on every board, so which cases
+    # they may open needs no query
+    assert counter.count == 8, counter.statements
 
 
 def test_my_cases_search(client, login_as, make_case, make_patient):
@@ -186,7 +187,22 @@ def test_a_plain_search_counts_its_matches_in_the_index_alone(
             filters = listing.CaseFilters(q=words, viewer_id=viewer.id)
             alone = listing.search_counted(filters)
             assert alone is not None
-            assert counted(alone) == counted(listing.case_list_query(filters))
+            listed = listing.case_list_query(filters)
+            assert counted(alone) == counted(listed)
+            # The page's keys, read off the search table, come in the list's
+            # order, each with the number of matches.
+            ids = db.session.scalars(
+                listed.with_only_columns(Case.id, maintain_column_froms=True)
+            ).all()
+            keys = listing.search_keys(filters)
+            for offset, limit in ((0, 100), (1, 2)):
+                page = db.session.execute(keys(offset, limit)).all()
+                assert [key for key, _ in page] == ids[offset : offset + limit]
+                assert {total for _, total in page} <= {len(ids)}
+            sorted_otherwise = listing.CaseFilters(
+                q=words, sort="referral", viewer_id=viewer.id
+            )
+            assert listing.search_keys(sorted_otherwise) is None
         for filters in (
             listing.CaseFilters(q="femur", status="referred", viewer_id=viewer.id),
             listing.CaseFilters(q="femur", site="C40.2", viewer_id=viewer.id),
@@ -194,6 +210,7 @@ def test_a_plain_search_counts_its_matches_in_the_index_alone(
             listing.CaseFilters(viewer_id=viewer.id),
         ):
             assert listing.search_counted(filters) is None
+            assert listing.search_keys(filters) is None
     # Not known to have every case: the matches are counted through the cases.
     filters = listing.CaseFilters(q="femur", viewer_id=viewer.id)
     assert listing.search_counted(filters) is None
@@ -202,4 +219,11 @@ def test_a_plain_search_counts_its_matches_in_the_index_alone(
         page = client.get("/cases/?q=osteosarcoma+femur")
     assert "1 in all" in page.text
     (count,) = [s for s in counter.statements if "count(*)" in s]
+    assert "OVER ()" in count
     assert "case_search" in count and "cases" not in count.replace("case_search", "")
+    # Nothing found: no page of keys, and no count either.
+    with count_queries() as nothing:
+        page = client.get("/cases/?q=humerus")
+    assert "No case matches" in page.text
+    assert nothing.count == counter.count
+    assert not [s for s in nothing.statements if "count(*) AS" in s]

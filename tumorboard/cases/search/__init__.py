@@ -6,6 +6,7 @@ from tumorboard.cases.search.query import (
     MAX_QUERY_LENGTH,
     SearchQuery,
     matches,
+    matching_ids,
     parse_query,
     rank,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "SearchSource",
     "entity_words",
     "matches",
+    "matching_ids",
     "parse_query",
     "rank",
     "rebuild",

@@ -80,13 +80,26 @@ def parse_query(text: str) -> SearchQuery | None:
 def matches(query: SearchQuery, dialect: str) -> sa.ColumnElement[bool]:
     """Condition on ``case_search`` rows that the full-text index answers."""
     if dialect == "sqlite":
-        hits = (
-            sa.select(sa.literal_column("rowid"))
-            .select_from(sa.table(FTS_TABLE))
-            .where(sa.literal_column(FTS_TABLE).op("MATCH")(query.fts5))
-        )
-        return CaseSearch.case_id.in_(hits)
+        return CaseSearch.case_id.in_(_fts_rows(query))
     return PG_DOCUMENT.op("@@")(sa.cast(query.tsquery, postgresql.TSQUERY))
+
+
+def matching_ids(query: SearchQuery, dialect: str) -> sa.Select:
+    """The case ids the full-text index matches, read off the index alone
+    where the database can (SQLite's FTS5 table holds one row per case of
+    ``case_search``, which holds one per case)."""
+    if dialect == "sqlite":
+        return _fts_rows(query)
+    return sa.select(CaseSearch.case_id).where(matches(query, dialect))
+
+
+def _fts_rows(query: SearchQuery) -> sa.Select:
+    """SQLite: the rowids (case ids) of the FTS5 table's matches."""
+    return (
+        sa.select(sa.literal_column("rowid").label("case_id"))
+        .select_from(sa.table(FTS_TABLE))
+        .where(sa.literal_column(FTS_TABLE).op("MATCH")(query.fts5))
+    )
 
 
 def rank(query: SearchQuery) -> sa.ColumnElement[int]:
