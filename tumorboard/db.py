@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -15,6 +18,22 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+Statement = TypeVar("Statement", bound=sa.Executable)
+
+
+def prebuilt(builder: Callable[[], Statement]) -> Callable[[], Statement]:
+    """Build the statement ``builder`` returns on first use and keep it.
+
+    For the statements every request or a busy page runs: building an ORM
+    statement with its joins and loader options, and the cache key that
+    finds its compiled SQL, costs several times what running a small one
+    does, and a kept statement memoizes its key. The statement takes its
+    values as named parameters (``sa.bindparam("case_id")``, expanding for
+    a list), given when it runs. Statements are immutable, so threads share
+    one safely."""
+    return functools.cache(builder)
 
 
 def utcnow() -> datetime:

@@ -25,7 +25,7 @@ from tumorboard.auth.permissions import (
     can_view_case,
 )
 from tumorboard.cases.models import Case
-from tumorboard.db import utcnow
+from tumorboard.db import prebuilt, utcnow
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.reviews.models import DisciplineReview
@@ -265,14 +265,19 @@ class Thread:
     replies: list[Annotation] = field(default_factory=list)
 
 
-def threads(case_id: int) -> list[Thread]:
-    """The annotation threads of a case in one query."""
-    notes = db.session.scalars(
+@prebuilt
+def _case_annotations() -> sa.Select:
+    return (
         sa.select(Annotation)
-        .where(Annotation.case_id == case_id)
+        .where(Annotation.case_id == sa.bindparam("case_id"))
         .options(joinedload(Annotation.author), joinedload(Annotation.review))
         .order_by(Annotation.created_at, Annotation.id)
-    ).all()
+    )
+
+
+def threads(case_id: int) -> list[Thread]:
+    """The annotation threads of a case in one query."""
+    notes = db.session.scalars(_case_annotations(), {"case_id": case_id}).all()
     roots = {n.id: Thread(n) for n in notes if n.parent_id is None}
     for note in notes:
         if note.parent_id is not None and note.parent_id in roots:

@@ -38,6 +38,7 @@ from tumorboard.cases.services import record_read as record_case_read
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.reviews.models import DisciplineReview
+from tumorboard.reviews.services import case_reviews
 from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("annotations", __name__)
@@ -50,13 +51,7 @@ def _load_case(case_id: int) -> Case:
 
 
 def _case_reviews(case_id: int) -> list[DisciplineReview]:
-    return list(
-        db.session.scalars(
-            sa.select(DisciplineReview)
-            .where(DisciplineReview.case_id == case_id)
-            .order_by(DisciplineReview.id)
-        )
-    )
+    return sorted(case_reviews(case_id).values(), key=lambda review: review.id)
 
 
 def _case_url(case_id: int, anchor: str = "annotations") -> str:

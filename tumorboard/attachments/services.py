@@ -50,7 +50,7 @@ from tumorboard.auth.permissions import (
     can_withdraw_attachment,
 )
 from tumorboard.cases.models import Case
-from tumorboard.db import utcnow
+from tumorboard.db import prebuilt, utcnow
 from tumorboard.errors import Conflict, InvalidInput, NotFound, ServiceError
 from tumorboard.extensions import db
 from tumorboard.formatting import with_article
@@ -293,11 +293,17 @@ def withdraw(
 
 def case_attachments(case_id: int) -> list[Attachment]:
     """The attachments of a case still on offer, newest first, with uploaders."""
-    return list(
-        db.session.scalars(
-            sa.select(Attachment)
-            .where(Attachment.case_id == case_id, Attachment.withdrawn_at.is_(None))
-            .options(joinedload(Attachment.uploaded_by))
-            .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())
+    return list(db.session.scalars(_attachments_on_offer(), {"case_id": case_id}))
+
+
+@prebuilt
+def _attachments_on_offer() -> sa.Select:
+    return (
+        sa.select(Attachment)
+        .where(
+            Attachment.case_id == sa.bindparam("case_id"),
+            Attachment.withdrawn_at.is_(None),
         )
+        .options(joinedload(Attachment.uploaded_by))
+        .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())
     )

@@ -30,6 +30,7 @@ from tumorboard.cases.panels import CasePanel, register_panel
 from tumorboard.cases.services import record_read as record_case_read
 from tumorboard.extensions import db
 from tumorboard.reviews.models import DisciplineReview
+from tumorboard.reviews.services import case_reviews
 from tumorboard.web import REFUSED, attempt
 
 bp = Blueprint("attachments", __name__)
@@ -42,13 +43,7 @@ def _load_case(case_id: int) -> Case:
 
 
 def _reviews(case_id: int) -> list[DisciplineReview]:
-    return list(
-        db.session.scalars(
-            sa.select(DisciplineReview)
-            .where(DisciplineReview.case_id == case_id)
-            .order_by(DisciplineReview.id)
-        )
-    )
+    return sorted(case_reviews(case_id).values(), key=lambda review: review.id)
 
 
 @bp.route("/cases/<int:case_id>/attachments", methods=["POST"])

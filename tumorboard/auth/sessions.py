@@ -41,7 +41,7 @@ from tumorboard.auth import scope
 from tumorboard.auth.devices import describe_device
 from tumorboard.auth.models import User, UserSession
 from tumorboard.auth.permissions import authorize, can_manage_users
-from tumorboard.db import utcnow
+from tumorboard.db import prebuilt, utcnow
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db, login_manager
 
@@ -320,6 +320,18 @@ def on_session_protected(sender: Flask, **extra) -> None:
     )
 
 
+@prebuilt
+def _session_with_user() -> sa.Select:
+    """The session of a token (parameter ``token_hash``) with its account and
+    whether the person sits on every board: every request runs it."""
+    return (
+        sa.select(UserSession, scope.on_every_board(User.id))
+        .join(UserSession.user)
+        .options(contains_eager(UserSession.user))
+        .where(UserSession.token_hash == sa.bindparam("token_hash"))
+    )
+
+
 def load_user(login_id: str) -> User | None:
     """Flask-Login's user loader: the person, if this request's token matches
     a live session of theirs (one SELECT, joined with the account)."""
@@ -335,10 +347,7 @@ def load_user(login_id: str) -> User | None:
     # Whether the person sits on every board comes with it: their access
     # scope is then every case, and the request's queries say so plainly.
     found = db.session.execute(
-        sa.select(UserSession, scope.on_every_board(User.id))
-        .join(UserSession.user)
-        .options(contains_eager(UserSession.user))
-        .where(UserSession.token_hash == hash_token(token))
+        _session_with_user(), {"token_hash": hash_token(token)}
     ).one_or_none()
     row, on_every_board = found if found is not None else (None, False)
     if row is None:

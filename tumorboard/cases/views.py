@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -35,6 +36,7 @@ from tumorboard.cases.panels import load_panels
 from tumorboard.cases.search import MAX_QUERY_LENGTH
 from tumorboard.cases.workflow import manual_transitions
 from tumorboard.clinical import catalogue
+from tumorboard.db import prebuilt
 from tumorboard.extensions import db
 from tumorboard.forms import show_current_version
 from tumorboard.pagination import paginate
@@ -154,9 +156,18 @@ def new(patient_id: int):
 
 
 def _load_case(case_id: int) -> Case:
-    return db.first_or_404(
+    case = db.session.scalar(_case_with_people(), {"case_id": case_id})
+    if case is None:
+        abort(404)
+    return case
+
+
+@prebuilt
+def _case_with_people() -> sa.Select:
+    """The case (parameter ``case_id``) with its patient, people and board."""
+    return (
         sa.select(Case)
-        .where(Case.id == case_id)
+        .where(Case.id == sa.bindparam("case_id"))
         .options(
             joinedload(Case.patient),
             joinedload(Case.lead_clinician),
@@ -164,6 +175,23 @@ def _load_case(case_id: int) -> Case:
             joinedload(Case.created_by),
             joinedload(Case.board),
         )
+    )
+
+
+@prebuilt
+def _timeline() -> sa.Select:
+    """The case's (parameter ``case_id``) last 200 changes, newest first."""
+    return (
+        sa.select(AuditEntry)
+        .where(
+            AuditEntry.case_id == sa.bindparam("case_id"),
+            # Reads and downloads stay in the audit log, not on the timeline.
+            ~AuditEntry.action.like("%.read"),
+            ~AuditEntry.action.like("%.download"),
+        )
+        .options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(200)
     )
 
 
@@ -192,18 +220,7 @@ def detail(case_id: int):
     if not can_view_case(current_user, case):
         return _restricted(case)
     services.record_read(current_user, case)
-    timeline = db.session.scalars(
-        sa.select(AuditEntry)
-        .where(
-            AuditEntry.case_id == case.id,
-            # Reads and downloads stay in the audit log, not on the timeline.
-            ~AuditEntry.action.like("%.read"),
-            ~AuditEntry.action.like("%.download"),
-        )
-        .options(joinedload(AuditEntry.actor))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(200)
-    ).all()
+    timeline = db.session.scalars(_timeline(), {"case_id": case.id}).all()
     return render_template(
         "cases/detail.html",
         case=case,

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tumorboard.auth.models import User
-from tumorboard.db import utcnow
+from tumorboard.db import prebuilt, utcnow
 from tumorboard.errors import InvalidInput, NotFound
 from tumorboard.extensions import db
 from tumorboard.notifications.kinds import (
@@ -188,10 +188,15 @@ def notify(
 
 def unread_count(user: User) -> int:
     """Unread notifications of ``user``: one COUNT on an index."""
-    return db.session.scalar(
-        sa.select(sa.func.count(Notification.id)).where(
-            Notification.recipient_id == user.id, Notification.read_at.is_(None)
-        )
+    return db.session.scalar(_unread_count(), {"recipient_id": user.id})
+
+
+@prebuilt
+def _unread_count() -> sa.Select:
+    """Every page's navigation runs it (parameter ``recipient_id``)."""
+    return sa.select(sa.func.count(Notification.id)).where(
+        Notification.recipient_id == sa.bindparam("recipient_id"),
+        Notification.read_at.is_(None),
     )
 
 

@@ -20,7 +20,7 @@ from tumorboard.auth.models import User
 from tumorboard.auth.permissions import authorize, can_record_performance_status
 from tumorboard.cases.models import Case
 from tumorboard.clinical import scores
-from tumorboard.db import today
+from tumorboard.db import prebuilt, today
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
@@ -45,15 +45,21 @@ def current_for(case_ids: Iterable[int]) -> dict[int, PerformanceStatus]:
     ids = list(case_ids)
     if not ids:
         return {}
+    rows = db.session.scalars(_current_assessments(), {"case_ids": ids})
+    return {row.case_id: row for row in rows}
+
+
+@prebuilt
+def _current_assessments() -> sa.Select:
     latest = (
         sa.select(
             PerformanceStatus.case_id, sa.func.max(PerformanceStatus.number).label("n")
         )
-        .where(PerformanceStatus.case_id.in_(ids))
+        .where(PerformanceStatus.case_id.in_(sa.bindparam("case_ids", expanding=True)))
         .group_by(PerformanceStatus.case_id)
         .subquery()
     )
-    rows = db.session.scalars(
+    return (
         sa.select(PerformanceStatus)
         .join(
             latest,
@@ -64,7 +70,6 @@ def current_for(case_ids: Iterable[int]) -> dict[int, PerformanceStatus]:
         )
         .options(joinedload(PerformanceStatus.recorded_by))
     )
-    return {row.case_id: row for row in rows}
 
 
 def current(case: Case) -> PerformanceStatus | None:
@@ -74,13 +79,16 @@ def current(case: Case) -> PerformanceStatus | None:
 
 def history(case: Case) -> list[PerformanceStatus]:
     """Every assessment of the case, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(PerformanceStatus)
-            .where(PerformanceStatus.case_id == case.id)
-            .options(joinedload(PerformanceStatus.recorded_by))
-            .order_by(PerformanceStatus.number.desc())
-        )
+    return list(db.session.scalars(_assessments(), {"case_id": case.id}))
+
+
+@prebuilt
+def _assessments() -> sa.Select:
+    return (
+        sa.select(PerformanceStatus)
+        .where(PerformanceStatus.case_id == sa.bindparam("case_id"))
+        .options(joinedload(PerformanceStatus.recorded_by))
+        .order_by(PerformanceStatus.number.desc())
     )
 
 

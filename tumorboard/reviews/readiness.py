@@ -27,6 +27,7 @@ from tumorboard.cases.models import Case, CaseStatus, CaseType
 from tumorboard.cases.workflow import Transition, transition_guards
 from tumorboard.clinical import catalogue
 from tumorboard.clinical.applicability import LONG_BONE_SITES, PELVIS_SITE, SPINE_SITE
+from tumorboard.db import prebuilt
 from tumorboard.errors import InvalidInput
 from tumorboard.extensions import db
 from tumorboard.performance import services as performance
@@ -203,24 +204,34 @@ def review_needed(discipline: Discipline) -> sa.ColumnElement[bool]:
 
 
 def _current_data(case_ids: list[int]) -> dict[tuple[int, str], ReviewRevision]:
-    rows = db.session.execute(
-        sa.select(DisciplineReview.case_id, DisciplineReview.discipline, ReviewRevision)
-        .join(ReviewRevision, is_current_revision())
-        .where(DisciplineReview.case_id.in_(case_ids))
-    ).all()
+    rows = db.session.execute(_current_revisions(), {"case_ids": case_ids}).all()
     return {(case_id, Discipline(d).value): rev for case_id, d, rev in rows}
 
 
+@prebuilt
+def _current_revisions() -> sa.Select:
+    return (
+        sa.select(DisciplineReview.case_id, DisciplineReview.discipline, ReviewRevision)
+        .join(ReviewRevision, is_current_revision())
+        .where(DisciplineReview.case_id.in_(sa.bindparam("case_ids", expanding=True)))
+    )
+
+
 def _active_waivers(case_ids: list[int]) -> dict[tuple[int, str], ReadinessWaiver]:
-    waivers = db.session.scalars(
+    waivers = db.session.scalars(_waivers_in_force(), {"case_ids": case_ids}).all()
+    return {(w.case_id, w.item): w for w in waivers}
+
+
+@prebuilt
+def _waivers_in_force() -> sa.Select:
+    return (
         sa.select(ReadinessWaiver)
         .where(
-            ReadinessWaiver.case_id.in_(case_ids),
+            ReadinessWaiver.case_id.in_(sa.bindparam("case_ids", expanding=True)),
             ReadinessWaiver.withdrawn_at.is_(None),
         )
         .options(joinedload(ReadinessWaiver.waived_by))
-    ).all()
-    return {(w.case_id, w.item): w for w in waivers}
+    )
 
 
 def _score_text(revision: ReviewRevision | None, key: str) -> str | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tumorboard.audit import services as audit
@@ -20,7 +21,7 @@ from tumorboard.auth.permissions import (
 )
 from tumorboard.cases import diagnosis as case_diagnosis
 from tumorboard.cases.models import BiopsyStatus, Case, CaseStatus, CaseType
-from tumorboard.db import utcnow
+from tumorboard.db import prebuilt, utcnow
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
@@ -75,17 +76,39 @@ def get_review(case: Case, discipline: Discipline | str) -> DisciplineReview | N
 
 
 def case_reviews(case_id: int) -> dict[Discipline, DisciplineReview]:
-    """Every review of a case by discipline, current revision and author loaded."""
-    reviews = db.session.scalars(
+    """Every review of a case by discipline, current revision and author loaded.
+
+    The case page's panels each ask for them; the transaction reads them once
+    until its next write (a flush, or changes waiting for one)."""
+    session = db.session()
+    pending = session.new or session.dirty or session.deleted
+    kept = session.info.setdefault(_CASE_REVIEWS, {})
+    if pending or case_id not in kept:
+        reviews = session.scalars(_case_reviews(), {"case_id": case_id}).all()
+        kept[case_id] = {Discipline(r.discipline): r for r in reviews}
+    return dict(kept[case_id])
+
+
+_CASE_REVIEWS = "reviews.case_reviews"
+
+
+@prebuilt
+def _case_reviews() -> sa.Select:
+    return (
         sa.select(DisciplineReview)
-        .where(DisciplineReview.case_id == case_id)
+        .where(DisciplineReview.case_id == sa.bindparam("case_id"))
         .options(
             joinedload(DisciplineReview.current_revision).joinedload(
                 ReviewRevision.author
             )
         )
-    ).all()
-    return {Discipline(r.discipline): r for r in reviews}
+    )
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget_case_reviews(session: Session, *args) -> None:
+    session.info.pop(_CASE_REVIEWS, None)
 
 
 def revisions(review: DisciplineReview) -> list[ReviewRevision]:

@@ -18,7 +18,7 @@ from tumorboard.auth.permissions import (
     has_permission,
 )
 from tumorboard.cases.models import Case
-from tumorboard.db import today
+from tumorboard.db import prebuilt, today
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Board, Meeting
 from tumorboard.meetings.services import quorum as quorum
@@ -62,21 +62,24 @@ def revisions_of(item_id: int) -> list[Recommendation]:
 
 def case_history(case_id: int) -> list[Recommendation]:
     """Every revision of every recommendation for a case, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Recommendation)
-            .join(Recommendation.agenda_item)
-            .join(AgendaItem.meeting)
-            .join(Meeting.board)
-            .where(Recommendation.case_id == case_id)
-            .options(
-                contains_eager(Recommendation.agenda_item)
-                .contains_eager(AgendaItem.meeting)
-                .contains_eager(Meeting.board),
-                joinedload(Recommendation.signed_by),
-            )
-            .order_by(Meeting.starts_at.desc(), Recommendation.revision.desc())
+    return list(db.session.scalars(_case_history(), {"case_id": case_id}))
+
+
+@prebuilt
+def _case_history() -> sa.Select:
+    return (
+        sa.select(Recommendation)
+        .join(Recommendation.agenda_item)
+        .join(AgendaItem.meeting)
+        .join(Meeting.board)
+        .where(Recommendation.case_id == sa.bindparam("case_id"))
+        .options(
+            contains_eager(Recommendation.agenda_item)
+            .contains_eager(AgendaItem.meeting)
+            .contains_eager(Meeting.board),
+            joinedload(Recommendation.signed_by),
         )
+        .order_by(Meeting.starts_at.desc(), Recommendation.revision.desc())
     )
 
 
