@@ -104,7 +104,11 @@ def _by(rows: Iterable[dict], key: str) -> dict[int, list[dict]]:
 
 def _past_meetings(writer: Writer, ids: Ids, n_items: int) -> list[list[int]]:
     """Weekly closed meetings before the demo's, per board, with attendance;
-    returns each meeting's id once per free place, in date order per board."""
+    returns each meeting's id once per free place, per board: a place at each
+    meeting (newest first) before a second place at any, so that the
+    discussions a small database holds are spread over the year, a few at
+    each meeting, as a small centre's are, rather than filling its last
+    weeks and leaving the months before empty."""
     meetings = _rows("meetings")
     attendance = _by(_rows("attendances"), "meeting_id")
     boards = _rows("boards")
@@ -115,7 +119,7 @@ def _past_meetings(writer: Writer, ids: Ids, n_items: int) -> list[list[int]]:
         own = [m for m in meetings if m["board_id"] == board["id"]]
         closed = [m for m in own if m["closed_at"] is not None] or own
         template = closed[0]
-        slots: list[int] = []
+        held: list[int] = []
         for week in range(1, weeks + 1):
             shift = timedelta(weeks=week) + (template["starts_at"] - first_start)
             meeting_id = ids.next("meetings")
@@ -142,8 +146,8 @@ def _past_meetings(writer: Writer, ids: Ids, n_items: int) -> list[list[int]]:
                         "meeting_id": meeting_id,
                     },
                 )
-            slots.extend([meeting_id] * board["capacity"])
-        places.append(slots)
+            held.append(meeting_id)
+        places.append(held * board["capacity"])
     return places
 
 
