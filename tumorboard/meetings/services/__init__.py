@@ -52,7 +52,9 @@ from tumorboard.meetings.services.presenting import (
 )
 from tumorboard.meetings.services.queries import (
     AGENDA_REFUSED,
+    POOL_PAGE,
     MeetingRow,
+    PoolPage,
     agenda_items,
     attendance_rows,
     load_meeting,
@@ -62,6 +64,7 @@ from tumorboard.meetings.services.queries import (
     next_meeting_with_room,
     preparation_for,
     ready_pool,
+    ready_pool_page,
     record_agenda_read,
     record_presentation_read,
 )
@@ -121,7 +124,10 @@ __all__ = [
     "publish_meeting",
     "quorum",
     "quorum_from",
+    "POOL_PAGE",
+    "PoolPage",
     "ready_pool",
+    "ready_pool_page",
     "record_agenda_read",
     "record_attendance",
     "move_presenter",

@@ -15,6 +15,7 @@ from tumorboard.audit import services as audit
 from tumorboard.auth.disciplines import Discipline
 from tumorboard.auth.models import User
 from tumorboard.auth.permissions import authorize, can_view_agenda
+from tumorboard.cases import status_counts
 from tumorboard.cases.models import Case, CaseStatus, Urgency
 from tumorboard.extensions import db
 from tumorboard.meetings.models import (
@@ -76,13 +77,50 @@ def attendance_rows(meeting: Meeting) -> list[Attendance]:
     )
 
 
-def ready_pool(limit: int = 200) -> list[Case]:
-    """Cases ready for the board, most urgent and longest waiting first.
+#: Ready cases the meeting page lists at a time.
+POOL_PAGE = 50
+
+
+@dataclass
+class PoolPage:
+    """One page of the ready pool, and where it lies in the whole pool."""
+
+    cases: list[Case]
+    page: int
+    pages: int
+    #: Every case ready for the board.
+    total: int
+    #: Cases per page.
+    size: int
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first case in the pool (from 1)."""
+        return (self.page - 1) * self.size + 1 if self.cases else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.cases) - 1 if self.cases else 0
+
+
+def ready_pool_page(page: int = 1) -> PoolPage:
+    """Page ``page`` of the ready pool (``POOL_PAGE`` cases; a page past the
+    end gives the last one, and one before the first the first)."""
+    total = status_counts.by_status([CaseStatus.READY])[CaseStatus.READY]
+    pages = max(1, -(-total // POOL_PAGE))
+    page = min(max(page, 1), pages)
+    cases = ready_pool(limit=POOL_PAGE, offset=(page - 1) * POOL_PAGE)
+    return PoolPage(cases=cases, page=page, pages=pages, total=total, size=POOL_PAGE)
+
+
+def ready_pool(limit: int = POOL_PAGE, offset: int = 0) -> list[Case]:
+    """Cases ready for the board, most urgent and longest waiting first:
+    ``limit`` of them after the first ``offset``.
 
     The ids are read for each urgency off the index on status, urgency and
-    time of readiness, only as far as ``limit``; sorting every ready case by
-    urgency instead costs as much as the pool is long. Then only those cases
-    are loaded, with their patients."""
+    time of readiness, only as far as ``offset + limit``; sorting every ready
+    case by urgency instead costs as much as the pool is long. Then only
+    those cases are loaded, with their patients."""
     arms = [
         sa.select(
             sa.literal(rank).label("rank"),
@@ -91,7 +129,7 @@ def ready_pool(limit: int = 200) -> list[Case]:
         )
         .where(Case.status == CaseStatus.READY, Case.urgency == level)
         .order_by(Case.status_changed_at, Case.id)
-        .limit(limit)
+        .limit(offset + limit)
         .subquery()
         for rank, level in enumerate(Urgency)
     ]
@@ -99,6 +137,7 @@ def ready_pool(limit: int = 200) -> list[Case]:
     ids = db.session.scalars(
         sa.select(merged.c.id)
         .order_by(merged.c.rank, merged.c.since, merged.c.id)
+        .offset(offset)
         .limit(limit)
     ).all()
     if not ids:

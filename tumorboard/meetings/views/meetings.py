@@ -158,7 +158,12 @@ def detail(meeting_id: int):
     context = agenda_context(meeting) if visible else {"meeting": meeting}
     attendance = services.attendance_rows(meeting)
     manage = can_manage_meeting(current_user, meeting)
-    ready = services.ready_pool() if manage and meeting.is_open else []
+    pool = (
+        services.ready_pool_page(request.args.get("pool", 1, type=int))
+        if manage and meeting.is_open
+        else None
+    )
+    ready = pool.cases if pool else []
     if visible or ready:
         # One audit entry per view: the page lists patient names and MRNs.
         record_agenda_read(meeting, context, ready)
@@ -173,6 +178,7 @@ def detail(meeting_id: int):
         stored_missing=[Discipline(v).label for v in meeting.missing_disciplines],
         can_attend=can_record_attendance(current_user, meeting),
         ready=ready,
+        pool=pool,
         guest_form=GuestForm(),
         cancel_form=CancelForm(prefix="cancel"),
         **({"action_form": ActionForm()} | context),
