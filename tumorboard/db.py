@@ -71,13 +71,21 @@ class UTCDateTime(sa.TypeDecorator):
         return value.astimezone(UTC)
 
 
+#: Each LabelledEnum's labels, made once (lists show a label on every row).
+_ENUM_LABELS: dict[type, dict] = {}
+
+
 class LabelledEnum(enum.StrEnum):
     """A StrEnum whose members carry a human label from ``_labels``."""
 
     @property
     def label(self) -> str:
         """Human-readable value."""
-        return type(self)._labels()[self]
+        kind = type(self)
+        labels = _ENUM_LABELS.get(kind)
+        if labels is None:
+            labels = _ENUM_LABELS[kind] = kind._labels()
+        return labels[self]
 
     @classmethod
     def _labels(cls) -> dict:

@@ -24,7 +24,7 @@ from tumorboard.auth.permissions import (
     authorize,
     can_manage_users,
 )
-from tumorboard.db import utcnow
+from tumorboard.db import prebuilt, utcnow
 from tumorboard.errors import Conflict, InvalidInput
 from tumorboard.extensions import db
 
@@ -407,10 +407,13 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
 
 def clinicians() -> list[User]:
     """Active clinicians, by name, for lead-clinician choices."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.is_active.is_(True), User.role.in_(list(CLINICAL_ROLES)))
-            .order_by(User.name)
-        )
+    return list(db.session.scalars(_active_clinicians()))
+
+
+@prebuilt
+def _active_clinicians() -> sa.Select:
+    return (
+        sa.select(User)
+        .where(User.is_active.is_(True), User.role.in_(sorted(CLINICAL_ROLES)))
+        .order_by(User.name)
     )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tumorboard.audit.chain import lock_chain
 from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.db import prebuilt
 from tumorboard.extensions import db
 
 _DELTAS = "case_status_counts.deltas"
@@ -40,13 +41,16 @@ class CaseStatusCount(db.Model):
 def by_status(statuses: Iterable[CaseStatus]) -> dict[CaseStatus, int]:
     """The number of cases in each of ``statuses`` (one small query)."""
     wanted = [CaseStatus(s) for s in statuses]
-    rows = db.session.execute(
-        sa.select(CaseStatusCount.status, CaseStatusCount.cases).where(
-            CaseStatusCount.status.in_([s.value for s in wanted])
-        )
-    ).all()
+    rows = db.session.execute(_counts(), {"statuses": [s.value for s in wanted]}).all()
     found = {CaseStatus(status): cases for status, cases in rows}
     return {status: found.get(status, 0) for status in wanted}
+
+
+@prebuilt
+def _counts() -> sa.Select:
+    return sa.select(CaseStatusCount.status, CaseStatusCount.cases).where(
+        CaseStatusCount.status.in_(sa.bindparam("statuses", expanding=True))
+    )
 
 
 def recount(session: Session) -> dict[CaseStatus, int]:
