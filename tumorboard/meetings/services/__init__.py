@@ -52,7 +52,6 @@ from tumorboard.meetings.services.presenting import (
 )
 from tumorboard.meetings.services.queries import (
     AGENDA_REFUSED,
-    POOL_PAGE,
     MeetingRow,
     PoolPage,
     agenda_items,
@@ -124,7 +123,6 @@ __all__ = [
     "publish_meeting",
     "quorum",
     "quorum_from",
-    "POOL_PAGE",
     "PoolPage",
     "ready_pool",
     "ready_pool_page",

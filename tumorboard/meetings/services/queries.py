@@ -3,6 +3,7 @@ on later meetings, and the audit entries of who read an agenda."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,11 +88,14 @@ class PoolPage:
 
     cases: list[Case]
     page: int
-    pages: int
     #: Every case ready for the board.
     total: int
     #: Cases per page.
     size: int
+
+    @property
+    def pages(self) -> int:
+        return _pages(self.total, self.size)
 
     @property
     def first(self) -> int:
@@ -107,10 +111,14 @@ def ready_pool_page(page: int = 1) -> PoolPage:
     """Page ``page`` of the ready pool (``POOL_PAGE`` cases; a page past the
     end gives the last one, and one before the first the first)."""
     total = status_counts.by_status([CaseStatus.READY])[CaseStatus.READY]
-    pages = max(1, -(-total // POOL_PAGE))
-    page = min(max(page, 1), pages)
+    page = min(max(page, 1), _pages(total, POOL_PAGE))
     cases = ready_pool(limit=POOL_PAGE, offset=(page - 1) * POOL_PAGE)
-    return PoolPage(cases=cases, page=page, pages=pages, total=total, size=POOL_PAGE)
+    return PoolPage(cases=cases, page=page, total=total, size=POOL_PAGE)
+
+
+def _pages(total: int, size: int) -> int:
+    """Pages of ``size`` for ``total`` rows; one, empty, for none."""
+    return max(1, math.ceil(total / size))
 
 
 def ready_pool(limit: int = POOL_PAGE, offset: int = 0) -> list[Case]:
