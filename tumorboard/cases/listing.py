@@ -26,6 +26,7 @@ from tumorboard.cases.search import (
     matching_ids,
     parse_query,
     rank,
+    ranked_keys,
 )
 from tumorboard.extensions import db
 from tumorboard.patients.models import Patient
@@ -184,6 +185,8 @@ def search_keys(filters: CaseFilters) -> Callable[[int, int], sa.Select] | None:
     if query is None or filters.sort not in ("", RELEVANCE):
         return None
     dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return lambda offset, limit: ranked_keys(query, offset, limit)
     ordered = (
         sa.select(CaseSearch.case_id, sa.func.count().over())
         .where(matches(query, dialect))

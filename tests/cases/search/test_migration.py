@@ -11,6 +11,7 @@ from tests import factories
 from tests.conftest import BACKENDS
 from tests.reviews.factories import make_review
 from tests.test_migrations import empty_database
+from tumorboard.auth import scope
 from tumorboard.cases import listing
 from tumorboard.cases.search import CaseSearch
 from tumorboard.extensions import db
@@ -100,3 +101,51 @@ def test_create_all_makes_the_full_text_index_too(app, make_case):
     make_case()
     assert uses_the_full_text_index("osteosarcoma femur")
     assert uses_the_full_text_index("demo-100 009")
+
+
+def names_index_rows() -> int:
+    sql = (
+        "SELECT count(*) FROM case_search_names_fts "
+        "WHERE case_search_names_fts MATCH 'berg*'"
+    )
+    return db.session.execute(sa.text(sql)).scalar()
+
+
+def test_upgrade_fills_sqlites_names_index_for_existing_cases(tmp_path):
+    """SQLite reads the ranks of a search's matches from an FTS5 table of the
+    names; the migration that adds it fills it for the cases already there,
+    and its downgrade removes it with its triggers."""
+    with empty_database("sqlite", tmp_path) as app, app.app_context():
+        upgrade(revision="03212bc909b9")
+        text = factories.make_case(clinical_question="Seen by Dr Bergman?")
+        name = factories.make_case(factories.make_patient(family_name="Berg"))
+        db.session.commit()
+        text_id, name_id = text.id, name.id
+        db.session.remove()
+
+        upgrade()
+        assert names_index_rows() == 1
+        viewer = factories.make_user("coordinator")
+        db.session.commit()
+        with app.test_request_context():
+            scope.remember_on_every_board(viewer.id, True)
+            filters = listing.CaseFilters(q="berg", viewer_id=viewer.id)
+            keys = db.session.execute(listing.search_keys(filters)(0, 50)).all()
+        assert keys == [(name_id, 2), (text_id, 2)]
+        factories.make_case(factories.make_patient(given_name="Bergit"))
+        db.session.commit()
+        assert names_index_rows() == 2
+        db.session.remove()
+
+        downgrade(revision="03212bc909b9")
+        objects = (
+            db.session.execute(
+                sa.text("SELECT name FROM sqlite_master WHERE name LIKE '%names%'")
+            )
+            .scalars()
+            .all()
+        )
+        assert objects == []
+        factories.make_case(factories.make_patient(family_name="Bergman"))
+        db.session.commit()
+        db.session.remove()

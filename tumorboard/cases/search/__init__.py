@@ -9,6 +9,7 @@ from tumorboard.cases.search.query import (
     matching_ids,
     parse_query,
     rank,
+    ranked_keys,
 )
 from tumorboard.cases.search.text import (
     CASE_WORDS,
@@ -33,6 +34,7 @@ __all__ = [
     "matching_ids",
     "parse_query",
     "rank",
+    "ranked_keys",
     "rebuild",
     "refresh",
     "register_source",

@@ -14,7 +14,31 @@ from tumorboard.extensions import db
 FTS_TABLE = "case_search_fts"
 GIN_INDEX = "ix_case_search_document"
 PG_FUNCTION = "case_search_words"
-DDL_ONLY_NAMES.update({FTS_TABLE, GIN_INDEX})
+#: SQLite: the FTS5 table of the patients' names alone, and the index of the
+#: MRN keys, which read the ranks of a search's matches (``search.ranked_keys``).
+NAMES_FTS_TABLE = "case_search_names_fts"
+MRN_INDEX = "ix_case_search_mrn_key"
+DDL_ONLY_NAMES.update({FTS_TABLE, GIN_INDEX, NAMES_FTS_TABLE, MRN_INDEX})
+
+#: SQLite: the names' FTS5 table, kept in step like the document's, and the
+#: MRN keys' index.
+NAMES_DDL = [
+    "CREATE VIRTUAL TABLE case_search_names_fts USING fts5(names, "
+    "content='case_search', content_rowid='case_id', "
+    "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+    "CREATE TRIGGER case_search_names_fts_insert AFTER INSERT ON case_search BEGIN "
+    "INSERT INTO case_search_names_fts(rowid, names) "
+    "VALUES (new.case_id, new.names); END",
+    "CREATE TRIGGER case_search_names_fts_delete AFTER DELETE ON case_search BEGIN "
+    "INSERT INTO case_search_names_fts(case_search_names_fts, rowid, names) "
+    "VALUES ('delete', old.case_id, old.names); END",
+    "CREATE TRIGGER case_search_names_fts_update AFTER UPDATE ON case_search BEGIN "
+    "INSERT INTO case_search_names_fts(case_search_names_fts, rowid, names) "
+    "VALUES ('delete', old.case_id, old.names); "
+    "INSERT INTO case_search_names_fts(rowid, names) "
+    "VALUES (new.case_id, new.names); END",
+    "CREATE INDEX ix_case_search_mrn_key ON case_search (mrn_key)",
+]
 
 #: DDL per dialect; the migration repeats these statements (it cannot import
 #: them). Written out in full rather than formatted from the names above.
@@ -34,6 +58,7 @@ SEARCH_DDL = {
         "VALUES ('delete', old.case_id, old.document); "
         "INSERT INTO case_search_fts(rowid, document) "
         "VALUES (new.case_id, new.document); END",
+        *NAMES_DDL,
     ],
     "postgresql": [
         # The words as lexemes, exactly as stored (no parser, so both databases
@@ -47,9 +72,10 @@ SEARCH_DDL = {
         "USING gin (case_search_words(document))",
     ],
 }
-assert all(FTS_TABLE in statement for statement in SEARCH_DDL["sqlite"]) and all(
-    PG_FUNCTION in statement for statement in SEARCH_DDL["postgresql"]
-)
+assert all(
+    FTS_TABLE in statement or NAMES_FTS_TABLE in statement or MRN_INDEX in statement
+    for statement in SEARCH_DDL["sqlite"]
+) and all(PG_FUNCTION in statement for statement in SEARCH_DDL["postgresql"])
 
 
 class CaseSearch(db.Model):
@@ -85,6 +111,7 @@ def _after_create(target, connection, **kw) -> None:
 def _before_drop(target, connection, **kw) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {NAMES_FTS_TABLE}")
 
 
 @sa.event.listens_for(CaseSearch.__table__, "after_drop")

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from tumorboard.cases.search.models import FTS_TABLE, PG_FUNCTION, CaseSearch
+from tumorboard.cases.search.models import (
+    FTS_TABLE,
+    NAMES_FTS_TABLE,
+    PG_FUNCTION,
+    CaseSearch,
+)
 from tumorboard.cases.search.text import MAX_WORD_LENGTH
 from tumorboard.clinical.search_terms import code_word, fold_words
 from tumorboard.errors import InvalidInput
@@ -42,6 +47,12 @@ class SearchQuery:
         read as FTS syntax."""
         terms = " AND ".join(f'"{w}"*' for w in self.words)
         return f'({terms}) OR "{self.joined}"*' if self.joined else terms
+
+    @property
+    def names_fts5(self) -> str:
+        """SQLite FTS5 MATCH expression of the names' table: every word starts
+        one of the patient's names (``rank`` 1)."""
+        return " AND ".join(f'"{w}"*' for w in self.words)
 
     @property
     def tsquery(self) -> str:
@@ -93,12 +104,63 @@ def matching_ids(query: SearchQuery, dialect: str) -> sa.Select:
     return sa.select(CaseSearch.case_id).where(matches(query, dialect))
 
 
-def _fts_rows(query: SearchQuery) -> sa.Select:
-    """SQLite: the rowids (case ids) of the FTS5 table's matches."""
+def _fts_rows(query: SearchQuery, table: str = FTS_TABLE) -> sa.Select:
+    """SQLite: the rowids (case ids) of an FTS5 table's matches."""
+    expression = query.names_fts5 if table == NAMES_FTS_TABLE else query.fts5
     return (
         sa.select(sa.literal_column("rowid").label("case_id"))
-        .select_from(sa.table(FTS_TABLE))
-        .where(sa.literal_column(FTS_TABLE).op("MATCH")(query.fts5))
+        .select_from(sa.table(table))
+        .where(sa.literal_column(table).op("MATCH")(expression))
+    )
+
+
+def ranked_keys(query: SearchQuery, offset: int, limit: int) -> sa.Select:
+    """SQLite: the case ids of ``query``'s matches from ``offset``, at most
+    ``limit``, in ``rank`` order then newest first, each with the number of
+    matches: one statement that reads each match's row of ``case_search``
+    for none of them.
+
+    Each rank is read from an index that gives its cases newest first: the
+    exact MRNs from the MRN keys' index, the names from the names' FTS5 table
+    and the rest from the document's, and no rank needs more than
+    ``offset + limit`` of them. Every case whose names hold every word also
+    holds them in its document, so the names' matches are matches, and the
+    rest is not read at all while the names fill the page. The number of
+    matches is counted off the document's FTS5 table alone.
+    """
+    rowid = sa.literal_column("rowid")
+    upto = offset + limit
+    everything = _fts_rows(query)
+    document = sa.table(FTS_TABLE, sa.column("rowid"))
+    exact = sa.select(CaseSearch.case_id).where(
+        CaseSearch.mrn_key == query.mrn,
+        sa.exists()
+        .where(document.c.rowid == CaseSearch.case_id)
+        .where(sa.literal_column(FTS_TABLE).op("MATCH")(query.fts5)),
+    )
+    by_name = _fts_rows(query, NAMES_FTS_TABLE)
+    names = sa.select(sa.func.count()).select_from(by_name.subquery())
+    tiers = [
+        exact.add_columns(sa.literal(0).label("tier")),
+        by_name.add_columns(sa.literal(1).label("tier"))
+        .where(rowid.not_in(exact))
+        .order_by(rowid.desc())
+        .limit(upto),
+        everything.add_columns(sa.literal(2).label("tier"))
+        # Evaluated once, before the scan: the names alone fill the page.
+        .where(names.scalar_subquery() < upto)
+        .where(rowid.not_in(exact), rowid.not_in(by_name))
+        .order_by(rowid.desc())
+        .limit(upto),
+    ]
+    # SQLite takes a LIMIT inside a UNION only from a subquery.
+    ranked = sa.union_all(*(sa.select(tier.subquery()) for tier in tiers)).subquery()
+    total = sa.select(sa.func.count()).select_from(everything.subquery())
+    return (
+        sa.select(ranked.c.case_id, total.scalar_subquery())
+        .order_by(ranked.c.tier, ranked.c.case_id.desc())
+        .offset(offset)
+        .limit(limit)
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tumorboard.cases.models import CONFIRMED_METASTASIS, Case, CaseType, Laterality
-from tumorboard.cases.search.models import CaseSearch
+from tumorboard.cases.search.models import FTS_TABLE, NAMES_FTS_TABLE, CaseSearch
 from tumorboard.clinical import anatomy, catalogue
 from tumorboard.clinical.search_terms import code_word, fold_words, topography_words
 from tumorboard.patients.models import Patient
@@ -229,10 +229,9 @@ def rebuild(session: Session, batch_size: int = 500) -> int:
         total += refresh(session, ids)
         last_id = ids[-1]
     if session.get_bind().dialect.name == "sqlite":
-        # Re-reads the whole table, so the FTS index matches it whatever happened.
-        session.execute(
-            sa.text("INSERT INTO case_search_fts(case_search_fts) VALUES ('rebuild')")
-        )
+        # Re-reads the whole table, so the FTS indexes match it whatever happened.
+        for table in (FTS_TABLE, NAMES_FTS_TABLE):
+            session.execute(sa.text(f"INSERT INTO {table}({table}) VALUES ('rebuild')"))
     return total
 
 
