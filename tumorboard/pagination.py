@@ -8,7 +8,8 @@ rows with their joins and eager loads, in the same order. Two statements for
 the items whatever the page, plus the count.
 
 A list whose order no single index gives can pass its own ``keys`` (a
-function of offset and limit returning the SELECT of the page's keys) and
+function of offset and limit returning the SELECT of the page's keys and
+its parameters, so that the SELECT can be built once) and
 ``counted`` (the rows to count, without the joins that only sort them);
 a ``keys`` SELECT whose second column is the number of rows of the whole
 list (``count(*) OVER ()``) counts them in the same scan. A
@@ -46,9 +47,10 @@ class KeyFirstPagination(SelectPagination):
                 .limit(self.per_page)
                 .offset(self._query_offset)
             )
+            parameters = {}
         else:
-            keys_select = keys_for(self._query_offset, self.per_page)
-        result = session.execute(keys_select)
+            keys_select, parameters = keys_for(self._query_offset, self.per_page)
+        result = session.execute(keys_select, parameters)
         counted = len(result.keys()) > 1
         found = result.all()
         keys = [row[0] for row in found]
@@ -88,7 +90,7 @@ def paginate(
     per_page: int | None = None,
     max_per_page: int | None = 100,
     error_out: bool = True,
-    keys: Callable[[int, int], sa.Select] | None = None,
+    keys: Callable[[int, int], tuple[sa.Select, dict[str, Any]]] | None = None,
     counted: sa.Select | None = None,
     rows: sa.Select | None = None,
     total: int | None = None,

@@ -176,7 +176,9 @@ def search_counted(filters: CaseFilters) -> sa.Select | None:
     return matching_ids(query, db.session.get_bind().dialect.name)
 
 
-def search_keys(filters: CaseFilters) -> Callable[[int, int], sa.Select] | None:
+def search_keys(
+    filters: CaseFilters,
+) -> Callable[[int, int], tuple[sa.Select, dict[str, Any]]] | None:
     """For a plain search in order of relevance, the page's case ids read
     off the search table alone, in ``case_list_query``'s order, each with
     the number of matches counted in the same scan (for
@@ -192,7 +194,7 @@ def search_keys(filters: CaseFilters) -> Callable[[int, int], sa.Select] | None:
         .where(matches(query, dialect))
         .order_by(rank(query), CaseSearch.case_id.desc())
     )
-    return lambda offset, limit: ordered.offset(offset).limit(limit)
+    return lambda offset, limit: (ordered.offset(offset).limit(limit), {})
 
 
 def case_rows_query() -> sa.Select:

@@ -212,7 +212,7 @@ def page_for(user: User, worklist: Worklist, page: int, per_page: int) -> Pagina
             page=number,
             per_page=per_page,
             error_out=False,
-            keys=lambda offset, limit: _page_keys(conditions, offset, limit),
+            keys=lambda offset, limit: (_page_keys(conditions, offset, limit), {}),
             counted=sa.select(Case.id).where(*conditions),
             rows=loaded,
             total=total,

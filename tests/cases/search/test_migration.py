@@ -130,7 +130,7 @@ def test_upgrade_fills_sqlites_names_index_for_existing_cases(tmp_path):
         with app.test_request_context():
             scope.remember_on_every_board(viewer.id, True)
             filters = listing.CaseFilters(q="berg", viewer_id=viewer.id)
-            keys = db.session.execute(listing.search_keys(filters)(0, 50)).all()
+            keys = db.session.execute(*listing.search_keys(filters)(0, 50)).all()
         assert keys == [(name_id, 2), (text_id, 2)]
         factories.make_case(factories.make_patient(given_name="Bergit"))
         db.session.commit()

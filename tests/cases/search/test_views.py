@@ -196,7 +196,7 @@ def test_a_plain_search_counts_its_matches_in_the_index_alone(
             ).all()
             keys = listing.search_keys(filters)
             for offset, limit in ((0, 100), (1, 2)):
-                page = db.session.execute(keys(offset, limit)).all()
+                page = db.session.execute(*keys(offset, limit)).all()
                 assert [key for key, _ in page] == ids[offset : offset + limit]
                 assert {total for _, total in page} <= {len(ids)}
             sorted_otherwise = listing.CaseFilters(
@@ -265,10 +265,10 @@ def test_the_pages_keys_follow_the_ranks_across_their_boundaries(
         keys = listing.search_keys(filters)
         for offset in range(len(expected) + 1):
             for limit in (1, 2, 3, 50):
-                page = db.session.execute(keys(offset, limit)).all()
+                page = db.session.execute(*keys(offset, limit)).all()
                 assert [key for key, _ in page] == expected[offset : offset + limit]
                 assert {total for _, total in page} <= {len(expected)}
         # Two words: both must start one of the names for the second rank.
         filters = listing.CaseFilters(q="ann berg", viewer_id=viewer.id)
-        page = db.session.execute(listing.search_keys(filters)(0, 50)).all()
+        page = db.session.execute(*listing.search_keys(filters)(0, 50)).all()
         assert page == [(made[5].id, 1)]

@@ -21,6 +21,7 @@ from tumorboard.cases.search.models import (
 )
 from tumorboard.cases.search.text import MAX_WORD_LENGTH
 from tumorboard.clinical.search_terms import code_word, fold_words
+from tumorboard.db import prebuilt
 from tumorboard.errors import InvalidInput
 
 #: Longest search accepted, in characters (the search box and the service).
@@ -91,7 +92,7 @@ def parse_query(text: str) -> SearchQuery | None:
 def matches(query: SearchQuery, dialect: str) -> sa.ColumnElement[bool]:
     """Condition on ``case_search`` rows that the full-text index answers."""
     if dialect == "sqlite":
-        return CaseSearch.case_id.in_(_fts_rows(query))
+        return CaseSearch.case_id.in_(_fts_rows(FTS_TABLE, query.fts5))
     return PG_DOCUMENT.op("@@")(sa.cast(query.tsquery, postgresql.TSQUERY))
 
 
@@ -100,13 +101,12 @@ def matching_ids(query: SearchQuery, dialect: str) -> sa.Select:
     where the database can (SQLite's FTS5 table holds one row per case of
     ``case_search``, which holds one per case)."""
     if dialect == "sqlite":
-        return _fts_rows(query)
+        return _fts_rows(FTS_TABLE, query.fts5)
     return sa.select(CaseSearch.case_id).where(matches(query, dialect))
 
 
-def _fts_rows(query: SearchQuery, table: str = FTS_TABLE) -> sa.Select:
+def _fts_rows(table: str, expression: str | sa.BindParameter) -> sa.Select:
     """SQLite: the rowids (case ids) of an FTS5 table's matches."""
-    expression = query.names_fts5 if table == NAMES_FTS_TABLE else query.fts5
     return (
         sa.select(sa.literal_column("rowid").label("case_id"))
         .select_from(sa.table(table))
@@ -114,11 +114,13 @@ def _fts_rows(query: SearchQuery, table: str = FTS_TABLE) -> sa.Select:
     )
 
 
-def ranked_keys(query: SearchQuery, offset: int, limit: int) -> sa.Select:
+def ranked_keys(
+    query: SearchQuery, offset: int, limit: int
+) -> tuple[sa.Select, dict[str, object]]:
     """SQLite: the case ids of ``query``'s matches from ``offset``, at most
     ``limit``, in ``rank`` order then newest first, each with the number of
-    matches: one statement that reads each match's row of ``case_search``
-    for none of them.
+    matches: one statement (with its parameters) that reads each match's row
+    of ``case_search`` for none of them.
 
     Each rank is read from an index that gives its cases newest first: the
     exact MRNs from the MRN keys' index, the names from the names' FTS5 table
@@ -128,18 +130,32 @@ def ranked_keys(query: SearchQuery, offset: int, limit: int) -> sa.Select:
     rest is not read at all while the names fill the page. The number of
     matches is counted off the document's FTS5 table alone.
     """
+    return _ranked_keys(), {
+        "document": query.fts5,
+        "names": query.names_fts5,
+        "mrn": query.mrn,
+        "upto": offset + limit,
+        "offset": offset,
+        "limit": limit,
+    }
+
+
+@prebuilt
+def _ranked_keys() -> sa.Select:
+    """``ranked_keys``' statement; its words, MRN and page are parameters."""
     rowid = sa.literal_column("rowid")
-    upto = offset + limit
-    everything = _fts_rows(query)
-    document = sa.table(FTS_TABLE, sa.column("rowid"))
+    document, names = sa.bindparam("document"), sa.bindparam("names")
+    upto = sa.bindparam("upto", type_=sa.Integer)
+    everything = _fts_rows(FTS_TABLE, document)
+    fts = sa.table(FTS_TABLE, sa.column("rowid"))
     exact = sa.select(CaseSearch.case_id).where(
-        CaseSearch.mrn_key == query.mrn,
+        CaseSearch.mrn_key == sa.bindparam("mrn"),
         sa.exists()
-        .where(document.c.rowid == CaseSearch.case_id)
-        .where(sa.literal_column(FTS_TABLE).op("MATCH")(query.fts5)),
+        .where(fts.c.rowid == CaseSearch.case_id)
+        .where(sa.literal_column(FTS_TABLE).op("MATCH")(document)),
     )
-    by_name = _fts_rows(query, NAMES_FTS_TABLE)
-    names = sa.select(sa.func.count()).select_from(by_name.subquery())
+    by_name = _fts_rows(NAMES_FTS_TABLE, names)
+    named = sa.select(sa.func.count()).select_from(by_name.subquery())
     tiers = [
         exact.add_columns(sa.literal(0).label("tier")),
         by_name.add_columns(sa.literal(1).label("tier"))
@@ -148,7 +164,7 @@ def ranked_keys(query: SearchQuery, offset: int, limit: int) -> sa.Select:
         .limit(upto),
         everything.add_columns(sa.literal(2).label("tier"))
         # Evaluated once, before the scan: the names alone fill the page.
-        .where(names.scalar_subquery() < upto)
+        .where(named.scalar_subquery() < upto)
         .where(rowid.not_in(exact), rowid.not_in(by_name))
         .order_by(rowid.desc())
         .limit(upto),
@@ -159,8 +175,8 @@ def ranked_keys(query: SearchQuery, offset: int, limit: int) -> sa.Select:
     return (
         sa.select(ranked.c.case_id, total.scalar_subquery())
         .order_by(ranked.c.tier, ranked.c.case_id.desc())
-        .offset(offset)
-        .limit(limit)
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
     )
 
 
