@@ -312,6 +312,8 @@ class QueryCounter:
 
     def __init__(self):
         self.statements: list[str] = []
+        #: Each statement's parameters, in the order the SQL names them.
+        self.parameters: list[list] = []
 
     @property
     def count(self) -> int:
@@ -326,9 +328,13 @@ def count_queries(app):
     def counting():
         counter = QueryCounter()
 
-        def before_execute(conn, cursor, statement, *args):
+        def before_execute(conn, cursor, statement, parameters, *args):
             if not statement.lstrip().upper().startswith(SAVEPOINT_SQL):
                 counter.statements.append(statement)
+                values = (
+                    parameters.values() if isinstance(parameters, dict) else parameters
+                )
+                counter.parameters.append(list(values or ()))
 
         sa.event.listen(db.engine, "before_cursor_execute", before_execute)
         try:

@@ -52,9 +52,37 @@ def test_every_page_matches_offset_over_the_whole_select(cases, sort):
             rows=listing.case_rows_query(),
         )
         assert [c.id for c in by_keys.items] == [c.id for c in expected.items]
+        # Knowing the total, a page past the middle is read from the end.
+        known = paginate(
+            query, Case.id, page=page, per_page=PER_PAGE, error_out=False, total=23
+        )
+        assert [c.id for c in known.items] == [c.id for c in expected.items]
         assert (got.total, got.pages) == (23, 4)
         seen += [c.id for c in got.items]
     assert sorted(seen) == sorted(c.id for c in cases)
+
+
+@pytest.mark.parametrize(("page", "offset"), [(2, 7), (3, 2), (4, 0), (5, 0)])
+def test_a_page_past_the_middle_skips_the_fewer_rows(
+    cases, count_queries, page, offset
+):
+    """With the total known, a page past the middle of the list skips the
+    rows after it, in the opposite order, rather than those before it; a
+    page after the last is empty."""
+    query = listing.case_list_query(listing.CaseFilters(sort="urgency"))
+    expected = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    with count_queries() as counter:
+        got = paginate(
+            query, Case.id, page=page, per_page=PER_PAGE, error_out=False, total=23
+        )
+    assert [c.id for c in got.items] == [c.id for c in expected.items]
+    assert len(got.items) == {2: 7, 3: 7, 4: 2, 5: 0}[page]
+    keys = counter.statements[0]
+    if page == 2:
+        assert "ORDER BY CASE" in keys and "END DESC" not in keys
+    else:
+        assert "END DESC, cases.referral_date DESC, cases.id DESC" in keys
+    assert counter.parameters[0][-1] == offset
 
 
 def test_a_search_pages_in_rank_order(cases):

@@ -21,11 +21,12 @@ alone, which the page's keys are looked up in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy.sql import operators
 
 from tumorboard.extensions import db
 
@@ -42,12 +43,12 @@ class KeyFirstPagination(SelectPagination):
         session = self._query_args["session"]
         keys_for = self._query_args["keys"]
         if keys_for is None:
-            keys_select = (
-                select.with_only_columns(key, maintain_column_froms=True)
-                .limit(self.per_page)
-                .offset(self._query_offset)
-            )
+            keys_select = select.with_only_columns(key, maintain_column_froms=True)
             parameters = {}
+            backwards = self._from_the_end(keys_select)
+            if backwards is not None:
+                return self._load(backwards[::-1])
+            keys_select = keys_select.limit(self.per_page).offset(self._query_offset)
         else:
             keys_select, parameters = keys_for(self._query_offset, self.per_page)
         result = session.execute(keys_select, parameters)
@@ -58,6 +59,34 @@ class KeyFirstPagination(SelectPagination):
             self._counted_with_keys = found[0][1]
         elif counted and not self._query_offset:
             self._counted_with_keys = 0
+        return self._load(keys)
+
+    def _from_the_end(self, keys_select: sa.Select) -> list[Any] | None:
+        """The page's keys read from the other end of the list, in reverse,
+        for a page past the middle of a list whose size is known (the skipped
+        rows are then the fewer); None otherwise, or when the order cannot be
+        reversed."""
+        total = self._query_args["total"]
+        offset = self._query_offset
+        if total is None or offset <= total // 2:
+            return None
+        order = _reversed(keys_select._order_by_clauses)
+        if order is None:
+            return None
+        remaining = max(0, total - offset)
+        session = self._query_args["session"]
+        return session.scalars(
+            keys_select.order_by(None)
+            .order_by(*order)
+            .limit(min(self.per_page, remaining))
+            .offset(max(0, total - offset - self.per_page))
+        ).all()
+
+    def _load(self, keys: list[Any]) -> list[Any]:
+        """The rows of ``keys``, in their order."""
+        key = self._query_args["key"]
+        session = self._query_args["session"]
+        select: sa.Select = self._query_args["select"]
         # Run even for an empty page, so that a page costs the same number
         # of statements whatever it holds.
         loaded = self._query_args["rows"]
@@ -80,6 +109,26 @@ class KeyFirstPagination(SelectPagination):
         sub = counted.order_by(None).subquery()
         session = self._query_args["session"]
         return session.execute(sa.select(sa.func.count()).select_from(sub)).scalar()
+
+
+def _reversed(order: Sequence[sa.ColumnElement]) -> list[sa.ColumnElement] | None:
+    """The opposite of the ORDER BY ``order`` (ascending for descending and
+    the other way round), which puts NULLs at the opposite end too on both
+    databases; None when it is empty or names where NULLs go."""
+    if not order:
+        return None
+    flipped = []
+    for clause in order:
+        modifier = getattr(clause, "modifier", None)
+        if modifier is operators.desc_op:
+            flipped.append(clause.element.asc())
+        elif modifier is operators.asc_op:
+            flipped.append(clause.element.desc())
+        elif modifier is None and not isinstance(clause, sa.UnaryExpression):
+            flipped.append(clause.desc())
+        else:
+            return None
+    return flipped
 
 
 def paginate(
