@@ -5,7 +5,9 @@ the case list the database reads, joins and throws away 60,000 wide rows with
 their patients and clinicians. :func:`paginate` asks first for the page's
 keys alone (the skipped rows are read off the sort index), then loads those
 rows with their joins and eager loads, in the same order. Two statements for
-the items whatever the page, plus the count.
+the items whatever the page, plus the count. When the caller knows the
+number of rows (``total``), a page past the middle is read from the other
+end in the opposite order, so the fewer rows are skipped.
 
 A list whose order no single index gives can pass its own ``keys`` (a
 function of offset and limit returning the SELECT of the page's keys and
