@@ -229,7 +229,8 @@ class AgendaItem(TimestampMixin, db.Model):
     __tablename__ = "agenda_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
+    # Indexed by ix_agenda_items_meeting_id_status_case_id_id.
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"))
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     position: Mapped[int]
     question: Mapped[str] = mapped_column(sa.Text)
@@ -288,6 +289,15 @@ class AgendaItem(TimestampMixin, db.Model):
             "status",
             "has_recommendation",
             "meeting_id",
+            "id",
+        ),
+        # A meeting's items, and the discussions of a range of meetings read
+        # from the index alone (the quality dashboard's rows).
+        sa.Index(
+            "ix_agenda_items_meeting_id_status_case_id_id",
+            "meeting_id",
+            "status",
+            "case_id",
             "id",
         ),
         # The listed items case by case: each case's next meeting.
