@@ -119,8 +119,8 @@ def ranked_keys(
 ) -> tuple[sa.Select, dict[str, object]]:
     """SQLite: the case ids of ``query``'s matches from ``offset``, at most
     ``limit``, in ``rank`` order then newest first, each with the number of
-    matches: one statement (with its parameters) that reads each match's row
-    of ``case_search`` for none of them.
+    matches: one statement (with its parameters) that does not read the
+    matches' rows of ``case_search``.
 
     Each rank is read from an index that gives its cases newest first: the
     exact MRNs from the MRN keys' index, the names from the names' FTS5 table
