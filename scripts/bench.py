@@ -8,13 +8,16 @@ throwaway database (a SQLite file in a temporary folder, or a schema of its
 own in the PostgreSQL database of ``--database-url``, dropped afterwards
 whatever happens; see scripts/bench_data.py for what it holds), counts the
 SQL statements of each page in-process, starts gunicorn (``--workers`` sync
-workers, ``gunicorn.conf.py``) on loopback, signs in as the coordinator and
-sends requests from ``--connections`` concurrent clients for ``--seconds``
-per page. It prints per page req/s, p50 and p95, SQL statements per request,
-the p50 as a multiple of the bare one-query 50-row list served by the same
-server in the same run, and the p50 at the baseline size beside the full
-size (growth). Every timed response must be a 200: a redirect to the
-sign-in page would time the wrong thing. Nothing is asserted.
+workers, ``gunicorn.conf.py``) on loopback (the full size on ``--port``, the
+baseline on the port after it) and signs in as the coordinator. Then, page
+after page, it sends requests from ``--connections`` concurrent clients for
+``--seconds`` to the baseline, then to the full size: a machine whose speed
+drifts during the run weighs on both sizes of a page alike. It prints per
+page req/s, p50 and p95, SQL statements per request, the p50 as a multiple
+of the bare one-query 50-row list served by the same server in the same
+run, and the p50 at the baseline size beside the full size (growth). Every
+timed response must be a 200: a redirect to the sign-in page would time the
+wrong thing. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -411,30 +414,62 @@ def load(
     )
 
 
-def run_size(args, workdir: Path, n_cases: int) -> dict[str, Figures]:
-    """Build a database of ``n_cases``, serve it, time every page."""
+@dataclass
+class Server:
+    """One size's database, served: where, signed in as whom, what to time."""
+
+    port: int
+    cookie: str
+    pages: dict[str, str]
+    sql: dict[str, int]
+
+
+def serve_size(
+    args, workdir: Path, stack: contextlib.ExitStack, n_cases: int, port: int
+) -> Server:
+    """Build a database of ``n_cases`` and serve it on ``port`` until
+    ``stack`` closes (the database is dropped then too)."""
     print(f"{n_cases} cases:", flush=True)
-    with scratch_database(args.database_url, workdir) as database:
-        instance = workdir / f"instance-{n_cases}"
-        env = app_environment(database, instance)
-        pages, sql = build(env, n_cases)
-        results: dict[str, Figures] = {}
-        with gunicorn(env, args.port, args.workers):
-            cookie = sign_in(args.port)
-            timed = {
-                "bare ping /_bare/ping": "/_bare/ping",
-                "bare list /_bare/list": "/_bare/list",
-                "/healthz": "/healthz",
-                **pages,
-            }
-            for name, path in timed.items():
-                figures = load(args.port, path, cookie, args.connections, args.seconds)
-                figures.sql = sql.get(name)
-                if name == "bare list /_bare/list":
-                    figures.sql = 1
-                results[name] = figures
-                print(f"  {name}: p50 {figures.p50:.1f} ms", flush=True)
-    return results
+    database = stack.enter_context(scratch_database(args.database_url, workdir))
+    env = app_environment(database, workdir / f"instance-{n_cases}")
+    pages, sql = build(env, n_cases)
+    stack.enter_context(gunicorn(env, port, args.workers))
+    timed = {
+        "bare ping /_bare/ping": "/_bare/ping",
+        "bare list /_bare/list": "/_bare/list",
+        "/healthz": "/healthz",
+        **pages,
+    }
+    return Server(port, sign_in(port), timed, {**sql, "bare list /_bare/list": 1})
+
+
+def run(args, workdir: Path) -> tuple[dict[str, Figures], dict[str, Figures] | None]:
+    """Serve both sizes at once and time each page at one size, then at the
+    other, page after page: a machine whose speed drifts during the run
+    (shared virtual machines do) then weighs on both sizes of a page alike."""
+    sizes = [args.cases]
+    if args.baseline_cases and args.baseline_cases != args.cases:
+        sizes = [args.baseline_cases, args.cases]
+    results: dict[int, dict[str, Figures]] = {n: {} for n in sizes}
+    with contextlib.ExitStack() as stack:
+        servers = {
+            n: serve_size(args, workdir, stack, n, args.port + (n != args.cases))
+            for n in sizes
+        }
+        print("timing:", flush=True)
+        for name in servers[args.cases].pages:
+            for n, server in servers.items():
+                path = server.pages.get(name)
+                if path is None:
+                    continue
+                figures = load(
+                    server.port, path, server.cookie, args.connections, args.seconds
+                )
+                figures.sql = server.sql.get(name)
+                results[n][name] = figures
+                print(f"  {name} at {n}: p50 {figures.p50:.1f} ms", flush=True)
+    base = results[sizes[0]] if len(sizes) > 1 else None
+    return results[args.cases], base
 
 
 def table(full: dict[str, Figures], base: dict[str, Figures] | None, args) -> str:
@@ -468,13 +503,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         check_port(args.port)
+        check_port(args.port + 1)
         if args.database_url:
             check_database(args.database_url)
         with tempfile.TemporaryDirectory(prefix="tumorboard-bench-") as tmp:
-            base = None
-            if args.baseline_cases and args.baseline_cases != args.cases:
-                base = run_size(args, Path(tmp), args.baseline_cases)
-            full = run_size(args, Path(tmp), args.cases)
+            full, base = run(args, Path(tmp))
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2

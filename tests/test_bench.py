@@ -42,6 +42,21 @@ def test_a_busy_port_is_refused_before_anything_is_built(capsys, tmp_path):
     assert "--port" in err
 
 
+def test_the_baselines_port_is_checked_too(capsys):
+    """The baseline is served on the port after ``--port``."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with socket.socket() as before:
+            # The port before it, free (or the test would see that one refused).
+            before.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            before.bind(("127.0.0.1", port - 1))
+        code = bench.main(["--cases", "10", "--port", str(port - 1)])
+    assert code == 2
+    assert f"port {port} on 127.0.0.1 is not free" in capsys.readouterr().err
+
+
 def test_an_unreachable_database_is_refused_with_its_address(capsys):
     # Port 1 on loopback: nothing listens there, the refusal is immediate.
     code = bench.main(["--database-url", "postgresql://bench:s3cret@127.0.0.1:1/none"])
