@@ -11,8 +11,9 @@ SQL statements of each page in-process, starts gunicorn (``--workers`` sync
 workers, ``gunicorn.conf.py``) on loopback (the full size on ``--port``, the
 baseline on the port after it) and signs in as the coordinator. Then, page
 after page, it sends requests from ``--connections`` concurrent clients for
-``--seconds`` to the baseline, then to the full size: a machine whose speed
-drifts during the run weighs on both sizes of a page alike. It prints per
+``--seconds`` in all to each size, in ``--rounds`` rounds that alternate the
+baseline and the full size: a machine whose speed drifts during the run
+weighs on both sizes of a page alike. It prints per
 page req/s, p50 and p95, SQL statements per request, the p50 as a multiple
 of the bare one-query 50-row list served by the same server in the same
 run, and the p50 at the baseline size beside the full size (growth). Every
@@ -88,14 +89,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="the seconds of each page are split into rounds that alternate "
+        "the two sizes",
+    )
     args = parser.parse_args(argv)
-    for name in ("cases", "workers", "connections"):
+    for name in ("cases", "workers", "connections", "rounds"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     if args.baseline_cases < 0 or args.seconds <= 0:
         parser.error("--baseline-cases must be 0 or more and --seconds positive")
-    if not 1 <= args.port <= 65535:
-        parser.error("--port must be between 1 and 65535")
+    if not 1 <= args.port <= 65534:
+        parser.error(
+            "--port must be between 1 and 65534 (the next port serves the baseline)"
+        )
     return args
 
 
@@ -361,9 +371,7 @@ def sign_in(port: int) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
-def load(
-    port: int, path: str, cookie: str, connections: int, seconds: float
-) -> Figures:
+def load(port: int, path: str, cookie: str, connections: int, seconds: float) -> Timed:
     """``connections`` clients request ``path`` back to back for ``seconds``."""
     timings: list[float] = []
     errors: dict[int, int] = {}
@@ -401,17 +409,35 @@ def load(
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
-    timings.sort()
-    if not timings:
-        return Figures(errors=errors)
-    return Figures(
-        requests=len(timings),
-        rps=len(timings) / elapsed,
-        p50=statistics.median(timings),
-        p95=timings[min(len(timings) - 1, int(len(timings) * 0.95))],
-        errors=errors,
-    )
+    return Timed(timings, time.perf_counter() - began, errors)
+
+
+@dataclass
+class Timed:
+    """The latencies (ms) of the 200 answers of one or more loads, how long
+    the loads took in all and the other answers by status."""
+
+    timings: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+    errors: dict[int, int] = field(default_factory=dict)
+
+    def add(self, other: Timed) -> None:
+        self.timings += other.timings
+        self.elapsed += other.elapsed
+        for status, count in other.errors.items():
+            self.errors[status] = self.errors.get(status, 0) + count
+
+    def figures(self) -> Figures:
+        timings = sorted(self.timings)
+        if not timings:
+            return Figures(errors=self.errors)
+        return Figures(
+            requests=len(timings),
+            rps=len(timings) / self.elapsed,
+            p50=statistics.median(timings),
+            p95=timings[min(len(timings) - 1, int(len(timings) * 0.95))],
+            errors=self.errors,
+        )
 
 
 @dataclass
@@ -458,14 +484,24 @@ def run(args, workdir: Path) -> tuple[dict[str, Figures], dict[str, Figures] | N
         }
         print("timing:", flush=True)
         for name in servers[args.cases].pages:
-            for n, server in servers.items():
-                path = server.pages.get(name)
-                if path is None:
-                    continue
-                figures = load(
-                    server.port, path, server.cookie, args.connections, args.seconds
-                )
-                figures.sql = server.sql.get(name)
+            timed = {
+                n: Timed() for n, server in servers.items() if name in server.pages
+            }
+            for _ in range(args.rounds):
+                for n in timed:
+                    server = servers[n]
+                    timed[n].add(
+                        load(
+                            server.port,
+                            server.pages[name],
+                            server.cookie,
+                            args.connections,
+                            args.seconds / args.rounds,
+                        )
+                    )
+            for n, pooled in timed.items():
+                figures = pooled.figures()
+                figures.sql = servers[n].sql.get(name)
                 results[n][name] = figures
                 print(f"  {name} at {n}: p50 {figures.p50:.1f} ms", flush=True)
     base = results[sizes[0]] if len(sizes) > 1 else None

@@ -82,12 +82,25 @@ def test_a_database_url_that_is_not_postgresql_is_refused(capsys, url, message):
 
 
 @pytest.mark.parametrize(
-    "option", ["--cases=0", "--workers=0", "--seconds=0", "--port=70000"]
+    "option",
+    ["--cases=0", "--workers=0", "--seconds=0", "--port=65535", "--rounds=0"],
 )
 def test_impossible_numbers_are_refused_by_the_argument_parser(option):
     with pytest.raises(SystemExit) as stop:
         bench.parse_args([option])
     assert stop.value.code == 2
+
+
+def test_the_rounds_of_a_page_are_pooled_before_their_percentiles():
+    """A page's figures come from the answers of all its rounds together."""
+    pooled = bench.Timed()
+    pooled.add(bench.Timed([10.0, 30.0], 1.0, {500: 1}))
+    pooled.add(bench.Timed([20.0, 40.0, 50.0], 2.0, {500: 2, 0: 1}))
+    figures = pooled.figures()
+    assert (figures.requests, figures.rps, figures.p50) == (5, 5 / 3, 30.0)
+    assert figures.p95 == 50.0
+    assert figures.errors == {500: 3, 0: 1}
+    assert bench.Timed([], 1.0, {503: 4}).figures().requests == 0
 
 
 def test_a_failed_sqlite_run_leaves_no_database_file(tmp_path):
