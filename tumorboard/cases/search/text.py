@@ -230,10 +230,20 @@ def rebuild(session: Session, batch_size: int = 500) -> int:
         last_id = ids[-1]
     if session.get_bind().dialect.name == "sqlite":
         # Re-reads the whole table, so the FTS indexes match it whatever happened.
-        for table in (FTS_TABLE, NAMES_FTS_TABLE):
-            session.execute(sa.text(f"INSERT INTO {table}({table}) VALUES ('rebuild')"))
+        for statement in REBUILD_FTS:
+            session.execute(sa.text(statement))
     return total
 
+
+#: SQLite: the statements that re-read ``case_search`` into its FTS5 tables.
+REBUILD_FTS = (
+    "INSERT INTO case_search_fts(case_search_fts) VALUES ('rebuild')",
+    "INSERT INTO case_search_names_fts(case_search_names_fts) VALUES ('rebuild')",
+)
+assert all(
+    table in statement
+    for table, statement in zip((FTS_TABLE, NAMES_FTS_TABLE), REBUILD_FTS, strict=True)
+)
 
 _STALE = "case_search.stale"
 
