@@ -13,12 +13,12 @@ baseline on the port after it) and signs in as the coordinator. Then, page
 after page, it sends requests from ``--connections`` concurrent clients for
 ``--seconds`` in all to each size, in ``--rounds`` rounds that alternate the
 baseline and the full size: a machine whose speed drifts during the run
-weighs on both sizes of a page alike. It prints per
-page req/s, p50 and p95, SQL statements per request, the p50 as a multiple
-of the bare one-query 50-row list served by the same server in the same
-run, and the p50 at the baseline size beside the full size (growth). Every
-timed response must be a 200: a redirect to the sign-in page would time the
-wrong thing. Nothing is asserted.
+weighs on both sizes of a page alike. It prints per page req/s, p50 and
+p95, SQL statements per request, the p50 as a multiple of the bare
+one-query 50-row list served by the same server in the same run, and the
+p50 at the baseline size beside the full size (growth). Every timed
+response must be a 200: a redirect to the sign-in page would time the wrong
+thing. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -470,8 +470,8 @@ def serve_size(
 
 
 def run(args, workdir: Path) -> tuple[dict[str, Figures], dict[str, Figures] | None]:
-    """Serve both sizes at once and time each page at one size, then at the
-    other, page after page: a machine whose speed drifts during the run
+    """Serve both sizes at once and time each page in rounds that alternate
+    the sizes, page after page: a machine whose speed drifts during the run
     (shared virtual machines do) then weighs on both sizes of a page alike."""
     sizes = [args.cases]
     if args.baseline_cases and args.baseline_cases != args.cases:
